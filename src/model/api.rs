@@ -1,0 +1,385 @@
+//! The one internal API model that every OpenAPI front end (Swagger 2.0, OpenAPI 3.0, 3.1)
+//! produces and every later stage (validate, render, export, routing) consumes. Plain data, no
+//! IO. References stay references: schemas live in an arena ([`Api::schemas`]) and a
+//! [`SchemaRef::Ref`] points into it, so recursive schemas are just cycles in the arena.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::source::Span;
+
+/// The OpenAPI dialect a document was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SpecVersion {
+    #[serde(rename = "2.0")]
+    Swagger2,
+    #[serde(rename = "3.0")]
+    OpenApi30,
+    #[serde(rename = "3.1")]
+    OpenApi31,
+}
+
+/// HTTP methods OpenAPI can describe, in Konnect's set and order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+    Connect,
+}
+
+impl Method {
+    pub const ALL: [Method; 9] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+        Method::Connect,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+            Method::Connect => "CONNECT",
+        }
+    }
+
+    /// Lower-case key as written in an OpenAPI path item.
+    pub fn lower(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+            Method::Connect => "connect",
+        }
+    }
+
+    /// Case-insensitive parse.
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One API: one OpenAPI document (possibly split across files).
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// From the file name (`apis/<slug>.yaml` or `apis/<slug>/openapi.yaml`).
+    pub slug: String,
+    pub title: String,
+    pub version: String,
+    /// Markdown.
+    pub description: Option<String>,
+    pub spec_version: SpecVersion,
+    /// The entry document (project-relative) and the position of its version field.
+    pub source: Span,
+    pub servers: Vec<Server>,
+    pub tags: Vec<Tag>,
+    pub operations: Vec<Operation>,
+    /// OpenAPI 3.1 webhooks, same shape as operations (not routed through the gateway).
+    pub webhooks: Vec<Operation>,
+    /// Arena of every schema reachable from the document: named components first.
+    pub schemas: Vec<Schema>,
+    /// Named component schemas (`#/components/schemas/X`, Swagger `#/definitions/X`) → arena index.
+    pub schema_names: IndexMap<String, SchemaId>,
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Document-level security requirements (operations inherit them unless they override).
+    pub security: Vec<SecurityRequirement>,
+    /// `x-` extensions at the document root, kept for templates.
+    pub extensions: IndexMap<String, Value>,
+}
+
+impl Api {
+    pub fn schema(&self, id: SchemaId) -> &Schema {
+        &self.schemas[id.0]
+    }
+
+    /// The security requirements that apply to `op` (its own, else the document's).
+    pub fn effective_security<'a>(&'a self, op: &'a Operation) -> &'a [SecurityRequirement] {
+        op.security.as_deref().unwrap_or(&self.security)
+    }
+}
+
+/// A server URL as written (variables substituted with their defaults).
+#[derive(Debug, Clone, Serialize)]
+pub struct Server {
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    pub name: String,
+    /// Markdown.
+    pub description: Option<String>,
+}
+
+/// One operation: a method on a path template.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub method: Method,
+    /// The path template as written in the spec, e.g. `/orders/{id}`.
+    pub path: String,
+    pub operation_id: Option<String>,
+    /// URL slug, unique within the API (from `operationId`, else method and path).
+    pub slug: String,
+    pub summary: Option<String>,
+    /// Markdown.
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub deprecated: bool,
+    /// Path-level and operation-level parameters merged (operation wins), refs resolved.
+    pub parameters: Vec<Parameter>,
+    pub request_body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// `None` = inherit the document's; `Some(vec![])` = explicitly open.
+    pub security: Option<Vec<SecurityRequirement>>,
+    /// Operation- or path-level servers overriding the document's.
+    pub servers: Vec<Server>,
+    pub extensions: IndexMap<String, Value>,
+    /// Where the operation is written (the method key).
+    pub span: Span,
+}
+
+impl Operation {
+    /// Stable identity within the portal: `<api>:<METHOD> <path>`.
+    pub fn key(&self, api: &str) -> String {
+        format!("{api}:{} {}", self.method, self.path)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub deprecated: bool,
+    pub description: Option<String>,
+    pub schema: Option<SchemaRef>,
+    pub example: Option<Value>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub description: Option<String>,
+    pub required: bool,
+    pub content: Vec<MediaType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaType {
+    /// e.g. `application/json`.
+    pub media_type: String,
+    pub schema: Option<SchemaRef>,
+    pub example: Option<Value>,
+    /// Named examples (`examples:`), values only.
+    pub examples: IndexMap<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// `200`, `4XX`, `default`.
+    pub status: String,
+    pub description: Option<String>,
+    pub headers: Vec<Header>,
+    pub content: Vec<MediaType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub name: String,
+    pub description: Option<String>,
+    pub schema: Option<SchemaRef>,
+}
+
+/// Index into [`Api::schemas`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SchemaId(pub usize);
+
+/// A schema use site: a reference into the arena (named or not), or an inline schema.
+#[derive(Debug, Clone)]
+pub enum SchemaRef {
+    /// `$ref` kept as a reference. `name` is the component name when the target is a named
+    /// component, else the last pointer segment.
+    Ref { name: String, target: SchemaId },
+    Inline(Box<Schema>),
+}
+
+/// A JSON Schema / OpenAPI schema object, as far as a portal needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `type`, normalised to a list (3.1 type arrays; 3.0 `nullable` adds `null`).
+    pub types: Vec<String>,
+    pub format: Option<String>,
+    pub enum_values: Vec<Value>,
+    pub const_value: Option<Value>,
+    pub default: Option<Value>,
+    pub examples: Vec<Value>,
+    pub properties: Vec<Property>,
+    pub required: Vec<String>,
+    pub additional_properties: Option<Box<SchemaRef>>,
+    pub items: Option<Box<SchemaRef>>,
+    pub prefix_items: Vec<SchemaRef>,
+    pub all_of: Vec<SchemaRef>,
+    pub one_of: Vec<SchemaRef>,
+    pub any_of: Vec<SchemaRef>,
+    pub not: Option<Box<SchemaRef>>,
+    pub discriminator: Option<String>,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub deprecated: bool,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub extensions: IndexMap<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Property {
+    pub name: String,
+    pub schema: SchemaRef,
+}
+
+/// A security scheme from `components.securitySchemes` / `securityDefinitions`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub kind: SecuritySchemeKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SecuritySchemeKind {
+    ApiKey { location: String, param_name: String },
+    Http { scheme: String, bearer_format: Option<String> },
+    OAuth2 { flows: Vec<String> },
+    OpenIdConnect { url: String },
+    MutualTls,
+}
+
+/// One alternative of a `security` list: all named schemes together (with scopes).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SecurityRequirement {
+    pub schemes: Vec<(String, Vec<String>)>,
+}
+
+/// Short human label for a schema use: `string`, `integer (int64)`, `array of Pet`, `Pet`.
+pub fn type_label(api: &Api, schema: &SchemaRef) -> String {
+    type_label_depth(api, schema, 0)
+}
+
+fn type_label_depth(api: &Api, schema: &SchemaRef, depth: usize) -> String {
+    match schema {
+        SchemaRef::Ref { name, .. } => name.clone(),
+        SchemaRef::Inline(s) => {
+            if depth > 4 {
+                return "…".into();
+            }
+            let is_array = s.types.iter().any(|t| t == "array");
+            if is_array {
+                if let Some(items) = &s.items {
+                    return format!("array of {}", type_label_depth(api, items, depth + 1));
+                }
+                return "array".into();
+            }
+            let composite = |list: &Vec<SchemaRef>, word: &str| -> Option<String> {
+                if list.is_empty() {
+                    None
+                } else {
+                    Some(
+                        list.iter()
+                            .map(|s| type_label_depth(api, s, depth + 1))
+                            .collect::<Vec<_>>()
+                            .join(word),
+                    )
+                }
+            };
+            if s.types.is_empty() {
+                if let Some(l) = composite(&s.one_of, " | ").or_else(|| composite(&s.any_of, " | ")) {
+                    return l;
+                }
+                if let Some(l) = composite(&s.all_of, " & ") {
+                    return l;
+                }
+                if !s.properties.is_empty() {
+                    return "object".into();
+                }
+                if let Some(c) = &s.const_value {
+                    return format!("const {c}");
+                }
+                return "any".into();
+            }
+            let mut label = s
+                .types
+                .iter()
+                .filter(|t| t.as_str() != "null")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | ");
+            if label.is_empty() {
+                label = "null".into();
+            }
+            if let Some(f) = &s.format {
+                label = format!("{label} ({f})");
+            }
+            if s.types.iter().any(|t| t == "null") && label != "null" {
+                label.push_str(" | null");
+            }
+            label
+        }
+    }
+}

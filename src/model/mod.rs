@@ -1,0 +1,35 @@
+//! The validated portal: plain data types for every domain concept, no IO. Built by
+//! [`crate::validate`] from what [`crate::load`] read; consumed by render, export and serve.
+
+pub mod api;
+pub mod package;
+pub mod page;
+
+pub use api::{Api, Method, Operation};
+pub use package::{Duration, Package, PackageOperation, RateLimit, Visibility};
+pub use page::Page;
+
+use std::path::PathBuf;
+
+use crate::config::PortalConfig;
+use crate::gateway::Manifest;
+use crate::routing::OperationRouting;
+
+/// Everything a build needs, validated.
+#[derive(Debug)]
+pub struct Portal {
+    pub root: PathBuf,
+    pub config: PortalConfig,
+    pub apis: Vec<Api>,
+    pub packages: Vec<Package>,
+    pub pages: Vec<Page>,
+    pub manifest: Manifest,
+    /// One entry per operation of every API (sorted by API slug, path, method).
+    pub routing: Vec<OperationRouting>,
+}
+
+impl Portal {
+    pub fn api(&self, slug: &str) -> Option<&Api> {
+        self.apis.iter().find(|a| a.slug == slug)
+    }
+}

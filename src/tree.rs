@@ -1,0 +1,542 @@
+//! A spanned document tree for YAML and JSON. Every node keeps the line and column where it
+//! was written, so any stage can point a diagnostic at the exact spot of a project file or an
+//! OpenAPI document. Built from saphyr-parser's events (YAML 1.2, of which JSON is a subset);
+//! duplicate mapping keys and alias bombs are errors, never silent overwrites or hangs.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+use crate::source::Span;
+
+/// A value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    /// 1-based line and column of the node's first character.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A mapping key with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(IndexMap<String, (Key, Node)>),
+}
+
+impl Node {
+    pub fn span(&self, file: &Arc<str>) -> Span {
+        Span::new(file.clone(), self.line, self.column)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&IndexMap<String, (Key, Node)>> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Field of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map().and_then(|m| m.get(key)).map(|(_, n)| n)
+    }
+
+    /// Key position of a mapping field.
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        self.as_map().and_then(|m| m.get(key)).map(|(k, _)| k)
+    }
+
+    /// A scalar as display text (numbers and booleans too), for fields like `version: 1.0`.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// What kind of value this is, for messages ("expected a string, found a mapping").
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Convert to a JSON value (positions dropped).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, (_, v))| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+/// Why a document could not be parsed, with the position of the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+    /// Stable diagnostic code: `yaml-syntax`, `duplicate-key`, `yaml-too-large`, `empty-document`.
+    pub code: &'static str,
+}
+
+/// Limits that keep hostile input (alias bombs, absurd nesting) from exhausting memory or stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum number of nodes after alias expansion.
+    pub max_nodes: usize,
+    /// Maximum nesting depth.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_nodes: 20_000_000,
+            max_depth: 512,
+        }
+    }
+}
+
+/// Parse a YAML or JSON text into one spanned tree (the first document of a stream).
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    parse_with(text, Limits::default())
+}
+
+pub fn parse_with(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        nodes: 0,
+        limits,
+    };
+    let parser = Parser::new_from_str(text);
+    for item in parser {
+        let (event, span) = item.map_err(|e| ParseError {
+            message: e.info().to_string(),
+            line: e.marker().line() as u32,
+            column: e.marker().col() as u32 + 1,
+            code: "yaml-syntax",
+        })?;
+        if builder.event(event, span)? {
+            break;
+        }
+    }
+    builder.root.ok_or(ParseError {
+        message: "the document is empty".into(),
+        line: 1,
+        column: 1,
+        code: "empty-document",
+    })
+}
+
+enum Frame {
+    Seq {
+        node: Node,
+        items: Vec<Node>,
+        anchor: usize,
+    },
+    Map {
+        node: Node,
+        map: IndexMap<String, (Key, Node)>,
+        pending_key: Option<Key>,
+        /// `<<` merge sources, applied at the end so explicit keys win.
+        merges: Vec<Node>,
+        anchor: usize,
+    },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node)>,
+    root: Option<Node>,
+    nodes: usize,
+    limits: Limits,
+}
+
+fn pos(span: &YSpan) -> (u32, u32) {
+    (span.start.line() as u32, span.start.col() as u32 + 1)
+}
+
+impl Builder {
+    /// Feed one event; returns true once the first document is complete.
+    fn event(&mut self, event: Event<'_>, span: YSpan) -> Result<bool, ParseError> {
+        let (line, column) = pos(&span);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tagged_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !tagged_str {
+                    resolve_plain(&text)
+                } else {
+                    Value::String(text.into_owned())
+                };
+                let node = Node { value, line, column };
+                self.count(1, line, column)?;
+                if anchor > 0 {
+                    self.anchors.push((anchor, node.clone()));
+                }
+                self.add(node)
+            }
+            Event::Alias(id) => {
+                let index = self
+                    .anchors
+                    .iter()
+                    .rposition(|(a, _)| *a == id)
+                    .ok_or(ParseError {
+                        message: "alias refers to an unknown anchor".into(),
+                        line,
+                        column,
+                        code: "yaml-syntax",
+                    })?;
+                // Count before cloning, so a bomb is stopped before it allocates.
+                let size = count_nodes(&self.anchors[index].1);
+                self.count(size, line, column)?;
+                let node = self.anchors[index].1.clone();
+                // The alias takes the position of its use, so diagnostics point where it is used.
+                let node = Node { line, column, ..node };
+                self.add(node)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.depth_check(line, column)?;
+                self.count(1, line, column)?;
+                self.stack.push(Frame::Seq {
+                    node: Node { value: Value::Null, line, column },
+                    items: Vec::new(),
+                    anchor,
+                });
+                Ok(false)
+            }
+            Event::MappingStart(anchor, _) => {
+                self.depth_check(line, column)?;
+                self.count(1, line, column)?;
+                self.stack.push(Frame::Map {
+                    node: Node { value: Value::Null, line, column },
+                    map: IndexMap::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                    anchor,
+                });
+                Ok(false)
+            }
+            Event::SequenceEnd => match self.stack.pop() {
+                Some(Frame::Seq { mut node, items, anchor }) => {
+                    node.value = Value::Seq(items);
+                    if anchor > 0 {
+                        self.anchors.push((anchor, node.clone()));
+                    }
+                    self.add(node)
+                }
+                _ => Ok(false),
+            },
+            Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Map { mut node, mut map, anchor, merges, .. }) => {
+                    for src in merges {
+                        let sources: Vec<Node> = match src.value {
+                            Value::Seq(items) => items,
+                            other => vec![Node { value: other, ..src }],
+                        };
+                        for m in sources {
+                            if let Value::Map(m) = m.value {
+                                for (k, v) in m {
+                                    map.entry(k).or_insert(v);
+                                }
+                            }
+                        }
+                    }
+                    node.value = Value::Map(map);
+                    if anchor > 0 {
+                        self.anchors.push((anchor, node.clone()));
+                    }
+                    self.add(node)
+                }
+                _ => Ok(false),
+            },
+            Event::DocumentEnd => Ok(self.root.is_some()),
+            _ => Ok(false),
+        }
+    }
+
+    fn count(&mut self, n: usize, line: u32, column: u32) -> Result<(), ParseError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(ParseError {
+                message: format!(
+                    "the document expands to more than {} nodes (an alias/anchor bomb?)",
+                    self.limits.max_nodes
+                ),
+                line,
+                column,
+                code: "yaml-too-large",
+            });
+        }
+        Ok(())
+    }
+
+    fn depth_check(&self, line: u32, column: u32) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(ParseError {
+                message: format!("the document nests deeper than {} levels", self.limits.max_depth),
+                line,
+                column,
+                code: "yaml-too-deep",
+            });
+        }
+        Ok(())
+    }
+
+    /// Attach a finished node to its parent (or make it the root).
+    fn add(&mut self, node: Node) -> Result<bool, ParseError> {
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+                Ok(false)
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(false)
+            }
+            Some(Frame::Map { map, pending_key, merges, .. }) => {
+                match pending_key.take() {
+                    None => {
+                        let name = match &node.value {
+                            Value::String(s) => s.clone(),
+                            Value::Int(i) => i.to_string(),
+                            Value::Float(f) => f.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Null => "null".to_string(),
+                            _ => {
+                                return Err(ParseError {
+                                    message: "mapping keys must be scalars".into(),
+                                    line: node.line,
+                                    column: node.column,
+                                    code: "yaml-syntax",
+                                });
+                            }
+                        };
+                        if let Some((first, _)) = map.get(&name).filter(|_| name != "<<") {
+                            return Err(ParseError {
+                                message: format!(
+                                    "duplicate key `{name}` (first defined at line {})",
+                                    first.line
+                                ),
+                                line: node.line,
+                                column: node.column,
+                                code: "duplicate-key",
+                            });
+                        }
+                        *pending_key = Some(Key {
+                            name,
+                            line: node.line,
+                            column: node.column,
+                        });
+                    }
+                    Some(key) => {
+                        if key.name == "<<" {
+                            // YAML merge key: merged at the end of the mapping; explicit keys win.
+                            merges.push(node);
+                        } else {
+                            map.insert(key.name.clone(), (key, node));
+                        }
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Value::Map(m) => 1 + m.values().map(|(_, v)| count_nodes(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let first = bytes[0];
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        if let Some(hex) = text.strip_prefix("0x") {
+            if let Ok(i) = i64::from_str_radix(hex, 16) {
+                return Value::Int(i);
+            }
+        } else if let Some(oct) = text.strip_prefix("0o") {
+            if let Ok(i) = i64::from_str_radix(oct, 8) {
+                return Value::Int(i);
+            }
+        } else if text.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+'))) {
+            if let Ok(i) = text.parse::<i64>() {
+                return Value::Int(i);
+            }
+            if let Ok(f) = text.parse::<f64>() {
+                return Value::Float(f);
+            }
+        } else if is_float(text) {
+            if let Ok(f) = text.parse::<f64>() {
+                return Value::Float(f);
+            }
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => {
+            (a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit()))
+                && !(a.is_empty() && b.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|c| c.is_ascii_digit()),
+    };
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+    });
+    mantissa_ok && exp_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_types() {
+        let doc = parse("a: 1\nb:\n  - x\n  - 'true'\n  - true\nc: 1.5\n").unwrap();
+        let b = doc.get("b").unwrap();
+        assert_eq!((b.line, b.column), (3, 3));
+        let items = b.as_seq().unwrap();
+        assert_eq!(items[0].as_str(), Some("x"));
+        assert_eq!(items[1].as_str(), Some("true"));
+        assert_eq!(items[2].as_bool(), Some(true));
+        assert_eq!(doc.get("a").unwrap().as_i64(), Some(1));
+        assert_eq!(doc.get("c").unwrap().value, Value::Float(1.5));
+        assert_eq!(doc.key("c").unwrap().line, 6);
+    }
+
+    #[test]
+    fn json_is_parsed_too() {
+        let doc = parse("{\n  \"a\": [1, \"b\", null],\n  \"c\": {\"d\": false}\n}").unwrap();
+        assert_eq!(doc.get("c").unwrap().get("d").unwrap().as_bool(), Some(false));
+        assert_eq!(doc.get("a").unwrap().line, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.code, "duplicate-key");
+        assert_eq!((err.line, err.column), (3, 1));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert_eq!(err.code, "yaml-syntax");
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let err = parse(&doc).unwrap_err();
+        assert_eq!(err.code, "yaml-too-large");
+    }
+
+    #[test]
+    fn deep_nesting_is_stopped() {
+        let doc = "[".repeat(100_000);
+        let err = parse(&doc).unwrap_err();
+        assert!(err.code == "yaml-too-deep" || err.code == "yaml-syntax", "{err:?}");
+    }
+
+    #[test]
+    fn merge_keys() {
+        let doc = parse("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n").unwrap();
+        let d = doc.get("d").unwrap();
+        assert_eq!(d.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(d.get("y").unwrap().as_i64(), Some(3));
+    }
+}
