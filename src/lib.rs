@@ -5,6 +5,7 @@
 //! references and runs every rule, [`render`] turns the validated [`model::Portal`] into pages,
 //! [`output`] writes them; [`export`], [`serve`] and the `check` command reuse those stages.
 
+pub mod audience;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
@@ -15,6 +16,7 @@ pub mod markdown;
 pub mod model;
 pub mod openapi;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod routing;
 pub mod serve;

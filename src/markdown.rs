@@ -1,1 +1,153 @@
-//! markdown
+//! Markdown to HTML for guides and for every description field of APIs and packages
+//! (CommonMark + tables, strikethrough, task lists, footnotes, GFM alerts), with stable heading
+//! ids and a table of contents.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+/// One heading of a rendered document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// Rendered markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Render a document, giving each heading an id (explicit `{#id}` wins) and collecting a TOC.
+/// `shift` demotes headings (a description rendered under an `h2` uses `shift = 2`).
+pub fn render(src: &str) -> Rendered {
+    let events: Vec<Event<'_>> = Parser::new_ext(src, options()).collect();
+    let mut out_events = Vec::with_capacity(events.len());
+    let mut toc = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                // Collect the heading's text up to its end.
+                let mut text = String::new();
+                let mut j = i + 1;
+                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                    if let Event::Text(t) | Event::Code(t) = &events[j] {
+                        text.push_str(t);
+                    }
+                    j += 1;
+                }
+                let base = id.as_ref().map(|s| s.to_string()).unwrap_or_else(|| slugify(&text));
+                let base = if base.is_empty() { "section".to_string() } else { base };
+                let mut unique = base.clone();
+                let mut n = 1;
+                while !used.insert(unique.clone()) {
+                    unique = format!("{base}-{n}");
+                    n += 1;
+                }
+                toc.push(TocEntry {
+                    level: heading_number(*level),
+                    id: unique.clone(),
+                    text: text.trim().to_string(),
+                });
+                out_events.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(unique)),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+            }
+            other => out_events.push(other.clone()),
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(src.len() * 3 / 2);
+    html::push_html(&mut out, out_events.into_iter());
+    Rendered { html: out, toc }
+}
+
+/// Render a short description (no TOC needed).
+pub fn to_html(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() * 3 / 2);
+    html::push_html(&mut out, Parser::new_ext(src, options()));
+    out
+}
+
+/// Plain text of markdown (for meta descriptions and search).
+pub fn to_text(src: &str) -> String {
+    let mut out = String::new();
+    for ev in Parser::new_ext(src, options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Lowercase ASCII-alphanumeric words joined by `-` (non-ASCII letters kept as they are).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let r = render("# Intro\n\n## Keys & tokens\n\n## Keys & tokens\n\ntext `x`\n");
+        assert!(r.html.contains(r#"<h2 id="keys-tokens">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="keys-tokens-1">"#), "{}", r.html);
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[0], TocEntry { level: 1, id: "intro".into(), text: "Intro".into() });
+    }
+
+    #[test]
+    fn tables_render() {
+        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(html.contains("<table>"), "{html}");
+    }
+
+    #[test]
+    fn text_strips_markup() {
+        assert_eq!(to_text("Some *bold* `code`\nnext line"), "Some bold code next line");
+    }
+}

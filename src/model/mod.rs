@@ -4,11 +4,13 @@
 pub mod api;
 pub mod package;
 pub mod page;
+pub mod reach;
 
 pub use api::{Api, Method, Operation};
 pub use package::{Duration, Package, PackageOperation, RateLimit, Visibility};
 pub use page::Page;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::PortalConfig;
@@ -26,6 +28,10 @@ pub struct Portal {
     pub manifest: Manifest,
     /// One entry per operation of every API (sorted by API slug, path, method).
     pub routing: Vec<OperationRouting>,
+    /// Template overrides from the project's `templates/`: name → source.
+    pub templates: BTreeMap<String, String>,
+    /// Files of the project's `static/`: output path → source path.
+    pub static_files: BTreeMap<String, PathBuf>,
 }
 
 impl Portal {

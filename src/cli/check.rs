@@ -1,0 +1,68 @@
+//! `portalgen check`: load and validate only; writes nothing except, when asked, the routing
+//! coverage report for the gateway team.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::report::{self, apply_strict, exit_code};
+use super::{CommonArgs, EXIT_FAILURE};
+use crate::diagnostics::{Format, summary_line};
+use crate::pipeline;
+use crate::routing;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also write a self-contained HTML routing coverage report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let format = args.common.format;
+    let checked = match pipeline::check(&args.common.project) {
+        Ok(c) => c,
+        Err(fatal) => return report::fatal(&fatal.0, format),
+    };
+    let mut diags = checked.diags;
+    apply_strict(&mut diags, args.common.strict);
+    let code = exit_code(&diags, args.common.strict);
+    let portal = &checked.portal;
+    if let Some(path) = &args.report {
+        let html = routing::report_html(&portal.routing, &portal.manifest, &portal.config.title);
+        if let Err(e) = std::fs::write(path, html) {
+            report::print(&diags, &checked.sources, format);
+            return report::fatal(&format!("cannot write the report to `{}`: {e}", path.display()), format);
+        }
+    }
+    report::print(&diags, &checked.sources, format);
+    match format {
+        Format::Json => report::print_json(&json!({
+            "version": 1,
+            "diagnostics": report::diagnostics_json(&diags),
+            "summary": routing::summary(&portal.routing),
+            "operations": portal.routing,
+        })),
+        Format::Human => {
+            let table = routing::coverage_table(&portal.routing);
+            if !table.is_empty() {
+                eprint!("{table}");
+            }
+            if let Some(path) = &args.report {
+                eprintln!("Wrote the routing report to {}", path.display());
+            }
+            eprintln!(
+                "{} {} APIs, {} packages, {} pages: {}",
+                if code == 0 { "Checked" } else { "Problems in" },
+                portal.apis.len(),
+                portal.packages.len(),
+                portal.pages.len(),
+                summary_line(&diags)
+            );
+        }
+        Format::Github => {}
+    }
+    if code > EXIT_FAILURE { EXIT_FAILURE } else { code }
+}

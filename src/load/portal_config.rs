@@ -1,0 +1,346 @@
+//! Reads `portal.yaml` strictly into [`PortalConfig`]: unknown keys, wrong types and bad values
+//! are errors at their line, all reported in one run.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::config::{
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig, RouterFlavor,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::fields::Fields;
+use crate::load::rate_limit;
+use crate::model::Visibility;
+use crate::tree::Node;
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "theme",
+    "registration",
+    "auth_strategies",
+    "apis",
+    "gateway",
+];
+
+/// Parse the already-read tree of portal.yaml. Always returns a config (with defaults where
+/// the file is wrong) so later stages can still run and report their own problems.
+pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConfig {
+    let mut config = PortalConfig {
+        title: "API Portal".into(),
+        base_url: "http://localhost/".into(),
+        description: None,
+        theme: "default".into(),
+        registration_url: None,
+        auth_strategies: Vec::new(),
+        apis: IndexMap::new(),
+        gateway: GatewaySettings::default(),
+        span: root.span(file),
+    };
+    let Some(f) = Fields::new(root, file, "portal.yaml", diags) else {
+        return config;
+    };
+    f.deny_unknown(TOP_KEYS, diags);
+    if let Some(t) = f.required_string("title", diags) {
+        config.title = t;
+    }
+    if let Some(n) = f.required("base_url", diags)
+        && let Some(url) = f.as_string("base_url", n, diags)
+    {
+        match normalize_base_url(&url) {
+            Ok(u) => config.base_url = u,
+            Err(msg) => diags.push(
+                Diagnostic::error("invalid-base-url", msg)
+                    .at(&f.span_of(n))
+                    .help("write an absolute URL such as `https://developer.example.com/` or `https://example.com/dev/`"),
+            ),
+        }
+    }
+    config.description = f.string("description", diags);
+    if let Some((theme, span)) = f.string("theme", diags).map(|t| (t, f.span_of(f.get("theme").unwrap_or(root)))) {
+        if theme != "default" {
+            diags.push(
+                Diagnostic::error("unknown-theme", format!("unknown theme `{theme}`"))
+                    .at(&span)
+                    .help("the built-in theme is `default`; customise it with templates/ and static/theme.css"),
+            );
+        }
+        config.theme = theme;
+    }
+    if let Some(reg) = f.get("registration")
+        && let Some(rf) = Fields::new(reg, file, "`registration`", diags)
+    {
+        rf.deny_unknown(&["url"], diags);
+        if let Some(n) = rf.get("url")
+            && let Some(url) = rf.as_string("url", n, diags)
+        {
+            if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
+                diags.push(
+                    Diagnostic::error("invalid-url", format!("registration URL `{url}` is not an absolute URL"))
+                        .at(&rf.span_of(n))
+                        .help("use e.g. `https://portal.example.com/apps/new?package={package}`"),
+                );
+            } else {
+                config.registration_url = Some(url);
+            }
+        }
+    }
+    if let Some(list) = f.get("auth_strategies") {
+        config.auth_strategies = read_auth_strategies(list, file, diags);
+    }
+    if let Some(apis) = f.get("apis")
+        && let Some(af) = Fields::new(apis, file, "`apis`", diags)
+    {
+        for (slug, (_, node)) in af.node.as_map().into_iter().flatten() {
+            config.apis.insert(slug.clone(), read_api_settings(slug, node, file, &config, diags));
+        }
+    }
+    if let Some(gw) = f.get("gateway") {
+        config.gateway = read_gateway(gw, file, diags);
+    }
+    config
+}
+
+/// Absolute http(s) URL with a trailing slash.
+pub fn normalize_base_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`base_url` must be an absolute http(s) URL, found `{url}`"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`base_url` `{url}` has no host"));
+    }
+    if url.contains(['?', '#', ' ']) {
+        return Err(format!("`base_url` `{url}` must not contain a query, fragment or spaces"));
+    }
+    let mut u = url.to_string();
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    Ok(u)
+}
+
+fn read_auth_strategies(list: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Vec<AuthStrategy> {
+    let Some(items) = list.as_seq() else {
+        diags.push(
+            Diagnostic::error("wrong-type", format!("`auth_strategies` must be a list, found {}", list.kind()))
+                .at(&list.span(file)),
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<AuthStrategy> = Vec::new();
+    for item in items {
+        let Some(f) = Fields::new(item, file, "an auth strategy", diags) else { continue };
+        let Some(name) = f.required_string("name", diags) else { continue };
+        if name == "none" || name == "default" {
+            diags.push(
+                Diagnostic::error("reserved-name", format!("`{name}` is reserved and cannot name an auth strategy"))
+                    .at(&f.span_of(f.get("name").unwrap_or(item))),
+            );
+            continue;
+        }
+        if let Some(first) = out.iter().find(|s| s.name == name) {
+            diags.push(
+                Diagnostic::error("duplicate-auth-strategy", format!("auth strategy `{name}` is defined twice"))
+                    .at(&f.span())
+                    .help(format!("first defined at {}", first.span)),
+            );
+            continue;
+        }
+        let display_name = f.string("display_name", diags).unwrap_or_else(|| name.clone());
+        let Some((kind, _)) = f.one_of("type", &["key_auth", "openid_connect"], diags).or_else(|| {
+            if f.get("type").is_none() {
+                f.required("type", diags);
+            }
+            None
+        }) else {
+            continue;
+        };
+        let kind = if kind == "key_auth" {
+            f.deny_unknown(&["name", "display_name", "type", "key_names"], diags);
+            let mut key_names = f.string_list("key_names", diags);
+            if key_names.is_empty() {
+                key_names.push("apikey".into());
+            }
+            if key_names.len() > 10 {
+                diags.push(
+                    Diagnostic::error("too-many-key-names", "`key_names` may list at most 10 names (Konnect's limit)")
+                        .at(&f.span_of(f.get("key_names").unwrap_or(item))),
+                );
+            }
+            AuthKind::KeyAuth { key_names }
+        } else {
+            f.deny_unknown(
+                &["name", "display_name", "type", "issuer", "scopes", "credential_claim", "auth_methods"],
+                diags,
+            );
+            let issuer = f.required_string("issuer", diags).unwrap_or_default();
+            let mut scopes = f.string_list("scopes", diags);
+            if scopes.is_empty() {
+                scopes.push("openid".into());
+            }
+            let mut credential_claim = f.string_list("credential_claim", diags);
+            if credential_claim.is_empty() {
+                credential_claim.push("sub".into());
+            }
+            let auth_methods = f.string_list("auth_methods", diags);
+            AuthKind::OpenidConnect {
+                issuer,
+                scopes,
+                credential_claim,
+                auth_methods,
+            }
+        };
+        out.push(AuthStrategy {
+            name,
+            display_name,
+            kind,
+            span: f.span(),
+        });
+    }
+    out
+}
+
+/// `visibility` + `teams` as packages, APIs and pages write them.
+pub fn read_visibility(f: &Fields<'_>, default: Visibility, diags: &mut Diagnostics) -> (Visibility, Vec<String>) {
+    let vis = match f.one_of("visibility", &["public", "private"], diags) {
+        Some((v, _)) if v == "private" => Visibility::Private,
+        Some(_) => Visibility::Public,
+        None => default,
+    };
+    let teams = f.string_list("teams", diags);
+    for t in &teams {
+        if !is_slug(t) {
+            diags.push(
+                Diagnostic::error("invalid-team", format!("team name `{t}` must be lowercase letters, digits and `-`"))
+                    .at(&f.span_of(f.get("teams").unwrap_or(f.node))),
+            );
+        }
+    }
+    if vis == Visibility::Public && !teams.is_empty() {
+        diags.push(
+            Diagnostic::warning("teams-on-public", "`teams` has no effect on public content: everyone sees it")
+                .at(&f.span_of(f.get("teams").unwrap_or(f.node)))
+                .help("set `visibility: private` to restrict it to these teams"),
+        );
+    }
+    (vis, teams)
+}
+
+/// `none`, a strategy name, or absent (inherit the default).
+pub fn read_auth_choice(f: &Fields<'_>, diags: &mut Diagnostics) -> Option<(AuthChoice, crate::source::Span)> {
+    let n = f.get("auth_strategy")?;
+    let s = f.as_string("auth_strategy", n, diags)?;
+    let choice = if s == "none" { AuthChoice::None } else { AuthChoice::Named(s) };
+    Some((choice, f.span_of(n)))
+}
+
+fn read_api_settings(slug: &str, node: &Node, file: &Arc<str>, config: &PortalConfig, diags: &mut Diagnostics) -> ApiSettings {
+    let what = format!("`apis.{slug}`");
+    let mut s = ApiSettings {
+        span: Some(node.span(file)),
+        ..Default::default()
+    };
+    let Some(f) = Fields::new(node, file, &what, diags) else { return s };
+    f.deny_unknown(
+        &[
+            "title",
+            "version",
+            "visibility",
+            "teams",
+            "gateway",
+            "auth_strategy",
+            "registration_url",
+            "rate_limit",
+        ],
+        diags,
+    );
+    s.title = f.string("title", diags);
+    s.version = f.string("version", diags);
+    let (vis, teams) = read_visibility(&f, Visibility::Public, diags);
+    s.visibility = vis;
+    s.teams = teams;
+    if let Some((choice, span)) = read_auth_choice(&f, diags) {
+        if let AuthChoice::Named(name) = &choice
+            && config.auth_strategy(name).is_none()
+        {
+            unknown_strategy(name, &span, config, diags);
+        }
+        s.auth_strategy = Some(choice);
+    }
+    s.registration_url = f.string("registration_url", diags);
+    if let Some(rl) = f.get("rate_limit") {
+        s.rate_limit = rate_limit::read(rl, file, diags);
+    }
+    if let Some(gw) = f.get("gateway")
+        && let Some(gf) = Fields::new(gw, file, "`gateway`", diags)
+    {
+        gf.deny_unknown(&["host", "path_prefix"], diags);
+        s.gateway_host = gf.string("host", diags);
+        if let Some(n) = gf.get("path_prefix")
+            && let Some(p) = gf.as_string("path_prefix", n, diags)
+        {
+            if p.starts_with('/') {
+                s.gateway_path_prefix = Some(p);
+            } else {
+                diags.push(
+                    Diagnostic::error("invalid-path-prefix", format!("`path_prefix` `{p}` must start with `/`"))
+                        .at(&gf.span_of(n)),
+                );
+            }
+        }
+    }
+    s
+}
+
+/// Report an auth strategy name that portal.yaml does not define.
+pub fn unknown_strategy(name: &str, span: &crate::source::Span, config: &PortalConfig, diags: &mut Diagnostics) {
+    let names: Vec<&str> = config.auth_strategies.iter().map(|s| s.name.as_str()).collect();
+    let mut d = Diagnostic::error("unknown-auth-strategy", format!("auth strategy `{name}` is not defined in portal.yaml"))
+        .at(span);
+    d = match crate::load::fields::did_you_mean(name, &names) {
+        Some(m) => d.help(format!("did you mean `{m}`?")),
+        None if names.is_empty() => d.help("define it under `auth_strategies` in portal.yaml, or use `none`"),
+        None => d.help(format!("defined strategies: {}, or `none`", names.join(", "))),
+    };
+    diags.push(d);
+}
+
+fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> GatewaySettings {
+    let mut g = GatewaySettings::default();
+    let Some(f) = Fields::new(node, file, "`gateway`", diags) else { return g };
+    f.deny_unknown(&["manifests", "match_policy", "router_flavor"], diags);
+    if f.get("manifests").is_some() {
+        let globs = f.string_list("manifests", diags);
+        for glob in &globs {
+            if let Err(e) = globset::Glob::new(glob) {
+                diags.push(
+                    Diagnostic::error("invalid-glob", format!("`{glob}` is not a valid glob: {e}"))
+                        .at(&f.span_of(f.get("manifests").unwrap_or(node))),
+                );
+            }
+        }
+        g.manifests = globs;
+    }
+    if let Some((p, _)) = f.one_of("match_policy", &["if_present", "required"], diags) {
+        g.match_policy = if p == "required" { MatchPolicy::Required } else { MatchPolicy::IfPresent };
+    }
+    if let Some((p, _)) = f.one_of("router_flavor", &["traditional_compatible", "expressions"], diags) {
+        g.router_flavor = if p == "expressions" {
+            RouterFlavor::Expressions
+        } else {
+            RouterFlavor::TraditionalCompatible
+        };
+    }
+    g
+}
+
+/// `^[a-z0-9][a-z0-9-]*$`
+pub fn is_slug(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}

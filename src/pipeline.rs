@@ -1,0 +1,42 @@
+//! The stages wired together: load → validate (→ render). Every command goes through here, so
+//! `check`, `build`, `export` and `serve` see exactly the same problems for the same project.
+
+use std::path::Path;
+
+use crate::diagnostics::Diagnostics;
+use crate::load::{self, Fatal};
+use crate::model::Portal;
+use crate::render::{self, RenderOptions, Rendered};
+use crate::source::SourceMap;
+
+/// The outcome of loading and validating a project.
+pub struct Checked {
+    pub portal: Portal,
+    pub diags: Diagnostics,
+    pub sources: SourceMap,
+}
+
+/// Load and validate the project at `root`. Diagnostics are sorted.
+pub fn check(root: &Path) -> Result<Checked, Fatal> {
+    let sources = SourceMap::default();
+    let (project, mut diags) = load::load(root, &sources)?;
+    let portal = crate::validate::validate(project, &mut diags);
+    diags.sort();
+    Ok(Checked { portal, diags, sources })
+}
+
+/// Load, validate and, when that leaves no failure, render into memory.
+pub struct Built {
+    pub checked: Checked,
+    pub rendered: Option<Rendered>,
+}
+
+pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
+    let mut checked = check(root)?;
+    if checked.diags.fails(strict) {
+        return Ok(Built { checked, rendered: None });
+    }
+    let rendered = render::render(&checked.portal, opts, &mut checked.diags);
+    checked.diags.sort();
+    Ok(Built { checked, rendered })
+}

@@ -1,0 +1,121 @@
+//! The only module that knows the template engine (minijinja). Loads the built-in theme's
+//! templates (embedded in the binary) with the project's `templates/` overrides on top, and
+//! turns template errors into diagnostics that name the template and line.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::diagnostics::Diagnostic;
+use crate::source::Span;
+
+/// The built-in theme's templates, embedded at compile time.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("apis.html", include_str!("../../templates/apis.html")),
+    ("api.html", include_str!("../../templates/api.html")),
+    ("operation.html", include_str!("../../templates/operation.html")),
+    ("schemas.html", include_str!("../../templates/schemas.html")),
+    ("packages.html", include_str!("../../templates/packages.html")),
+    ("package.html", include_str!("../../templates/package.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The built-in theme's static assets, written under `assets/`.
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
+    ("assets/style.css", include_bytes!("../../themes/default/style.css")),
+    ("assets/theme.js", include_bytes!("../../themes/default/theme.js")),
+    ("assets/favicon.svg", include_bytes!("../../themes/default/favicon.svg")),
+];
+
+/// A ready template environment.
+pub struct Engine {
+    env: Environment<'static>,
+    overridden: std::collections::BTreeSet<String>,
+}
+
+impl Engine {
+    /// Built-in templates plus the project's overrides (`templates/<name>`). Syntax errors in
+    /// overrides are reported as diagnostics.
+    pub fn new(overrides: &BTreeMap<String, String>) -> Result<Engine, Vec<Diagnostic>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") || name.ends_with(".xml") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        let mut errors = Vec::new();
+        let mut overridden = std::collections::BTreeSet::new();
+        for (name, src) in BUILTIN_TEMPLATES {
+            if overrides.contains_key(*name) {
+                continue;
+            }
+            if let Err(e) = env.add_template(name, src) {
+                errors.push(template_diagnostic(&e, false));
+            }
+        }
+        for (name, src) in overrides {
+            overridden.insert(name.clone());
+            if let Err(e) = env.add_template_owned(name.clone(), src.clone()) {
+                errors.push(template_diagnostic(&e, true));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Engine { env, overridden })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Render `name` with `ctx`.
+    pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, Diagnostic> {
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_diagnostic(&e, self.overridden.contains(name)))?;
+        tmpl.render(minijinja::Value::from(minijinja::value::Serde(ctx))).map_err(|e| {
+            let in_override = e.name().is_some_and(|n| self.overridden.contains(n));
+            template_diagnostic(&e, in_override)
+        })
+    }
+}
+
+fn template_diagnostic(e: &minijinja::Error, in_override: bool) -> Diagnostic {
+    let name = e.name().unwrap_or("template").to_string();
+    let mut msg = format!("template `{name}`: {}", e.kind());
+    if let Some(detail) = e.detail() {
+        msg.push_str(": ");
+        msg.push_str(detail);
+    }
+    let mut d = Diagnostic::error("template-error", msg);
+    if in_override {
+        d = d.at(&Span::new(format!("templates/{name}"), e.line().unwrap_or(0) as u32, 1));
+        d = d.help("the template context is documented in docs/templates.md");
+    } else {
+        d = d.help(format!(
+            "this is the built-in template `{name}`{}; please report it",
+            e.line().map(|l| format!(" (line {l})")).unwrap_or_default()
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_syntax_error_names_file_and_line() {
+        let mut o = BTreeMap::new();
+        o.insert("page.html".to_string(), "line one\n{% if %}\n".to_string());
+        let errs = Engine::new(&o).err().expect("syntax error");
+        assert_eq!(errs[0].file.as_deref(), Some("templates/page.html"));
+        assert_eq!(errs[0].line, Some(2));
+    }
+}

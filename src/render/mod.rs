@@ -1,0 +1,441 @@
+//! Render stage: turns a validated [`Portal`] into the files of the static site. A pure plan of
+//! jobs ([`plan`]) is rendered in parallel (rayon) into [`Output`]s; nothing here touches the
+//! disk except reading the project's `static/` files.
+
+pub mod context;
+pub mod engine;
+pub mod sitemap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::audience::Visible;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown;
+use crate::model::{Portal, reach};
+use crate::output::Output;
+use context::*;
+use engine::Engine;
+
+/// Options of one render.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Overrides `base_url` from portal.yaml (already normalised, ends with `/`).
+    pub base_url: Option<String>,
+    /// Teams whose private content this build includes.
+    pub audiences: Vec<String>,
+    /// When set, pages include a live-reload client connecting to this URL.
+    pub live_reload: Option<String>,
+}
+
+/// One page to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    ApiCatalog,
+    Api(usize),
+    Operation(usize, usize),
+    Schemas(usize),
+    PackageCatalog,
+    Package(usize),
+    Guide(usize),
+    NotFound,
+}
+
+/// The pages a build produces, in a stable order.
+pub fn plan(portal: &Portal, visible: &Visible) -> Vec<Job> {
+    let mut jobs = vec![Job::Home, Job::ApiCatalog, Job::PackageCatalog, Job::NotFound];
+    for (ai, api) in portal.apis.iter().enumerate() {
+        if !visible.apis.contains(&api.slug) {
+            continue;
+        }
+        jobs.push(Job::Api(ai));
+        jobs.push(Job::Schemas(ai));
+        for (oi, op) in api.operations.iter().enumerate() {
+            if visible.operation(&api.slug, op.method, &op.path) {
+                jobs.push(Job::Operation(ai, oi));
+            }
+        }
+    }
+    for (pi, p) in portal.packages.iter().enumerate() {
+        if visible.packages.contains(&p.slug) {
+            jobs.push(Job::Package(pi));
+        }
+    }
+    for (gi, g) in portal.pages.iter().enumerate() {
+        if visible.pages.contains(&g.url_path) {
+            jobs.push(Job::Guide(gi));
+        }
+    }
+    jobs
+}
+
+/// Everything a build writes, plus what was left out.
+pub struct Rendered {
+    pub outputs: Vec<Output>,
+    pub visible: Visible,
+}
+
+/// Render the whole site. Template errors become diagnostics; on any, no outputs are returned.
+pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<Rendered> {
+    let visible = Visible::compute(portal, &opts.audiences);
+    let engine = match Engine::new(&portal.templates) {
+        Ok(e) => e,
+        Err(errs) => {
+            errs.into_iter().for_each(|d| diags.push(d));
+            return None;
+        }
+    };
+    let base_url = opts.base_url.clone().unwrap_or_else(|| portal.config.base_url.clone());
+    let shared = Shared::new(portal, &visible, &base_url, opts);
+    let jobs = plan(portal, &visible);
+    let results: Vec<Result<Output, Diagnostic>> = jobs.par_iter().map(|job| render_job(&shared, &engine, job)).collect();
+    let mut outputs = Vec::with_capacity(results.len() + 16);
+    let mut failed = false;
+    for r in results {
+        match r {
+            Ok(o) => outputs.push(o),
+            Err(d) => {
+                failed = true;
+                diags.push(d);
+            }
+        }
+    }
+    if failed {
+        return None;
+    }
+    let page_urls: Vec<String> = jobs
+        .iter()
+        .filter(|j| **j != Job::NotFound)
+        .map(|j| job_url(portal, j))
+        .collect();
+    outputs.extend(sitemap::sitemap(&base_url, &page_urls));
+    outputs.push(Output::new("robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")));
+    for (path, bytes) in engine::BUILTIN_ASSETS {
+        outputs.push(Output::new(*path, *bytes));
+    }
+    for (rel, path) in &portal.static_files {
+        match std::fs::read(path) {
+            Ok(bytes) => outputs.push(Output::new(rel.clone(), bytes)),
+            Err(e) => diags.push(
+                Diagnostic::error(crate::load::UNREADABLE, format!("cannot read static file: {e}"))
+                    .in_file(format!("static/{rel}")),
+            ),
+        }
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    // A static file may deliberately replace a generated one: keep the last (static) version.
+    let mut deduped: Vec<Output> = Vec::with_capacity(outputs.len());
+    for o in outputs {
+        if deduped.last().is_some_and(|l: &Output| l.path == o.path) {
+            deduped.pop();
+        }
+        deduped.push(o);
+    }
+    Some(Rendered {
+        outputs: deduped,
+        visible,
+    })
+}
+
+/// Context shared by every page, serialized once per page.
+struct Shared<'a> {
+    portal: &'a Portal,
+    visible: &'a Visible,
+    site: SiteView,
+    base_path: String,
+    live_reload: Option<String>,
+    guides_sorted: Vec<usize>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(portal: &'a Portal, visible: &'a Visible, base_url: &str, opts: &RenderOptions) -> Self {
+        let mut guides_sorted: Vec<usize> = (0..portal.pages.len())
+            .filter(|i| visible.pages.contains(&portal.pages[*i].url_path))
+            .collect();
+        guides_sorted.sort_by(|a, b| {
+            let (pa, pb) = (&portal.pages[*a], &portal.pages[*b]);
+            pa.weight.cmp(&pb.weight).then(pa.title.cmp(&pb.title)).then(pa.url_path.cmp(&pb.url_path))
+        });
+        let base_path = base_url
+            .find("://")
+            .and_then(|i| base_url[i + 3..].find('/').map(|j| base_url[i + 3 + j..].to_string()))
+            .unwrap_or_else(|| "/".into());
+        Shared {
+            portal,
+            visible,
+            site: SiteView {
+                title: portal.config.title.clone(),
+                description: portal.config.description.as_deref().map(markdown::to_text),
+                base_url: base_url.to_string(),
+                generator: format!("portalgen {}", env!("CARGO_PKG_VERSION")),
+                custom_css: portal.static_files.contains_key("theme.css"),
+            },
+            base_path,
+            live_reload: opts.live_reload.clone(),
+            guides_sorted,
+        }
+    }
+
+    fn nav(&self, active_url: &str) -> Nav {
+        let p = self.portal;
+        Nav {
+            apis: p
+                .apis
+                .iter()
+                .filter(|a| self.visible.apis.contains(&a.slug))
+                .map(|a| NavApi {
+                    slug: a.slug.clone(),
+                    title: a.title.clone(),
+                    version: a.version.clone(),
+                    url: api_url(&a.slug),
+                    active: active_url.starts_with(&api_url(&a.slug)),
+                    tags: tag_groups(a, self.visible)
+                        .into_iter()
+                        .map(|(name, _, ops)| NavTag {
+                            name,
+                            operations: ops
+                                .into_iter()
+                                .map(|o| NavOp {
+                                    method: o.method.as_str(),
+                                    path: o.path.clone(),
+                                    summary: o.summary.clone(),
+                                    url: operation_url(&a.slug, &o.slug),
+                                    deprecated: o.deprecated,
+                                    active: active_url == operation_url(&a.slug, &o.slug),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            packages: p
+                .packages
+                .iter()
+                .filter(|pk| self.visible.packages.contains(&pk.slug))
+                .map(|pk| NavLink {
+                    slug: pk.slug.clone(),
+                    name: pk.name.clone(),
+                    title: pk.name.clone(),
+                    url: package_url(&pk.slug),
+                    active: active_url == package_url(&pk.slug),
+                })
+                .collect(),
+            guides: self
+                .guides_sorted
+                .iter()
+                .map(|i| {
+                    let g = &p.pages[*i];
+                    let url = format!("{}/", g.url_path);
+                    NavLink {
+                        slug: g.url_path.clone(),
+                        name: g.title.clone(),
+                        title: g.title.clone(),
+                        active: active_url == url,
+                        url,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn api_cards(&self) -> Vec<ApiCard> {
+        self.portal
+            .apis
+            .iter()
+            .filter(|a| self.visible.apis.contains(&a.slug))
+            .map(|a| ApiCard {
+                slug: a.slug.clone(),
+                title: a.title.clone(),
+                version: a.version.clone(),
+                description_html: a.description.as_deref().map(|d| markdown::to_html(first_paragraph(d))).unwrap_or_default(),
+                url: api_url(&a.slug),
+                operation_count: a
+                    .operations
+                    .iter()
+                    .filter(|o| self.visible.operation(&a.slug, o.method, &o.path))
+                    .count(),
+            })
+            .collect()
+    }
+
+    fn package_cards(&self) -> Vec<PackageCard> {
+        self.portal
+            .packages
+            .iter()
+            .filter(|p| self.visible.packages.contains(&p.slug))
+            .map(|p| PackageCard {
+                slug: p.slug.clone(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+                description_html: p.description.as_deref().map(|d| markdown::to_html(first_paragraph(d))).unwrap_or_default(),
+                url: package_url(&p.slug),
+                rate_limit_words: p.rate_limit.map(|r| r.words()),
+                auth_name: strategy(&self.portal.config, &p.auth_strategy).map(|s| s.display_name.clone()),
+                operation_count: p.operations.len(),
+            })
+            .collect()
+    }
+
+    fn guide_cards(&self) -> Vec<GuideCard> {
+        self.guides_sorted
+            .iter()
+            .map(|i| {
+                let g = &self.portal.pages[*i];
+                GuideCard {
+                    title: g.title.clone(),
+                    description: g.description.clone(),
+                    url: format!("{}/", g.url_path),
+                }
+            })
+            .collect()
+    }
+}
+
+fn first_paragraph(md: &str) -> &str {
+    md.trim_start().split("\n\n").next().unwrap_or("")
+}
+
+fn job_url(portal: &Portal, job: &Job) -> String {
+    match job {
+        Job::Home => String::new(),
+        Job::ApiCatalog => "apis/".into(),
+        Job::PackageCatalog => "packages/".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Api(a) => api_url(&portal.apis[*a].slug),
+        Job::Schemas(a) => schemas_url(&portal.apis[*a].slug),
+        Job::Operation(a, o) => operation_url(&portal.apis[*a].slug, &portal.apis[*a].operations[*o].slug),
+        Job::Package(p) => package_url(&portal.packages[*p].slug),
+        Job::Guide(g) => format!("{}/", portal.pages[*g].url_path),
+    }
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    site: &'a SiteView,
+    root: String,
+    page: PageMeta,
+    nav: Nav,
+    live_reload: Option<String>,
+    #[serde(flatten)]
+    extra: Value,
+}
+
+fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output, Diagnostic> {
+    let portal = shared.portal;
+    let url = job_url(portal, job);
+    let (template, kind, title, description, extra): (&str, &'static str, String, Option<String>, Value) = match job {
+        Job::Home => (
+            "index.html",
+            "home",
+            portal.config.title.clone(),
+            shared.site.description.clone(),
+            json!({
+                "intro_html": portal.config.description.as_deref().map(markdown::to_html).unwrap_or_default(),
+                "apis": shared.api_cards(),
+                "packages": shared.package_cards(),
+                "guides": shared.guide_cards(),
+            }),
+        ),
+        Job::ApiCatalog => ("apis.html", "apis", "APIs".into(), None, json!({ "apis": shared.api_cards() })),
+        Job::PackageCatalog => (
+            "packages.html",
+            "packages",
+            "API packages".into(),
+            None,
+            json!({ "packages": shared.package_cards() }),
+        ),
+        Job::NotFound => ("404.html", "404", "Page not found".into(), None, json!({})),
+        Job::Api(a) => {
+            let api = &portal.apis[*a];
+            let view = api_view(portal, shared.visible, api, Vec::new());
+            (
+                "api.html",
+                "api",
+                api.title.clone(),
+                api.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                json!({ "api": view }),
+            )
+        }
+        Job::Schemas(a) => {
+            let api = &portal.apis[*a];
+            let ops = api.operations.iter().filter(|o| shared.visible.operation(&api.slug, o.method, &o.path));
+            let names = reach::reachable_names(api, ops);
+            (
+                "schemas.html",
+                "schemas",
+                format!("{} schemas", api.title),
+                None,
+                json!({
+                    "api": {"slug": api.slug, "title": api.title, "version": api.version, "url": api_url(&api.slug)},
+                    "schemas": schema_views(api, &names),
+                }),
+            )
+        }
+        Job::Operation(a, o) => {
+            let api = &portal.apis[*a];
+            let op = &api.operations[*o];
+            let title = op.summary.clone().unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            (
+                "operation.html",
+                "operation",
+                title,
+                op.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                json!({
+                    "api": {"slug": api.slug, "title": api.title, "version": api.version, "url": api_url(&api.slug)},
+                    "op": operation_view(portal, shared.visible, api, op),
+                }),
+            )
+        }
+        Job::Package(p) => {
+            let pkg = &portal.packages[*p];
+            (
+                "package.html",
+                "package",
+                pkg.name.clone(),
+                pkg.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                json!({ "package": package_view(portal, shared.visible, pkg, Vec::new()) }),
+            )
+        }
+        Job::Guide(g) => {
+            let page = &portal.pages[*g];
+            let r = markdown::render(&page.body);
+            (
+                "page.html",
+                "guide",
+                page.title.clone(),
+                page.description.clone(),
+                json!({ "doc": {
+                    "title": page.title,
+                    "description": page.description,
+                    "content_html": r.html,
+                    "toc": r.toc,
+                }}),
+            )
+        }
+    };
+    let root = if *job == Job::NotFound { shared.base_path.clone() } else { root_prefix(&url) };
+    let ctx = Page {
+        site: &shared.site,
+        root,
+        page: PageMeta {
+            kind,
+            url: url.clone(),
+            title,
+            description,
+        },
+        nav: shared.nav(&url),
+        live_reload: shared.live_reload.clone(),
+        extra,
+    };
+    let html = engine.render(template, &ctx)?;
+    let path = if url.is_empty() {
+        "index.html".to_string()
+    } else if url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url
+    };
+    Ok(Output::new(path, html))
+}

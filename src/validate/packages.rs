@@ -1,0 +1,246 @@
+//! Package rules, as Konnect defines them: selectors resolve against the loaded APIs (with
+//! "did you mean" when they match nothing), slugs are unique across APIs and packages,
+//! `name` + `version` are unique, auth strategies exist, and an operation's own OpenAPI
+//! security does not contradict the package's strategy.
+
+use std::collections::BTreeMap;
+
+use crate::config::{AuthChoice, AuthKind, PortalConfig};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::fields::{did_you_mean, edit_distance};
+use crate::load::portal_config::unknown_strategy;
+use crate::load::{Pick, RawPackage, Selector};
+use crate::model::api::SecuritySchemeKind;
+use crate::model::{Api, Operation, Package, PackageOperation};
+
+pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &mut Diagnostics) -> Vec<Package> {
+    let mut packages = Vec::new();
+    let mut slugs: BTreeMap<&str, &RawPackage> = BTreeMap::new();
+    let mut names: BTreeMap<(&str, Option<&str>), &RawPackage> = BTreeMap::new();
+    let mut sorted: Vec<&RawPackage> = raw.iter().collect();
+    sorted.sort_by(|a, b| a.span.file.cmp(&b.span.file));
+    for p in sorted {
+        if let Some(api) = apis.iter().find(|a| a.slug == p.slug) {
+            diags.push(
+                Diagnostic::error("duplicate-slug", format!("package slug `{}` is already the slug of an API", p.slug))
+                    .at(&p.slug_span)
+                    .help(format!("slugs are unique across APIs and packages (API from {}); set another `slug:`", api.source.file)),
+            );
+            continue;
+        }
+        if let Some(first) = slugs.insert(&p.slug, p) {
+            diags.push(
+                Diagnostic::error("duplicate-slug", format!("package slug `{}` is used twice", p.slug))
+                    .at(&p.slug_span)
+                    .help(format!("also used by {}; set a distinct `slug:`", first.span.file)),
+            );
+            continue;
+        }
+        if let Some(first) = names.insert((&p.name, p.version.as_deref()), p) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-package",
+                    format!(
+                        "package name `{}`{} is used twice",
+                        p.name,
+                        p.version.as_deref().map(|v| format!(" version `{v}`")).unwrap_or_default()
+                    ),
+                )
+                .at(&p.span)
+                .help(format!("also used by {}; name + version must be unique (as in Konnect)", first.span.file)),
+            );
+        }
+        let auth = match &p.auth_strategy {
+            Some((AuthChoice::Named(n), span)) => {
+                if config.auth_strategy(n).is_none() {
+                    unknown_strategy(n, span, config, diags);
+                }
+                AuthChoice::Named(n.clone())
+            }
+            Some((c, _)) => c.clone(),
+            None => AuthChoice::Default,
+        };
+        let mut ops: Vec<PackageOperation> = Vec::new();
+        for sel in &p.selectors {
+            for po in select(sel, apis, diags) {
+                if let Some(prev) = ops.iter().find(|o| o.api == po.api && o.method == po.method && o.path == po.path) {
+                    diags.push(
+                        Diagnostic::warning(
+                            "duplicate-package-operation",
+                            format!("{} {} of `{}` is already in package `{}`", po.method, po.path, po.api, p.slug),
+                        )
+                        .at(&po.span)
+                        .help(format!("first selected at line {}; remove one of the items", prev.span.line)),
+                    );
+                    continue;
+                }
+                ops.push(po);
+            }
+        }
+        let package = Package {
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            version: p.version.clone(),
+            description: p.description.clone(),
+            rate_limit: p.rate_limit,
+            auth_strategy: auth,
+            visibility: p.visibility,
+            teams: p.teams.clone(),
+            operations: ops,
+            span: p.span.clone(),
+        };
+        check_security(&package, apis, config, diags);
+        packages.push(package);
+    }
+    packages.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.slug.cmp(&b.slug)));
+    packages
+}
+
+fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageOperation> {
+    let Some(api) = apis.iter().find(|a| a.slug == sel.api) else {
+        let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
+        let mut d = Diagnostic::error("unknown-api", format!("package refers to unknown API `{}`", sel.api)).at(&sel.api_span);
+        d = match did_you_mean(&sel.api, &names) {
+            Some(m) => d.help(format!("did you mean `{m}`?")),
+            None if names.is_empty() => d.help("the project has no APIs: add OpenAPI documents under apis/"),
+            None => d.help(format!("known APIs: {}", names.join(", "))),
+        };
+        diags.push(d);
+        return Vec::new();
+    };
+    let picked: Vec<&Operation> = match &sel.pick {
+        Pick::All => api.operations.iter().collect(),
+        Pick::MethodPath { method, path } => {
+            let norm = |p: &str| p.trim_end_matches('/').to_string();
+            api.operations
+                .iter()
+                .filter(|o| o.method == *method && (o.path == *path || norm(&o.path) == norm(path)))
+                .take(1)
+                .collect()
+        }
+        Pick::OperationId(id) => api.operations.iter().filter(|o| o.operation_id.as_deref() == Some(id)).take(1).collect(),
+        Pick::Tags(tags) => api.operations.iter().filter(|o| o.tags.iter().any(|t| tags.contains(t))).collect(),
+    };
+    if picked.is_empty() {
+        diags.push(no_match(sel, api));
+    }
+    picked
+        .into_iter()
+        .map(|o| PackageOperation {
+            api: api.slug.clone(),
+            method: o.method,
+            path: o.path.clone(),
+            rate_limit: sel.rate_limit,
+            route: sel.route.clone(),
+            span: sel.span.clone(),
+        })
+        .collect()
+}
+
+/// "No operation matches" with the closest existing operations.
+fn no_match(sel: &Selector, api: &Api) -> Diagnostic {
+    let (what, closest): (String, Vec<String>) = match &sel.pick {
+        Pick::All => (format!("API `{}` has no operations", api.slug), Vec::new()),
+        Pick::MethodPath { method, path } => {
+            let target = format!("{method} {path}");
+            let mut scored: Vec<(usize, String)> = api
+                .operations
+                .iter()
+                .map(|o| {
+                    let s = format!("{} {}", o.method, o.path);
+                    (edit_distance(&target, &s), s)
+                })
+                .collect();
+            scored.sort();
+            (
+                format!("API `{}` has no operation {target}", api.slug),
+                scored.into_iter().take(3).map(|(_, s)| s).collect(),
+            )
+        }
+        Pick::OperationId(id) => {
+            let mut scored: Vec<(usize, String)> = api
+                .operations
+                .iter()
+                .filter_map(|o| o.operation_id.as_ref())
+                .map(|oid| (edit_distance(id, oid), oid.clone()))
+                .collect();
+            scored.sort();
+            (
+                format!("API `{}` has no operation with operationId `{id}`", api.slug),
+                scored.into_iter().take(3).map(|(_, s)| format!("`{s}`")).collect(),
+            )
+        }
+        Pick::Tags(tags) => {
+            let mut all: Vec<String> = api.operations.iter().flat_map(|o| o.tags.iter().cloned()).collect();
+            all.sort();
+            all.dedup();
+            (
+                format!("no operation of API `{}` has tag {}", api.slug, tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")),
+                all.into_iter().take(5).map(|t| format!("`{t}`")).collect(),
+            )
+        }
+    };
+    let d = Diagnostic::error("unknown-operation", what).at(&sel.span);
+    if closest.is_empty() {
+        d
+    } else {
+        d.help(format!("did you mean: {}", closest.join(", ")))
+    }
+}
+
+/// Warn when an operation's own OpenAPI security cannot be met by the package's strategy
+/// (e.g. OAuth2-only operations in a key-auth package).
+fn check_security(p: &Package, apis: &[Api], config: &PortalConfig, diags: &mut Diagnostics) {
+    let strategy = match &p.auth_strategy {
+        AuthChoice::Named(n) => config.auth_strategy(n),
+        AuthChoice::Default => config.default_auth_strategy(),
+        AuthChoice::None => None,
+    };
+    let Some(strategy) = strategy else { return };
+    for po in &p.operations {
+        let Some(api) = apis.iter().find(|a| a.slug == po.api) else { continue };
+        let Some(op) = api.operations.iter().find(|o| o.method == po.method && o.path == po.path) else { continue };
+        let reqs = api.effective_security(op);
+        if reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()) {
+            continue;
+        }
+        let compatible = reqs.iter().any(|r| {
+            r.schemes.iter().all(|(name, _)| {
+                let Some(scheme) = api.security_schemes.iter().find(|s| &s.name == name) else { return true };
+                match (&strategy.kind, &scheme.kind) {
+                    (AuthKind::KeyAuth { .. }, SecuritySchemeKind::ApiKey { .. }) => true,
+                    (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::OAuth2 { .. })
+                    | (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::OpenIdConnect { .. }) => true,
+                    (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::Http { scheme, .. }) => scheme.eq_ignore_ascii_case("bearer"),
+                    _ => false,
+                }
+            })
+        });
+        if !compatible {
+            let declared: Vec<String> = reqs
+                .iter()
+                .map(|r| r.schemes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" + "))
+                .collect();
+            let kind = match strategy.kind {
+                AuthKind::KeyAuth { .. } => "key auth",
+                AuthKind::OpenidConnect { .. } => "OpenID Connect",
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "security-mismatch",
+                    format!(
+                        "{} {} of `{}` declares security {} but package `{}` uses {kind} strategy `{}`",
+                        op.method,
+                        op.path,
+                        api.slug,
+                        declared.join(" or "),
+                        p.slug,
+                        strategy.name
+                    ),
+                )
+                .at(&po.span)
+                .help("align the OpenAPI `security` of the operation with the package's auth strategy, or pick another strategy"),
+            );
+        }
+    }
+}
