@@ -93,8 +93,10 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
     if let Some(apis) = f.get("apis")
         && let Some(af) = Fields::new(apis, file, "`apis`", diags)
     {
-        for (slug, (_, node)) in af.node.as_map().into_iter().flatten() {
-            config.apis.insert(slug.clone(), read_api_settings(slug, node, file, &config, diags));
+        for (slug, (key, node)) in af.node.as_map().into_iter().flatten() {
+            let mut settings = read_api_settings(slug, node, file, &config, diags);
+            settings.span = Some(af.key_span(key));
+            config.apis.insert(slug.clone(), settings);
         }
     }
     if let Some(gw) = f.get("gateway") {

@@ -1,0 +1,83 @@
+//! Private content never leaks into a public build, and `--audience` brings it back. Tested as
+//! an attacker would: every byte of every output file is searched.
+
+mod common;
+
+use common::*;
+
+/// Strings that identify the bundled example's private content.
+const SECRETS: &[&str] = &[
+    "Partner logistics",
+    "partner-logistics",
+    "Zephyr Freight",
+    "/fulfillment/shipments",
+    "dispatchPartnerShipment",
+    "listPartnerShipments",
+    "Fulfillment API",
+    "Partner onboarding",
+];
+
+#[test]
+fn public_build_contains_no_trace_of_private_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = read_tree(&out);
+    assert!(files.len() > 10);
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes).to_lowercase();
+        for s in SECRETS {
+            assert!(!text.contains(&s.to_lowercase()), "`{s}` leaks in {path}");
+        }
+        assert!(!path.contains("partner") && !path.contains("fulfillment"), "leaking path {path}");
+    }
+    // The build explains what it left out.
+    assert!(r.stderr.contains("left out package `partner-logistics`"), "{}", r.stderr);
+    assert!(r.stderr.contains("--audience partners"), "{}", r.stderr);
+}
+
+#[test]
+fn audience_build_shows_the_team_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap(), "--audience", "partners"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pkg = std::fs::read_to_string(out.join("packages/partner-logistics/index.html")).unwrap();
+    assert!(pkg.contains("Zephyr Freight"));
+    assert!(pkg.contains("/fulfillment/shipments"));
+    assert!(out.join("apis/fulfillment/index.html").is_file());
+    assert!(out.join("guides/partners/onboarding/index.html").is_file());
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("packages/partner-logistics/"));
+}
+
+#[test]
+fn private_api_exposed_by_a_public_package_shows_only_those_operations() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "portal.yaml",
+                "title: T\nbase_url: https://example.com/\napis:\n  pets:\n    visibility: private\n    teams: [staff]\n",
+            ),
+            (
+                "packages/basic.yaml",
+                "name: Basic\nvisibility: public\noperations:\n  - api: pets\n    operation_id: listPets\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("public");
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let api = std::fs::read_to_string(out.join("apis/pets/index.html")).unwrap();
+    assert!(api.contains("/pets"));
+    assert!(!api.contains("/pets/{id}"), "private operation listed");
+    assert!(!out.join("apis/pets/getpet/index.html").exists());
+    let all = read_tree(&out);
+    for (path, bytes) in &all {
+        assert!(!String::from_utf8_lossy(bytes).contains("getPet"), "private operation leaks in {path}");
+    }
+}

@@ -1,0 +1,108 @@
+//! Test harness: runs the real `portalgen` binary on projects in temporary folders.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_portalgen")
+}
+
+/// The bundled example project.
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(args: &[&str]) -> Run {
+    run_in(None, args)
+}
+
+pub fn run_in(dir: Option<&Path>, args: &[&str]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.args(args).env("NO_COLOR", "1");
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let out: Output = cmd.output().expect("run portalgen");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Write `files` (relative path, content) under `dir`.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (rel, content) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+}
+
+/// Copy a folder recursively (skipping `public/`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let name = e.file_name();
+        if name == "public" {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// All files under `dir` (relative path → bytes), sorted.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A minimal valid project: one API, one package, a manifest and a page.
+pub fn minimal_project(dir: &Path) {
+    write_files(
+        dir,
+        &[
+            (
+                "portal.yaml",
+                "title: Test portal\nbase_url: https://example.com/dev/\nauth_strategies:\n  - name: key-auth\n    type: key_auth\n    key_names: [apikey]\n",
+            ),
+            (
+                "apis/pets.yaml",
+                "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      summary: List pets\n      responses:\n        '200':\n          description: ok\n  /pets/{id}:\n    get:\n      operationId: getPet\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema: {type: integer}\n      responses:\n        '200':\n          description: ok\n",
+            ),
+            (
+                "packages/basic.yaml",
+                "name: Basic\nvisibility: public\nrate_limit: {limit: 5, duration: minutes}\noperations:\n  - api: pets\n    method: GET\n    path: /pets\n",
+            ),
+            (
+                "gateway/kong.yaml",
+                "_format_version: \"3.0\"\nservices:\n  - name: pets\n    url: http://pets.internal\n    routes:\n      - name: pets\n        paths: [/pets]\n",
+            ),
+            ("pages/intro.md", "---\ntitle: Intro\n---\n# Intro\n\nHello.\n"),
+        ],
+    );
+}
