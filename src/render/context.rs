@@ -846,9 +846,9 @@ pub fn api_view(portal: &Portal, visible: &Visible, api: &Api, downloads: Vec<Do
         title: api.title.clone(),
         version: api.version.clone(),
         spec_version: match api.spec_version {
-            api::SpecVersion::Swagger2 => "Swagger 2.0",
-            api::SpecVersion::OpenApi30 => "OpenAPI 3.0",
-            api::SpecVersion::OpenApi31 => "OpenAPI 3.1",
+            api::SpecVersion::Swagger2 => "2.0",
+            api::SpecVersion::OpenApi30 => "3.0",
+            api::SpecVersion::OpenApi31 => "3.1",
         },
         url: api_url(&api.slug),
         description_html: md(&api.description),

@@ -293,6 +293,18 @@ impl<'a> Shared<'a> {
     }
 }
 
+/// The body without a leading `# Title` that repeats the page title (the template shows it).
+fn without_title_heading<'b>(body: &'b str, title: &str) -> &'b str {
+    let trimmed = body.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("# ") {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        if line.trim() == title.trim() {
+            return after;
+        }
+    }
+    body
+}
+
 fn first_paragraph(md: &str) -> &str {
     md.trim_start().split("\n\n").next().unwrap_or("")
 }
@@ -400,7 +412,7 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
         }
         Job::Guide(g) => {
             let page = &portal.pages[*g];
-            let r = markdown::render(&page.body);
+            let r = markdown::render(without_title_heading(&page.body, &page.title));
             (
                 "page.html",
                 "guide",
