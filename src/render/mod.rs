@@ -4,6 +4,8 @@
 
 pub mod context;
 pub mod engine;
+pub mod openapi_doc;
+pub mod postman;
 pub mod sitemap;
 
 use rayon::prelude::*;
@@ -111,6 +113,7 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         .map(|j| job_url(portal, j))
         .collect();
     outputs.extend(sitemap::sitemap(&base_url, &page_urls));
+    outputs.extend(downloads(portal, &visible));
     outputs.push(Output::new("robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")));
     for (path, bytes) in engine::BUILTIN_ASSETS {
         outputs.push(Output::new(*path, *bytes));
@@ -293,6 +296,90 @@ impl<'a> Shared<'a> {
     }
 }
 
+/// Links to the downloads written beside a package or API page.
+fn download_links(page_url: &str) -> Vec<Download> {
+    vec![
+        Download {
+            label: "OpenAPI 3.1 (JSON)".into(),
+            url: format!("{page_url}openapi.json"),
+        },
+        Download {
+            label: "Postman collection".into(),
+            url: format!("{page_url}postman.json"),
+        },
+    ]
+}
+
+/// The OpenAPI and Postman downloads of every visible package and API.
+fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
+    use openapi_doc::{DocInfo, DocOperation};
+    let mut out = Vec::new();
+    let json_bytes = |v: &Value| {
+        let mut s = serde_json::to_string_pretty(v).expect("JSON serializes");
+        s.push('\n');
+        s.into_bytes()
+    };
+    for p in portal.packages.iter().filter(|p| visible.packages.contains(&p.slug)) {
+        let ops: Vec<DocOperation<'_>> = p
+            .operations
+            .iter()
+            .filter_map(|po| {
+                let api = portal.api(&po.api)?;
+                let op = api.operations.iter().find(|o| o.method == po.method && o.path == po.path)?;
+                Some(DocOperation {
+                    api,
+                    op,
+                    server: gateway_base(portal, api),
+                    own_limit: po.rate_limit,
+                })
+            })
+            .collect();
+        let strategy = strategy(&portal.config, &p.auth_strategy);
+        let info = DocInfo {
+            title: &p.name,
+            version: p.version.as_deref().unwrap_or("1.0.0"),
+            description: p.description.as_deref(),
+            strategy,
+            limit: p.rate_limit.map(|rl| (rl, "package")),
+        };
+        let base = package_url(&p.slug);
+        out.push(Output::new(format!("{base}openapi.json"), json_bytes(&openapi_doc::document(&info, &ops))));
+        out.push(Output::new(
+            format!("{base}postman.json"),
+            json_bytes(&postman::collection(&p.name, p.description.as_deref(), strategy, &ops)),
+        ));
+    }
+    for api in portal.apis.iter().filter(|a| visible.apis.contains(&a.slug)) {
+        let settings = portal.config.api(&api.slug);
+        let ops: Vec<DocOperation<'_>> = api
+            .operations
+            .iter()
+            .filter(|o| visible.operation(&api.slug, o.method, &o.path))
+            .map(|op| DocOperation {
+                api,
+                op,
+                server: gateway_base(portal, api),
+                own_limit: None,
+            })
+            .collect();
+        let strategy = strategy(&portal.config, &api_auth_choice(portal, api));
+        let info = DocInfo {
+            title: &api.title,
+            version: &api.version,
+            description: api.description.as_deref(),
+            strategy,
+            limit: settings.and_then(|s| s.rate_limit).map(|rl| (rl, "api")),
+        };
+        let base = api_url(&api.slug);
+        out.push(Output::new(format!("{base}openapi.json"), json_bytes(&openapi_doc::document(&info, &ops))));
+        out.push(Output::new(
+            format!("{base}postman.json"),
+            json_bytes(&postman::collection(&api.title, api.description.as_deref(), strategy, &ops)),
+        ));
+    }
+    out
+}
+
 /// The body without a leading `# Title` that repeats the page title (the template shows it).
 fn without_title_heading<'b>(body: &'b str, title: &str) -> &'b str {
     let trimmed = body.trim_start();
@@ -361,7 +448,7 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
         Job::NotFound => ("404.html", "404", "Page not found".into(), None, json!({})),
         Job::Api(a) => {
             let api = &portal.apis[*a];
-            let view = api_view(portal, shared.visible, api, Vec::new());
+            let view = api_view(portal, shared.visible, api, download_links(&api_url(&api.slug)));
             (
                 "api.html",
                 "api",
@@ -407,7 +494,7 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
                 "package",
                 pkg.name.clone(),
                 pkg.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
-                json!({ "package": package_view(portal, shared.visible, pkg, Vec::new()) }),
+                json!({ "package": package_view(portal, shared.visible, pkg, download_links(&package_url(&pkg.slug))) }),
             )
         }
         Job::Guide(g) => {
