@@ -98,7 +98,11 @@
         wrap.appendChild(el);
         wrap.appendChild(makeButton("copy-button", el, "code"));
       } else {
-        el.parentNode.insertBefore(makeButton("copy-inline", el, el.textContent), el.nextSibling);
+        // In the endpoint line the button goes last in the line, outside any heading.
+        var box = el.closest ? el.closest(".op-endpoint") : null;
+        var b = makeButton("copy-inline", el, el.textContent);
+        if (box) box.appendChild(b);
+        else el.parentNode.insertBefore(b, el.nextSibling);
       }
     }
   }
