@@ -2,7 +2,7 @@
  * without this file. Loaded synchronously in <head> so the stored colour scheme is applied
  * before first paint; the rest waits for DOMContentLoaded.
  *  1. light/dark toggle (localStorage "portalgen-theme", falls back to prefers-color-scheme)
- *  2. copy buttons on [data-copy] (code blocks and inline paths/URLs)
+ *  2. copy buttons on [data-copy] (code blocks, inline paths/URLs) and guide code blocks
  *  3. tabs for code samples ([data-tabs]); the chosen language is remembered
  *  4. scrolls the current navigation entry into view in the sidebar
  *  5. opens collapsed responses before printing
@@ -88,7 +88,8 @@
     return b;
   }
   function setupCopy() {
-    var items = document.querySelectorAll("[data-copy]");
+    // Theme code blocks carry data-copy; Markdown code blocks in guides get one too.
+    var items = document.querySelectorAll("[data-copy], .prose pre");
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
       if (el.tagName === "PRE") {
@@ -98,7 +99,11 @@
         wrap.appendChild(el);
         wrap.appendChild(makeButton("copy-button", el, "code"));
       } else {
-        el.parentNode.insertBefore(makeButton("copy-inline", el, el.textContent), el.nextSibling);
+        // In the endpoint line the button goes last in the line, outside any heading.
+        var box = el.closest ? el.closest(".op-endpoint") : null;
+        var b = makeButton("copy-inline", el, el.textContent);
+        if (box) box.appendChild(b);
+        else el.parentNode.insertBefore(b, el.nextSibling);
       }
     }
   }
