@@ -2,7 +2,9 @@
 use std::path::Path;
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -14,7 +16,12 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             walk(&path, root, out);
         } else {
-            out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
@@ -24,9 +31,14 @@ fn main() {
     let root = Path::new(&manifest).join("content");
     let mut files = Vec::new();
     walk(&root, &root, &mut files);
-    let mut code = String::from("/// The bundled example project: (relative path, bytes).\npub const EXAMPLE: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The bundled example project: (relative path, bytes).\npub const EXAMPLE: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
-        code.push_str(&format!("    ({f:?}, include_bytes!({:?})),\n", root.join(f).display().to_string()));
+        code.push_str(&format!(
+            "    ({f:?}, include_bytes!({:?})),\n",
+            root.join(f).display().to_string()
+        ));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("example.rs");

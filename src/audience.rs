@@ -29,8 +29,16 @@ fn why(kind: &str, name: &str, teams: &[String]) -> String {
     } else {
         format!(
             "{kind} {name}: private, for {} (build with {})",
-            teams.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
-            teams.iter().map(|t| format!("--audience {t}")).collect::<Vec<_>>().join(" or ")
+            teams
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            teams
+                .iter()
+                .map(|t| format!("--audience {t}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
         )
     }
 }
@@ -49,20 +57,27 @@ impl Visible {
             if allowed(vis, &teams, audiences) {
                 api_visible.insert(api.slug.clone());
                 for op in &api.operations {
-                    v.operations.insert((api.slug.clone(), op.method, op.path.clone()));
+                    v.operations
+                        .insert((api.slug.clone(), op.method, op.path.clone()));
                 }
             } else {
-                v.left_out.push(why("API", &format!("`{}`", api.slug), &teams));
+                v.left_out
+                    .push(why("API", &format!("`{}`", api.slug), &teams));
             }
         }
         for p in &portal.packages {
             if allowed(p.visibility, &p.teams, audiences) {
                 v.packages.insert(p.slug.clone());
                 for po in &p.operations {
-                    v.operations.insert((po.api.clone(), po.method, po.path.clone()));
+                    v.operations
+                        .insert((po.api.clone(), po.method, po.path.clone()));
                 }
             } else {
-                v.left_out.push(why("package", &format!("`{}` ({})", p.slug, p.name), &p.teams));
+                v.left_out.push(why(
+                    "package",
+                    &format!("`{}` ({})", p.slug, p.name),
+                    &p.teams,
+                ));
             }
         }
         // An API is rendered when it has at least one visible operation.
@@ -75,13 +90,15 @@ impl Visible {
             if allowed(page.visibility, &page.teams, audiences) {
                 v.pages.insert(page.url_path.clone());
             } else {
-                v.left_out.push(why("page", &format!("`{}`", page.span.file), &page.teams));
+                v.left_out
+                    .push(why("page", &format!("`{}`", page.span.file), &page.teams));
             }
         }
         v
     }
 
     pub fn operation(&self, api: &str, method: Method, path: &str) -> bool {
-        self.operations.contains(&(api.to_string(), method, path.to_string()))
+        self.operations
+            .contains(&(api.to_string(), method, path.to_string()))
     }
 }

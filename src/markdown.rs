@@ -39,7 +39,12 @@ pub fn render(src: &str) -> Rendered {
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 // Collect the heading's text up to its end.
                 let mut text = String::new();
                 let mut j = i + 1;
@@ -49,8 +54,15 @@ pub fn render(src: &str) -> Rendered {
                     }
                     j += 1;
                 }
-                let base = id.as_ref().map(|s| s.to_string()).unwrap_or_else(|| slugify(&text));
-                let base = if base.is_empty() { "section".to_string() } else { base };
+                let base = id
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| slugify(&text));
+                let base = if base.is_empty() {
+                    "section".to_string()
+                } else {
+                    base
+                };
                 let mut unique = base.clone();
                 let mut n = 1;
                 while !used.insert(unique.clone()) {
@@ -137,7 +149,14 @@ mod tests {
         assert!(r.html.contains(r#"<h2 id="keys-tokens">"#), "{}", r.html);
         assert!(r.html.contains(r#"<h2 id="keys-tokens-1">"#), "{}", r.html);
         assert_eq!(r.toc.len(), 3);
-        assert_eq!(r.toc[0], TocEntry { level: 1, id: "intro".into(), text: "Intro".into() });
+        assert_eq!(
+            r.toc[0],
+            TocEntry {
+                level: 1,
+                id: "intro".into(),
+                text: "Intro".into()
+            }
+        );
     }
 
     #[test]
@@ -148,6 +167,9 @@ mod tests {
 
     #[test]
     fn text_strips_markup() {
-        assert_eq!(to_text("Some *bold* `code`\nnext line"), "Some bold code next line");
+        assert_eq!(
+            to_text("Some *bold* `code`\nnext line"),
+            "Some bold code next line"
+        );
     }
 }

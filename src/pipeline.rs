@@ -22,7 +22,11 @@ pub fn check(root: &Path) -> Result<Checked, Fatal> {
     let (project, mut diags) = load::load(root, &sources)?;
     let portal = crate::validate::validate(project, &mut diags);
     diags.sort();
-    Ok(Checked { portal, diags, sources })
+    Ok(Checked {
+        portal,
+        diags,
+        sources,
+    })
 }
 
 /// Load, validate and, when that leaves no failure, render into memory.
@@ -34,7 +38,10 @@ pub struct Built {
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
     let mut checked = check(root)?;
     if checked.diags.fails(strict) {
-        return Ok(Built { checked, rendered: None });
+        return Ok(Built {
+            checked,
+            rendered: None,
+        });
     }
     let rendered = render::render(&checked.portal, opts, &mut checked.diags);
     checked.diags.sort();

@@ -119,10 +119,16 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(m) => J::Object(m.iter().map(|(k, (_, v))| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => J::Object(
+                m.iter()
+                    .map(|(k, (_, v))| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -229,7 +235,11 @@ impl Builder {
                 } else {
                     Value::String(text.into_owned())
                 };
-                let node = Node { value, line, column };
+                let node = Node {
+                    value,
+                    line,
+                    column,
+                };
                 self.count(1, line, column)?;
                 if anchor > 0 {
                     self.anchors.push((anchor, node.clone()));
@@ -252,14 +262,22 @@ impl Builder {
                 self.count(size, line, column)?;
                 let node = self.anchors[index].1.clone();
                 // The alias takes the position of its use, so diagnostics point where it is used.
-                let node = Node { line, column, ..node };
+                let node = Node {
+                    line,
+                    column,
+                    ..node
+                };
                 self.add(node)
             }
             Event::SequenceStart(anchor, _) => {
                 self.depth_check(line, column)?;
                 self.count(1, line, column)?;
                 self.stack.push(Frame::Seq {
-                    node: Node { value: Value::Null, line, column },
+                    node: Node {
+                        value: Value::Null,
+                        line,
+                        column,
+                    },
                     items: Vec::new(),
                     anchor,
                 });
@@ -269,7 +287,11 @@ impl Builder {
                 self.depth_check(line, column)?;
                 self.count(1, line, column)?;
                 self.stack.push(Frame::Map {
-                    node: Node { value: Value::Null, line, column },
+                    node: Node {
+                        value: Value::Null,
+                        line,
+                        column,
+                    },
                     map: IndexMap::new(),
                     pending_key: None,
                     merges: Vec::new(),
@@ -278,7 +300,11 @@ impl Builder {
                 Ok(false)
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { mut node, items, anchor }) => {
+                Some(Frame::Seq {
+                    mut node,
+                    items,
+                    anchor,
+                }) => {
                     node.value = Value::Seq(items);
                     if anchor > 0 {
                         self.anchors.push((anchor, node.clone()));
@@ -288,11 +314,20 @@ impl Builder {
                 _ => Ok(false),
             },
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { mut node, mut map, anchor, merges, .. }) => {
+                Some(Frame::Map {
+                    mut node,
+                    mut map,
+                    anchor,
+                    merges,
+                    ..
+                }) => {
                     for src in merges {
                         let sources: Vec<Node> = match src.value {
                             Value::Seq(items) => items,
-                            other => vec![Node { value: other, ..src }],
+                            other => vec![Node {
+                                value: other,
+                                ..src
+                            }],
                         };
                         for m in sources {
                             if let Value::Map(m) = m.value {
@@ -334,7 +369,10 @@ impl Builder {
     fn depth_check(&self, line: u32, column: u32) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(ParseError {
-                message: format!("the document nests deeper than {} levels", self.limits.max_depth),
+                message: format!(
+                    "the document nests deeper than {} levels",
+                    self.limits.max_depth
+                ),
                 line,
                 column,
                 code: "yaml-too-deep",
@@ -356,7 +394,12 @@ impl Builder {
                 items.push(node);
                 Ok(false)
             }
-            Some(Frame::Map { map, pending_key, merges, .. }) => {
+            Some(Frame::Map {
+                map,
+                pending_key,
+                merges,
+                ..
+            }) => {
                 match pending_key.take() {
                     None => {
                         let name = match &node.value {
@@ -420,7 +463,9 @@ fn resolve_plain(text: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -436,17 +481,21 @@ fn resolve_plain(text: &str) -> Value {
             if let Ok(i) = i64::from_str_radix(oct, 8) {
                 return Value::Int(i);
             }
-        } else if text.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+'))) {
+        } else if text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+')))
+        {
             if let Ok(i) = text.parse::<i64>() {
                 return Value::Int(i);
             }
             if let Ok(f) = text.parse::<f64>() {
                 return Value::Float(f);
             }
-        } else if is_float(text) {
-            if let Ok(f) = text.parse::<f64>() {
-                return Value::Float(f);
-            }
+        } else if is_float(text)
+            && let Ok(f) = text.parse::<f64>()
+        {
+            return Value::Float(f);
         }
     }
     Value::String(text.to_string())
@@ -494,7 +543,10 @@ mod tests {
     #[test]
     fn json_is_parsed_too() {
         let doc = parse("{\n  \"a\": [1, \"b\", null],\n  \"c\": {\"d\": false}\n}").unwrap();
-        assert_eq!(doc.get("c").unwrap().get("d").unwrap().as_bool(), Some(false));
+        assert_eq!(
+            doc.get("c").unwrap().get("d").unwrap().as_bool(),
+            Some(false)
+        );
         assert_eq!(doc.get("a").unwrap().line, 2);
     }
 
@@ -529,7 +581,10 @@ mod tests {
     fn deep_nesting_is_stopped() {
         let doc = "[".repeat(100_000);
         let err = parse(&doc).unwrap_err();
-        assert!(err.code == "yaml-too-deep" || err.code == "yaml-syntax", "{err:?}");
+        assert!(
+            err.code == "yaml-too-deep" || err.code == "yaml-syntax",
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -21,7 +21,12 @@ const SECRETS: &[&str] = &[
 fn public_build_contains_no_trace_of_private_content() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let files = read_tree(&out);
     assert!(files.len() > 10);
@@ -30,10 +35,17 @@ fn public_build_contains_no_trace_of_private_content() {
         for s in SECRETS {
             assert!(!text.contains(&s.to_lowercase()), "`{s}` leaks in {path}");
         }
-        assert!(!path.contains("partner") && !path.contains("fulfillment"), "leaking path {path}");
+        assert!(
+            !path.contains("partner") && !path.contains("fulfillment"),
+            "leaking path {path}"
+        );
     }
     // The build explains what it left out.
-    assert!(r.stderr.contains("left out package `partner-logistics`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("left out package `partner-logistics`"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("--audience partners"), "{}", r.stderr);
 }
 
@@ -41,7 +53,14 @@ fn public_build_contains_no_trace_of_private_content() {
 fn audience_build_shows_the_team_content() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap(), "--audience", "partners"]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--audience",
+        "partners",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let pkg = std::fs::read_to_string(out.join("packages/partner-logistics/index.html")).unwrap();
     assert!(pkg.contains("Zephyr Freight"));
@@ -78,6 +97,9 @@ fn private_api_exposed_by_a_public_package_shows_only_those_operations() {
     assert!(!out.join("apis/pets/getpet/index.html").exists());
     let all = read_tree(&out);
     for (path, bytes) in &all {
-        assert!(!String::from_utf8_lossy(bytes).contains("getPet"), "private operation leaks in {path}");
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("getPet"),
+            "private operation leaks in {path}"
+        );
     }
 }

@@ -12,7 +12,10 @@ use common::*;
 fn available() -> Result<(), String> {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     if !js.join("node_modules/playwright-core").is_dir() {
-        return Err("tests/js/node_modules is missing (run `npm ci` in tests/js, or scripts/test.sh)".into());
+        return Err(
+            "tests/js/node_modules is missing (run `npm ci` in tests/js, or scripts/test.sh)"
+                .into(),
+        );
     }
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
@@ -32,7 +35,12 @@ fn example_portal_in_a_real_browser() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let status = Command::new("node")
@@ -43,5 +51,8 @@ fn example_portal_in_a_real_browser() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&status.stdout);
     let stderr = String::from_utf8_lossy(&status.stderr);
-    assert!(status.status.success(), "browser tests failed:\n{stdout}\n{stderr}");
+    assert!(
+        status.status.success(),
+        "browser tests failed:\n{stdout}\n{stderr}"
+    );
 }

@@ -15,14 +15,24 @@ fn assert_links_resolve(out: &Path) -> usize {
     let ids_of = |html: &str| -> std::collections::BTreeSet<String> {
         let doc = scraper::Html::parse_document(html);
         let s = scraper::Selector::parse("[id]").unwrap();
-        doc.select(&s).filter_map(|e| e.value().attr("id").map(String::from)).collect()
+        doc.select(&s)
+            .filter_map(|e| e.value().attr("id").map(String::from))
+            .collect()
     };
-    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html") && p.as_str() != "404.html") {
+    for (path, bytes) in files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && p.as_str() != "404.html")
+    {
         let html = String::from_utf8_lossy(bytes);
         let doc = scraper::Html::parse_document(&html);
         for el in doc.select(&sel) {
             let link = el.value().attr("href").or(el.value().attr("src")).unwrap();
-            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") || link.starts_with("data:") || link.starts_with("javascript:") {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with("data:")
+                || link.starts_with("javascript:")
+            {
                 continue;
             }
             let (target, fragment) = match link.split_once('#') {
@@ -31,7 +41,11 @@ fn assert_links_resolve(out: &Path) -> usize {
             };
             let target = target.split('?').next().unwrap();
             let dir = Path::new(path).parent().unwrap_or(Path::new(""));
-            let mut resolved = if target.is_empty() { Path::new(path).to_path_buf() } else { dir.join(target) };
+            let mut resolved = if target.is_empty() {
+                Path::new(path).to_path_buf()
+            } else {
+                dir.join(target)
+            };
             if target.ends_with('/') || target.is_empty() && path.ends_with('/') {
                 resolved = resolved.join("index.html");
             }
@@ -40,17 +54,25 @@ fn assert_links_resolve(out: &Path) -> usize {
             for c in resolved.components() {
                 match c {
                     std::path::Component::ParentDir => {
-                        assert!(parts.pop().is_some(), "{path}: link `{link}` escapes the site root");
+                        assert!(
+                            parts.pop().is_some(),
+                            "{path}: link `{link}` escapes the site root"
+                        );
                     }
                     std::path::Component::Normal(n) => parts.push(n.to_string_lossy().into_owned()),
                     _ => {}
                 }
             }
             let rel = parts.join("/");
-            let target_bytes = files.get(&rel).unwrap_or_else(|| panic!("{path}: link `{link}` → `{rel}` does not exist"));
+            let target_bytes = files
+                .get(&rel)
+                .unwrap_or_else(|| panic!("{path}: link `{link}` → `{rel}` does not exist"));
             if let Some(f) = fragment.filter(|f| !f.is_empty()) {
                 let ids = ids_of(&String::from_utf8_lossy(target_bytes));
-                assert!(ids.contains(f), "{path}: link `{link}` → no id `{f}` in {rel}");
+                assert!(
+                    ids.contains(f),
+                    "{path}: link `{link}` → no id `{f}` in {rel}"
+                );
             }
             checked += 1;
         }
@@ -62,7 +84,12 @@ fn assert_links_resolve(out: &Path) -> usize {
 fn example_builds_and_every_internal_link_resolves() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
     assert!(r.stderr.contains("Built "), "{}", r.stderr);
     for page in [
@@ -89,22 +116,47 @@ fn example_builds_and_every_internal_link_resolves() {
 fn package_page_states_rate_limit_auth_and_registration() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let html = std::fs::read_to_string(out.join("packages/company/index.html")).unwrap();
     let doc = scraper::Html::parse_document(&html);
     let text: String = doc.root_element().text().collect::<Vec<_>>().join(" ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("5 requests per minute per application"), "{text}");
-    assert!(text.contains("shared by all operations of this package"), "{text}");
+    assert!(
+        text.contains("5 requests per minute per application"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shared by all operations of this package"),
+        "{text}"
+    );
     assert!(text.contains("apikey"), "{text}");
-    assert!(html.contains("https://konnect.example.com/portal/applications/new?product=company"), "registration link");
+    assert!(
+        html.contains("https://konnect.example.com/portal/applications/new?product=company"),
+        "registration link"
+    );
     // Deleting is not part of the package.
     assert!(!text.contains("DELETE /anything"), "{text}");
     let starter = std::fs::read_to_string(out.join("packages/starter/index.html")).unwrap();
-    let starter_text = scraper::Html::parse_document(&starter).root_element().text().collect::<Vec<_>>().join(" ");
-    let starter_text = starter_text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(starter_text.contains("2 requests per second for this operation, instead of the package limit"), "{starter_text}");
+    let starter_text = scraper::Html::parse_document(&starter)
+        .root_element()
+        .text()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let starter_text = starter_text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        starter_text
+            .contains("2 requests per second for this operation, instead of the package limit"),
+        "{starter_text}"
+    );
 }
 
 #[test]
@@ -121,8 +173,14 @@ fn sitemap_and_404_use_the_base_url_sub_path() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
-    assert!(sitemap.contains("<loc>https://docs.example.org/dev/</loc>"), "{sitemap}");
-    assert!(sitemap.contains("<loc>https://docs.example.org/dev/packages/company/</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>https://docs.example.org/dev/</loc>"),
+        "{sitemap}"
+    );
+    assert!(
+        sitemap.contains("<loc>https://docs.example.org/dev/packages/company/</loc>"),
+        "{sitemap}"
+    );
     assert!(!sitemap.contains("404"), "{sitemap}");
     // 404.html is served at any depth, so its links are absolute paths under /dev/.
     let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
@@ -135,7 +193,12 @@ fn two_builds_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for out in [&a, &b] {
-        let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let r = run(&[
+            "build",
+            example().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     let (ta, tb) = (read_tree(&a), read_tree(&b));
@@ -156,7 +219,10 @@ fn bad_project(dir: &Path) {
                 "title: Test portal\nbase_url: https://example.com/\ntheem: dark\nauth_strategies:\n  - name: key-auth\n    type: key_auth\n",
             ),
             // YAML syntax error (unclosed flow sequence) around line 3.
-            ("packages/broken.yaml", "name: Broken\noperations:\n  - api: [pets\n"),
+            (
+                "packages/broken.yaml",
+                "name: Broken\noperations:\n  - api: [pets\n",
+            ),
             // Unknown operation at line 4 (the item), bad duration at line 9.
             (
                 "packages/typo.yaml",
@@ -173,12 +239,18 @@ fn bad_inputs_exit_1_and_name_every_file_and_line() {
     let r = run(&["check", tmp.path().to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let e = &r.stderr;
-    assert!(e.contains("error[unknown-key]: unknown key `theem` in portal.yaml"), "{e}");
+    assert!(
+        e.contains("error[unknown-key]: unknown key `theem` in portal.yaml"),
+        "{e}"
+    );
     assert!(e.contains("--> portal.yaml:3:1"), "{e}");
     assert!(e.contains("did you mean `theme`?"), "{e}");
     assert!(e.contains("error[yaml-syntax]"), "{e}");
     assert!(e.contains("--> packages/broken.yaml:"), "{e}");
-    assert!(e.contains("error[unknown-operation]: API `pets` has no operation GET /petz"), "{e}");
+    assert!(
+        e.contains("error[unknown-operation]: API `pets` has no operation GET /petz"),
+        "{e}"
+    );
     assert!(e.contains("--> packages/typo.yaml:4:5"), "{e}");
     assert!(e.contains("did you mean: GET /pets"), "{e}");
     assert!(e.contains("error[invalid-rate-limit]"), "{e}");
@@ -196,7 +268,8 @@ fn json_format_parses_and_carries_the_diagnostics() {
     bad_project(tmp.path());
     let r = run(&["check", tmp.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(r.code, 1);
-    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is one JSON document");
+    let doc: serde_json::Value =
+        serde_json::from_str(&r.stdout).expect("stdout is one JSON document");
     assert_eq!(doc["version"], 1);
     let diags = doc["diagnostics"].as_array().unwrap();
     let find = |code: &str, file: &str| {
@@ -206,14 +279,26 @@ fn json_format_parses_and_carries_the_diagnostics() {
             .unwrap_or_else(|| panic!("no {code} in {file}: {diags:#?}"))
     };
     let d = find("unknown-key", "portal.yaml");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(d["severity"], "error");
     assert_eq!(find("unknown-operation", "packages/typo.yaml")["line"], 4);
-    assert!(find("yaml-syntax", "packages/broken.yaml")["line"].as_u64().is_some());
+    assert!(
+        find("yaml-syntax", "packages/broken.yaml")["line"]
+            .as_u64()
+            .is_some()
+    );
     // Sorted by file, then line.
     let keys: Vec<(String, u64)> = diags
         .iter()
-        .map(|d| (d["file"].as_str().unwrap_or("").to_string(), d["line"].as_u64().unwrap_or(0)))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -248,7 +333,11 @@ fn strict_turns_warnings_into_failure() {
     );
     let r = run(&["check", tmp.path().to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("warning[teams-on-public]"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning[teams-on-public]"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["check", tmp.path().to_str().unwrap(), "--strict"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
@@ -286,10 +375,22 @@ fn build_refuses_to_overwrite_a_foreign_folder() {
     let out = tmp.path().join("mysite");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.html"), "precious").unwrap();
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("was not created by portalgen"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(out.join("keep.html")).unwrap(), "precious");
+    assert!(
+        r.stderr.contains("was not created by portalgen"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.html")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]
@@ -306,16 +407,30 @@ fn missing_project_is_a_usage_failure() {
 fn export_konnect_adds_a_global_ace_plugin() {
     let r = run(&["export", example().to_str().unwrap(), "--flavor", "konnect"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let doc = portalgen::tree::parse(&r.stdout).expect("export is valid YAML").to_json();
+    let doc = portalgen::tree::parse(&r.stdout)
+        .expect("export is valid YAML")
+        .to_json();
     assert_eq!(doc["_format_version"], "3.0");
     let plugins = doc["plugins"].as_array().unwrap();
-    let ace = plugins.iter().find(|p| p["name"] == "ace").expect("ace plugin");
+    let ace = plugins
+        .iter()
+        .find(|p| p["name"] == "ace")
+        .expect("ace plugin");
     assert_eq!(ace["config"]["match_policy"], "if_present");
-    assert!(ace.get("route").is_none() && ace.get("service").is_none(), "global");
+    assert!(
+        ace.get("route").is_none() && ace.get("service").is_none(),
+        "global"
+    );
     let services = doc["services"].as_array().unwrap();
     assert!(services.iter().any(|s| s["name"] == "example-service"));
-    let routes: Vec<&serde_json::Value> = services.iter().flat_map(|s| s["routes"].as_array().unwrap()).collect();
+    let routes: Vec<&serde_json::Value> = services
+        .iter()
+        .flat_map(|s| s["routes"].as_array().unwrap())
+        .collect();
     assert!(routes.iter().any(|r| r["name"] == "example-route"));
     // Deterministic.
-    assert_eq!(run(&["export", example().to_str().unwrap()]).stdout, r.stdout);
+    assert_eq!(
+        run(&["export", example().to_str().unwrap()]).stdout,
+        r.stdout
+    );
 }

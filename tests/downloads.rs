@@ -12,7 +12,12 @@ use portalgen::diagnostics::Severity;
 use portalgen::source::SourceMap;
 
 fn build_example(out: &Path) {
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -23,7 +28,12 @@ fn json(path: &Path) -> serde_json::Value {
 fn operations(doc: &serde_json::Value) -> Vec<String> {
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, _) in item.as_object().unwrap().iter().filter(|(k, _)| *k != "servers" && *k != "parameters") {
+        for (method, _) in item
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k != "servers" && *k != "parameters")
+        {
             ops.push(format!("{} {path}", method.to_uppercase()));
         }
     }
@@ -41,29 +51,53 @@ fn package_document_holds_exactly_its_operations_and_loads_back() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(
         operations(&doc),
-        vec!["GET /anything", "GET /anything/{id}", "PATCH /anything", "POST /anything"]
+        vec![
+            "GET /anything",
+            "GET /anything/{id}",
+            "PATCH /anything",
+            "POST /anything"
+        ]
     );
     assert_eq!(doc["servers"][0]["url"], "https://api.example.com");
     assert_eq!(doc["x-rate-limit"]["limit"], 5);
     assert_eq!(doc["x-rate-limit"]["duration"], "minutes");
-    assert_eq!(doc["components"]["securitySchemes"]["key-auth"]["name"], "apikey");
-    let schemas: Vec<&String> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["key-auth"]["name"],
+        "apikey"
+    );
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
     assert_eq!(schemas, vec!["Echo", "Thing"]);
 
     // Loads back through portalgen's own loader without error-level diagnostics.
     let root = file.parent().unwrap();
     let sources = SourceMap::default();
     let (api, diags) = portalgen::openapi::load_api(root, "company", &file, &sources);
-    let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(api.expect("loads").operations.len(), 4);
 
     // The package spanning two APIs has a per-operation limit and both APIs' operations.
     let starter = json(&out.join("packages/starter/openapi.json"));
     let ops = operations(&starter);
-    assert!(ops.contains(&"GET /anything".to_string()) && ops.contains(&"POST /orders".to_string()), "{ops:?}");
-    assert_eq!(starter["paths"]["/orders/{orderId}/items"]["get"]["x-rate-limit"]["limit"], 2);
-    assert_eq!(starter["paths"]["/orders/{orderId}/items"]["get"]["x-rate-limit"]["duration"], "seconds");
+    assert!(
+        ops.contains(&"GET /anything".to_string()) && ops.contains(&"POST /orders".to_string()),
+        "{ops:?}"
+    );
+    assert_eq!(
+        starter["paths"]["/orders/{orderId}/items"]["get"]["x-rate-limit"]["limit"],
+        2
+    );
+    assert_eq!(
+        starter["paths"]["/orders/{orderId}/items"]["get"]["x-rate-limit"]["duration"],
+        "seconds"
+    );
 }
 
 #[test]
@@ -77,15 +111,29 @@ fn removing_an_operation_removes_its_exclusive_schemas() {
                 "apis/shop.yaml",
                 "openapi: 3.0.3\ninfo: {title: Shop, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\n  /b:\n    get:\n      operationId: getB\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/B'}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        shared: {$ref: '#/components/schemas/Shared'}\n    B:\n      type: object\n      properties:\n        only_b: {$ref: '#/components/schemas/OnlyB'}\n        shared: {$ref: '#/components/schemas/Shared'}\n    Shared: {type: string}\n    OnlyB: {type: integer}\n    Unused: {type: boolean}\n",
             ),
-            ("packages/both.yaml", "name: Both\nvisibility: public\noperations:\n  - api: shop\n"),
-            ("packages/one.yaml", "name: One\nvisibility: public\noperations:\n  - api: shop\n    operation_id: getA\n"),
+            (
+                "packages/both.yaml",
+                "name: Both\nvisibility: public\noperations:\n  - api: shop\n",
+            ),
+            (
+                "packages/one.yaml",
+                "name: One\nvisibility: public\noperations:\n  - api: shop\n    operation_id: getA\n",
+            ),
         ],
     );
     let r = run(&["build", tmp.path().to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let keys = |slug: &str| -> Vec<String> {
-        let doc = json(&tmp.path().join(format!("public/packages/{slug}/openapi.json")));
-        doc["components"]["schemas"].as_object().unwrap().keys().cloned().collect()
+        let doc = json(
+            &tmp.path()
+                .join(format!("public/packages/{slug}/openapi.json")),
+        );
+        doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
     };
     assert_eq!(keys("both"), vec!["A", "B", "OnlyB", "Shared"]);
     assert_eq!(keys("one"), vec!["A", "Shared"]);
@@ -97,28 +145,50 @@ fn postman_collection_lists_the_package_operations() {
     let out = tmp.path().join("site");
     build_example(&out);
     let c = json(&out.join("packages/starter/postman.json"));
-    assert_eq!(c["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
+    assert_eq!(
+        c["info"]["schema"],
+        "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    );
     let folders = c["item"].as_array().unwrap();
     assert_eq!(folders.len(), 2, "one folder per API");
     let requests: Vec<String> = folders
         .iter()
         .flat_map(|f| f["item"].as_array().unwrap())
-        .map(|i| format!("{} {}", i["request"]["method"].as_str().unwrap(), i["request"]["url"]["raw"].as_str().unwrap()))
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["request"]["method"].as_str().unwrap(),
+                i["request"]["url"]["raw"].as_str().unwrap()
+            )
+        })
         .collect();
-    assert!(requests.contains(&"GET {{baseUrl_orders}}/orders/:orderId/items".to_string()), "{requests:?}");
+    assert!(
+        requests.contains(&"GET {{baseUrl_orders}}/orders/:orderId/items".to_string()),
+        "{requests:?}"
+    );
     assert_eq!(c["auth"]["type"], "apikey");
 }
 
 #[test]
 fn redocly_lint_accepts_every_package_document() {
-    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/@redocly/cli/bin/cli.js");
+    let cli =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/@redocly/cli/bin/cli.js");
     if !cli.exists() {
-        eprintln!("SKIPPED: @redocly/cli is not installed (npm ci in tests/js, or scripts/test.sh)");
+        eprintln!(
+            "SKIPPED: @redocly/cli is not installed (npm ci in tests/js, or scripts/test.sh)"
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&["build", example().to_str().unwrap(), "-o", out.to_str().unwrap(), "--audience", "partners"]);
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--audience",
+        "partners",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut docs = Vec::new();
     for dir in ["packages", "apis"] {

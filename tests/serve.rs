@@ -22,11 +22,19 @@ impl Drop for Server {
 fn get(addr: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, text)
 }
 
@@ -52,13 +60,20 @@ fn serves_and_rebuilds_on_change() {
     let (status, body) = get(&addr, "/guides/intro/");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Hello."));
-    assert!(body.contains("/__portalgen/live"), "live reload client injected");
+    assert!(
+        body.contains("/__portalgen/live"),
+        "live reload client injected"
+    );
     let (status, _) = get(&addr, "/guides/intro");
     assert_eq!(status, 301);
     let (status, _) = get(&addr, "/no/such/page/");
     assert_eq!(status, 404);
 
-    std::fs::write(tmp.path().join("pages/intro.md"), "---\ntitle: Intro\n---\n# Intro\n\nChanged text.\n").unwrap();
+    std::fs::write(
+        tmp.path().join("pages/intro.md"),
+        "---\ntitle: Intro\n---\n# Intro\n\nChanged text.\n",
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, body) = get(&addr, "/guides/intro/");
@@ -77,7 +92,10 @@ fn serves_and_rebuilds_on_change() {
             assert!(body.contains("packages/basic.yaml"), "{body}");
             break;
         }
-        assert!(Instant::now() < deadline, "no error page after a broken change");
+        assert!(
+            Instant::now() < deadline,
+            "no error page after a broken change"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(server);

@@ -36,7 +36,10 @@ pub fn run(args: BuildArgs) -> u8 {
         Ok(u) => u,
         Err(msg) => return report::fatal(&format!("--base-url: {msg}"), format),
     };
-    let out_dir = args.out.clone().unwrap_or_else(|| args.common.project.join("public"));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.common.project.join("public"));
     // Refuse a dangerous output folder before doing any work.
     if let Err(e) = output::check_target(&out_dir, &args.common.project) {
         return report::fatal(&e.0, format);
@@ -98,5 +101,9 @@ pub fn run(args: BuildArgs) -> u8 {
             }
         }
     }
-    if code == EXIT_OK && written.is_none() { EXIT_FAILURE } else { code }
+    if code == EXIT_OK && written.is_none() {
+        EXIT_FAILURE
+    } else {
+        code
+    }
 }

@@ -34,7 +34,10 @@ pub fn run(args: CheckArgs) -> u8 {
         let html = routing::report_html(&portal.routing, &portal.manifest, &portal.config.title);
         if let Err(e) = std::fs::write(path, html) {
             report::print(&diags, &checked.sources, format);
-            return report::fatal(&format!("cannot write the report to `{}`: {e}", path.display()), format);
+            return report::fatal(
+                &format!("cannot write the report to `{}`: {e}", path.display()),
+                format,
+            );
         }
     }
     report::print(&diags, &checked.sources, format);
@@ -64,5 +67,9 @@ pub fn run(args: CheckArgs) -> u8 {
         }
         Format::Github => {}
     }
-    if code > EXIT_FAILURE { EXIT_FAILURE } else { code }
+    if code > EXIT_FAILURE {
+        EXIT_FAILURE
+    } else {
+        code
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::report::{self, exit_code};
-use super::{EXIT_OK, CommonArgs};
+use super::{CommonArgs, EXIT_OK};
 use crate::diagnostics::Format;
 use crate::export::{self, Flavor};
 use crate::pipeline;
@@ -32,7 +32,11 @@ pub fn run(args: ExportArgs) -> u8 {
     report::apply_strict(&mut diags, args.common.strict);
     let code = exit_code(&diags, args.common.strict);
     // JSON diagnostics would mix with YAML on stdout: print them to stderr as human text then.
-    let diag_format = if format == Format::Json && args.out.is_none() { Format::Human } else { format };
+    let diag_format = if format == Format::Json && args.out.is_none() {
+        Format::Human
+    } else {
+        format
+    };
     report::print(&diags, &checked.sources, diag_format);
     if code != EXIT_OK {
         eprintln!("error: the configuration was not exported because the project has errors");

@@ -20,7 +20,9 @@ pub fn run(args: InitArgs) -> u8 {
             eprintln!("error: `{}` exists and is not a folder", dir.display());
             return EXIT_FAILURE;
         }
-        let non_empty = std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true);
+        let non_empty = std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true);
         if non_empty {
             eprintln!(
                 "error: `{}` is not empty; portalgen init only writes into an empty or new folder, so nothing was changed",

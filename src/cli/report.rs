@@ -13,7 +13,10 @@ use super::{EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 
 /// Exit code for a run's diagnostics.
 pub fn exit_code(diags: &Diagnostics, strict: bool) -> u8 {
-    if diags.iter().any(|d| d.code == UNREADABLE && d.severity == Severity::Error) {
+    if diags
+        .iter()
+        .any(|d| d.code == UNREADABLE && d.severity == Severity::Error)
+    {
         EXIT_FAILURE
     } else if diags.fails(strict) {
         EXIT_PROBLEMS

@@ -18,11 +18,19 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Start reading `node` as a mapping; reports and returns `None` when it is not one.
-    pub fn new(node: &'a Node, file: &'a Arc<str>, what: &'a str, diags: &mut Diagnostics) -> Option<Self> {
+    pub fn new(
+        node: &'a Node,
+        file: &'a Arc<str>,
+        what: &'a str,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
         if node.as_map().is_none() {
             diags.push(
-                Diagnostic::error("wrong-type", format!("{what} must be a mapping, found {}", node.kind()))
-                    .at(&node.span(file)),
+                Diagnostic::error(
+                    "wrong-type",
+                    format!("{what} must be a mapping, found {}", node.kind()),
+                )
+                .at(&node.span(file)),
             );
             return None;
         }
@@ -43,11 +51,16 @@ impl<'a> Fields<'a> {
 
     /// Report every key not in `allowed`, with a "did you mean" when one is close.
     pub fn deny_unknown(&self, allowed: &[&str], diags: &mut Diagnostics) {
-        let Some(map) = self.node.as_map() else { return };
+        let Some(map) = self.node.as_map() else {
+            return;
+        };
         for (name, (key, _)) in map {
             if !allowed.contains(&name.as_str()) {
-                let mut d = Diagnostic::error("unknown-key", format!("unknown key `{name}` in {}", self.what))
-                    .at(&self.key_span(key));
+                let mut d = Diagnostic::error(
+                    "unknown-key",
+                    format!("unknown key `{name}` in {}", self.what),
+                )
+                .at(&self.key_span(key));
                 d = match did_you_mean(name, allowed) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!("allowed keys: {}", allowed.join(", "))),
@@ -66,8 +79,11 @@ impl<'a> Fields<'a> {
         let n = self.get(key);
         if n.is_none() {
             diags.push(
-                Diagnostic::error("missing-field", format!("{} is missing required key `{key}`", self.what))
-                    .at(&self.span()),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("{} is missing required key `{key}`", self.what),
+                )
+                .at(&self.span()),
             );
         }
         n
@@ -85,8 +101,11 @@ impl<'a> Fields<'a> {
             Value::Int(_) | Value::Float(_) => n.scalar_text(),
             _ => {
                 diags.push(
-                    Diagnostic::error("wrong-type", format!("`{key}` must be a string, found {}", n.kind()))
-                        .at(&self.span_of(n)),
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("`{key}` must be a string, found {}", n.kind()),
+                    )
+                    .at(&self.span_of(n)),
                 );
                 None
             }
@@ -104,8 +123,11 @@ impl<'a> Fields<'a> {
             Some(b) => Some(b),
             None => {
                 diags.push(
-                    Diagnostic::error("wrong-type", format!("`{key}` must be true or false, found {}", n.kind()))
-                        .at(&self.span_of(n)),
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("`{key}` must be true or false, found {}", n.kind()),
+                    )
+                    .at(&self.span_of(n)),
                 );
                 None
             }
@@ -118,8 +140,11 @@ impl<'a> Fields<'a> {
             Some(i) => Some(i),
             None => {
                 diags.push(
-                    Diagnostic::error("wrong-type", format!("`{key}` must be an integer, found {}", n.kind()))
-                        .at(&self.span_of(n)),
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("`{key}` must be an integer, found {}", n.kind()),
+                    )
+                    .at(&self.span_of(n)),
                 );
                 None
             }
@@ -128,7 +153,9 @@ impl<'a> Fields<'a> {
 
     /// A list of strings; a single string is accepted as a one-item list.
     pub fn string_list(&self, key: &str, diags: &mut Diagnostics) -> Vec<String> {
-        let Some(n) = self.get(key) else { return Vec::new() };
+        let Some(n) = self.get(key) else {
+            return Vec::new();
+        };
         match &n.value {
             Value::String(s) => vec![s.clone()],
             Value::Seq(items) => items
@@ -137,8 +164,11 @@ impl<'a> Fields<'a> {
                 .collect(),
             _ => {
                 diags.push(
-                    Diagnostic::error("wrong-type", format!("`{key}` must be a list of strings, found {}", n.kind()))
-                        .at(&self.span_of(n)),
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("`{key}` must be a list of strings, found {}", n.kind()),
+                    )
+                    .at(&self.span_of(n)),
                 );
                 Vec::new()
             }
@@ -146,7 +176,12 @@ impl<'a> Fields<'a> {
     }
 
     /// A string that must be one of `allowed`.
-    pub fn one_of(&self, key: &str, allowed: &[&str], diags: &mut Diagnostics) -> Option<(String, Span)> {
+    pub fn one_of(
+        &self,
+        key: &str,
+        allowed: &[&str],
+        diags: &mut Diagnostics,
+    ) -> Option<(String, Span)> {
         let n = self.get(key)?;
         let s = self.as_string(key, n, diags)?;
         if allowed.contains(&s.as_str()) {
@@ -154,7 +189,10 @@ impl<'a> Fields<'a> {
         } else {
             let mut d = Diagnostic::error(
                 "invalid-value",
-                format!("`{key}: {s}` is not allowed; use one of: {}", allowed.join(", ")),
+                format!(
+                    "`{key}: {s}` is not allowed; use one of: {}",
+                    allowed.join(", ")
+                ),
             )
             .at(&self.span_of(n));
             if let Some(m) = did_you_mean(&s, allowed) {
@@ -171,7 +209,12 @@ pub fn did_you_mean<'c, S: AsRef<str>>(word: &str, candidates: &'c [S]) -> Optio
     let word_l = word.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|c| (c.as_ref(), edit_distance(&word_l, &c.as_ref().to_ascii_lowercase())))
+        .map(|c| {
+            (
+                c.as_ref(),
+                edit_distance(&word_l, &c.as_ref().to_ascii_lowercase()),
+            )
+        })
         .filter(|(c, d)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(_, d)| *d)
         .map(|(c, _)| c)
@@ -215,7 +258,10 @@ mod tests {
     #[test]
     fn distance() {
         assert_eq!(edit_distance("rate_limt", "rate_limit"), 1);
-        assert_eq!(did_you_mean("ratelimit", &["rate_limit", "teams"]), Some("rate_limit"));
+        assert_eq!(
+            did_you_mean("ratelimit", &["rate_limit", "teams"]),
+            Some("rate_limit")
+        );
         assert_eq!(did_you_mean("zzz", &["rate_limit", "teams"]), None);
     }
 }

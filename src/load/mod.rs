@@ -53,9 +53,12 @@ pub const UNREADABLE: &str = "unreadable-file";
 
 /// Load the project at `root`.
 pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
-    let root = root
-        .canonicalize()
-        .map_err(|e| Fatal(format!("cannot open project folder `{}`: {e}", root.display())))?;
+    let root = root.canonicalize().map_err(|e| {
+        Fatal(format!(
+            "cannot open project folder `{}`: {e}",
+            root.display()
+        ))
+    })?;
     if !root.is_dir() {
         return Err(Fatal(format!("`{}` is not a folder", root.display())));
     }
@@ -70,7 +73,15 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
 
     let config = match read_tree(&root, &config_path, sources, &mut diags) {
         Some((node, file)) => portal_config::read(&node, &file, &mut diags),
-        None => portal_config::read(&tree::Node { value: tree::Value::Null, line: 1, column: 1 }, &"portal.yaml".into(), &mut Diagnostics::new()),
+        None => portal_config::read(
+            &tree::Node {
+                value: tree::Value::Null,
+                line: 1,
+                column: 1,
+            },
+            &"portal.yaml".into(),
+            &mut Diagnostics::new(),
+        ),
     };
 
     // APIs load in parallel: they are the big files.
@@ -88,7 +99,10 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
 
     let mut packages = Vec::new();
     for path in files_in(&root.join("packages"), &["yaml", "yml"], false) {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some((node, file)) = read_tree(&root, &path, sources, &mut diags)
             && let Some(p) = package::read(&node, &file, &stem, &mut diags)
         {
@@ -100,9 +114,14 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
     let pages_dir = root.join("pages");
     for path in files_in(&pages_dir, &["md"], true) {
         let rel = relative(&root, &path);
-        let Some(text) = read_text(&root, &path, sources, &mut diags) else { continue };
+        let Some(text) = read_text(&root, &path, sources, &mut diags) else {
+            continue;
+        };
         let in_pages = relative(&pages_dir, &path);
-        let in_pages = in_pages.strip_suffix(".md").unwrap_or(&in_pages).to_string();
+        let in_pages = in_pages
+            .strip_suffix(".md")
+            .unwrap_or(&in_pages)
+            .to_string();
         let file: Arc<str> = rel.into();
         if let Some(p) = pages::read(&text, &file, &in_pages, &mut diags) {
             page_list.push(p);
@@ -143,7 +162,9 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
 fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     let dir = root.join("apis");
     let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -169,9 +190,14 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
         let rel = relative(root, &paths[0]);
         if !portal_config::is_slug(&slug) {
             diags.push(
-                Diagnostic::error("invalid-slug", format!("API slug `{slug}` (from the file name) must match ^[a-z0-9][a-z0-9-]*$"))
-                    .at(&Span::file(rel.as_str()))
-                    .help("rename the file, e.g. `apis/my-api.yaml`"),
+                Diagnostic::error(
+                    "invalid-slug",
+                    format!(
+                        "API slug `{slug}` (from the file name) must match ^[a-z0-9][a-z0-9-]*$"
+                    ),
+                )
+                .at(&Span::file(rel.as_str()))
+                .help("rename the file, e.g. `apis/my-api.yaml`"),
             );
             continue;
         }
@@ -181,7 +207,11 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
                     "duplicate-api",
                     format!(
                         "API `{slug}` is defined by several files: {}",
-                        paths.iter().map(|p| relative(root, p)).collect::<Vec<_>>().join(", ")
+                        paths
+                            .iter()
+                            .map(|p| relative(root, p))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
                 .at(&Span::file(rel.as_str()))
@@ -224,7 +254,9 @@ pub fn files_in(dir: &Path, exts: &[&str], recursive: bool) -> Vec<PathBuf> {
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .map(|e| e.into_path())
         .filter(|p| {
-            exts.is_empty() || p.extension().is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+            exts.is_empty()
+                || p.extension()
+                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
         })
         .collect();
     out.sort();
@@ -232,7 +264,12 @@ pub fn files_in(dir: &Path, exts: &[&str], recursive: bool) -> Vec<PathBuf> {
 }
 
 /// Read a UTF-8 file and register it; unreadable files become `unreadable-file` errors.
-pub fn read_text(root: &Path, path: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> Option<Arc<str>> {
+pub fn read_text(
+    root: &Path,
+    path: &Path,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<Arc<str>> {
     let rel = relative(root, path);
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -251,14 +288,21 @@ pub fn read_text(root: &Path, path: &Path, sources: &SourceMap, diags: &mut Diag
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::error(UNREADABLE, format!("cannot read the file: {e}")).in_file(&rel));
+            diags.push(
+                Diagnostic::error(UNREADABLE, format!("cannot read the file: {e}")).in_file(&rel),
+            );
             None
         }
     }
 }
 
 /// Read and parse a YAML/JSON file into a spanned tree; syntax errors become diagnostics.
-pub fn read_tree(root: &Path, path: &Path, sources: &SourceMap, diags: &mut Diagnostics) -> Option<(tree::Node, Arc<str>)> {
+pub fn read_tree(
+    root: &Path,
+    path: &Path,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<(tree::Node, Arc<str>)> {
     let text = read_text(root, path, sources, diags)?;
     let file: Arc<str> = relative(root, path).into();
     match tree::parse(&text) {
@@ -269,7 +313,8 @@ pub fn read_tree(root: &Path, path: &Path, sources: &SourceMap, diags: &mut Diag
                 "yaml-syntax" => Some("check indentation and quoting around this position"),
                 _ => None,
             };
-            let mut d = Diagnostic::error(e.code, e.message).at(&Span::new(file.clone(), e.line, e.column));
+            let mut d =
+                Diagnostic::error(e.code, e.message).at(&Span::new(file.clone(), e.line, e.column));
             if let Some(h) = help {
                 d = d.help(h);
             }

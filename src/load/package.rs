@@ -44,7 +44,10 @@ pub struct Selector {
 pub enum Pick {
     /// Every operation of the API.
     All,
-    MethodPath { method: Method, path: String },
+    MethodPath {
+        method: Method,
+        path: String,
+    },
     OperationId(String),
     Tags(Vec<String>),
 }
@@ -61,28 +64,53 @@ const PACKAGE_KEYS: &[&str] = &[
     "operations",
 ];
 
-const SELECTOR_KEYS: &[&str] = &["api", "method", "path", "operation_id", "tags", "rate_limit", "route"];
+const SELECTOR_KEYS: &[&str] = &[
+    "api",
+    "method",
+    "path",
+    "operation_id",
+    "tags",
+    "rate_limit",
+    "route",
+];
 
 /// Read one package file's tree. `stem` is the file name without extension (default slug).
-pub fn read(root: &Node, file: &Arc<str>, stem: &str, diags: &mut Diagnostics) -> Option<RawPackage> {
+pub fn read(
+    root: &Node,
+    file: &Arc<str>,
+    stem: &str,
+    diags: &mut Diagnostics,
+) -> Option<RawPackage> {
     let f = Fields::new(root, file, "a package", diags)?;
     f.deny_unknown(PACKAGE_KEYS, diags);
     let name = f.required_string("name", diags);
     let (slug, slug_span) = match f.get("slug") {
-        Some(n) => (f.as_string("slug", n, diags).unwrap_or_default(), f.span_of(n)),
+        Some(n) => (
+            f.as_string("slug", n, diags).unwrap_or_default(),
+            f.span_of(n),
+        ),
         None => (stem.to_string(), Span::new(file.clone(), 1, 1)),
     };
     if !is_slug(&slug) {
-        let from = if f.get("slug").is_some() { "`slug`" } else { "the file name (the default slug)" };
+        let from = if f.get("slug").is_some() {
+            "`slug`"
+        } else {
+            "the file name (the default slug)"
+        };
         diags.push(
-            Diagnostic::error("invalid-slug", format!("package slug `{slug}` from {from} must match ^[a-z0-9][a-z0-9-]*$"))
-                .at(&slug_span)
-                .help("use lowercase letters, digits and `-`, e.g. `slug: company-package`"),
+            Diagnostic::error(
+                "invalid-slug",
+                format!("package slug `{slug}` from {from} must match ^[a-z0-9][a-z0-9-]*$"),
+            )
+            .at(&slug_span)
+            .help("use lowercase letters, digits and `-`, e.g. `slug: company-package`"),
         );
     }
     let version = f.string("version", diags);
     let description = f.string("description", diags);
-    let rate_limit = f.get("rate_limit").and_then(|n| rate_limit::read(n, file, diags));
+    let rate_limit = f
+        .get("rate_limit")
+        .and_then(|n| rate_limit::read(n, file, diags));
     let auth_strategy = read_auth_choice(&f, diags);
     // Konnect publishes packages as private unless told otherwise.
     let (visibility, teams) = read_visibility(&f, Visibility::Private, diags);
@@ -127,7 +155,11 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
     let api_node = f.required("api", diags)?;
     let api = f.as_string("api", api_node, diags)?;
     let has = |k: &str| f.get(k).is_some();
-    let picks = [has("method") || has("path"), has("operation_id"), has("tags")];
+    let picks = [
+        has("method") || has("path"),
+        has("operation_id"),
+        has("tags"),
+    ];
     if picks.iter().filter(|b| **b).count() > 1 {
         diags.push(
             Diagnostic::error(
@@ -143,10 +175,11 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
         let method_node = f.required("method", diags);
         let path = f.required_string("path", diags);
         let method = match method_node {
-            Some(n) => match n.as_str().and_then(Method::parse) {
-                Some(m) => Some(m),
-                None => {
-                    diags.push(
+            Some(n) => {
+                match n.as_str().and_then(Method::parse) {
+                    Some(m) => Some(m),
+                    None => {
+                        diags.push(
                         Diagnostic::error(
                             "invalid-method",
                             format!("`method: {}` is not an HTTP method", n.scalar_text().unwrap_or_default()),
@@ -154,17 +187,21 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
                         .at(&f.span_of(n))
                         .help("use GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD, TRACE or CONNECT"),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
         if let Some(p) = &path
             && !p.starts_with('/')
         {
             diags.push(
-                Diagnostic::error("invalid-path", format!("`path: {p}` must start with `/` as in the OpenAPI document"))
-                    .at(&f.span_of(f.get("path").unwrap_or(node))),
+                Diagnostic::error(
+                    "invalid-path",
+                    format!("`path: {p}` must start with `/` as in the OpenAPI document"),
+                )
+                .at(&f.span_of(f.get("path").unwrap_or(node))),
             );
             return None;
         }
@@ -184,7 +221,9 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
     } else {
         Pick::All
     };
-    let rate_limit = f.get("rate_limit").and_then(|n| rate_limit::read(n, file, diags));
+    let rate_limit = f
+        .get("rate_limit")
+        .and_then(|n| rate_limit::read(n, file, diags));
     let route = f.string("route", diags);
     let _ = Value::Null;
     Some(Selector {

@@ -11,7 +11,12 @@ use crate::source::Span;
 use crate::tree;
 
 /// Read one page. `rel_in_pages` is the path below `pages/` without the `.md` extension.
-pub fn read(text: &str, file: &Arc<str>, rel_in_pages: &str, diags: &mut Diagnostics) -> Option<Page> {
+pub fn read(
+    text: &str,
+    file: &Arc<str>,
+    rel_in_pages: &str,
+    diags: &mut Diagnostics,
+) -> Option<Page> {
     let url_path = page_url(rel_in_pages);
     let (front, body, body_line) = split_front_matter(text);
     let mut page = Page {
@@ -31,7 +36,10 @@ pub fn read(text: &str, file: &Arc<str>, rel_in_pages: &str, diags: &mut Diagnos
             Ok(mut node) => {
                 shift_lines(&mut node, 1);
                 if let Some(f) = Fields::new(&node, file, "the front matter", diags) {
-                    f.deny_unknown(&["title", "description", "weight", "visibility", "teams"], diags);
+                    f.deny_unknown(
+                        &["title", "description", "weight", "visibility", "teams"],
+                        diags,
+                    );
                     if let Some(t) = f.string("title", diags) {
                         page.title = t;
                     }
@@ -77,7 +85,10 @@ pub fn page_url(rel_in_pages: &str) -> String {
 /// Split `---\n<yaml>\n---\n<body>`; returns (front matter, body, first body line).
 pub fn split_front_matter(text: &str) -> (Option<&str>, &str, usize) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return (None, text, 1);
     };
     let mut offset = 0;
@@ -122,7 +133,13 @@ mod tests {
     fn front_matter_lines_are_whole_file_lines() {
         let file: Arc<str> = "pages/a.md".into();
         let mut d = Diagnostics::new();
-        let p = read("---\ntitle: A\nbogus: 1\n---\n# Hello\n", &file, "a", &mut d).unwrap();
+        let p = read(
+            "---\ntitle: A\nbogus: 1\n---\n# Hello\n",
+            &file,
+            "a",
+            &mut d,
+        )
+        .unwrap();
         assert_eq!(p.title, "A");
         assert_eq!(p.url_path, "guides/a");
         let diag = d.iter().next().unwrap();

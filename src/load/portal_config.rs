@@ -6,7 +6,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::config::{
-    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig, RouterFlavor,
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
+    RouterFlavor,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::fields::Fields;
@@ -59,7 +60,10 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         }
     }
     config.description = f.string("description", diags);
-    if let Some((theme, span)) = f.string("theme", diags).map(|t| (t, f.span_of(f.get("theme").unwrap_or(root)))) {
+    if let Some((theme, span)) = f
+        .string("theme", diags)
+        .map(|t| (t, f.span_of(f.get("theme").unwrap_or(root))))
+    {
         if theme != "default" {
             diags.push(
                 Diagnostic::error("unknown-theme", format!("unknown theme `{theme}`"))
@@ -76,11 +80,15 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         if let Some(n) = rf.get("url")
             && let Some(url) = rf.as_string("url", n, diags)
         {
-            if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
+            if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
+            {
                 diags.push(
-                    Diagnostic::error("invalid-url", format!("registration URL `{url}` is not an absolute URL"))
-                        .at(&rf.span_of(n))
-                        .help("use e.g. `https://portal.example.com/apps/new?package={package}`"),
+                    Diagnostic::error(
+                        "invalid-url",
+                        format!("registration URL `{url}` is not an absolute URL"),
+                    )
+                    .at(&rf.span_of(n))
+                    .help("use e.g. `https://portal.example.com/apps/new?package={package}`"),
                 );
             } else {
                 config.registration_url = Some(url);
@@ -115,7 +123,9 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
         return Err(format!("`base_url` `{url}` has no host"));
     }
     if url.contains(['?', '#', ' ']) {
-        return Err(format!("`base_url` `{url}` must not contain a query, fragment or spaces"));
+        return Err(format!(
+            "`base_url` `{url}` must not contain a query, fragment or spaces"
+        ));
     }
     let mut u = url.to_string();
     if !u.ends_with('/') {
@@ -124,40 +134,62 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
     Ok(u)
 }
 
-fn read_auth_strategies(list: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Vec<AuthStrategy> {
+fn read_auth_strategies(
+    list: &Node,
+    file: &Arc<str>,
+    diags: &mut Diagnostics,
+) -> Vec<AuthStrategy> {
     let Some(items) = list.as_seq() else {
         diags.push(
-            Diagnostic::error("wrong-type", format!("`auth_strategies` must be a list, found {}", list.kind()))
-                .at(&list.span(file)),
+            Diagnostic::error(
+                "wrong-type",
+                format!("`auth_strategies` must be a list, found {}", list.kind()),
+            )
+            .at(&list.span(file)),
         );
         return Vec::new();
     };
     let mut out: Vec<AuthStrategy> = Vec::new();
     for item in items {
-        let Some(f) = Fields::new(item, file, "an auth strategy", diags) else { continue };
-        let Some(name) = f.required_string("name", diags) else { continue };
+        let Some(f) = Fields::new(item, file, "an auth strategy", diags) else {
+            continue;
+        };
+        let Some(name) = f.required_string("name", diags) else {
+            continue;
+        };
         if name == "none" || name == "default" {
             diags.push(
-                Diagnostic::error("reserved-name", format!("`{name}` is reserved and cannot name an auth strategy"))
-                    .at(&f.span_of(f.get("name").unwrap_or(item))),
+                Diagnostic::error(
+                    "reserved-name",
+                    format!("`{name}` is reserved and cannot name an auth strategy"),
+                )
+                .at(&f.span_of(f.get("name").unwrap_or(item))),
             );
             continue;
         }
         if let Some(first) = out.iter().find(|s| s.name == name) {
             diags.push(
-                Diagnostic::error("duplicate-auth-strategy", format!("auth strategy `{name}` is defined twice"))
-                    .at(&f.span())
-                    .help(format!("first defined at {}", first.span)),
+                Diagnostic::error(
+                    "duplicate-auth-strategy",
+                    format!("auth strategy `{name}` is defined twice"),
+                )
+                .at(&f.span())
+                .help(format!("first defined at {}", first.span)),
             );
             continue;
         }
-        let display_name = f.string("display_name", diags).unwrap_or_else(|| name.clone());
-        let Some((kind, _)) = f.one_of("type", &["key_auth", "openid_connect"], diags).or_else(|| {
-            if f.get("type").is_none() {
-                f.required("type", diags);
-            }
-            None
-        }) else {
+        let display_name = f
+            .string("display_name", diags)
+            .unwrap_or_else(|| name.clone());
+        let Some((kind, _)) = f
+            .one_of("type", &["key_auth", "openid_connect"], diags)
+            .or_else(|| {
+                if f.get("type").is_none() {
+                    f.required("type", diags);
+                }
+                None
+            })
+        else {
             continue;
         };
         let kind = if kind == "key_auth" {
@@ -168,14 +200,25 @@ fn read_auth_strategies(list: &Node, file: &Arc<str>, diags: &mut Diagnostics) -
             }
             if key_names.len() > 10 {
                 diags.push(
-                    Diagnostic::error("too-many-key-names", "`key_names` may list at most 10 names (Konnect's limit)")
-                        .at(&f.span_of(f.get("key_names").unwrap_or(item))),
+                    Diagnostic::error(
+                        "too-many-key-names",
+                        "`key_names` may list at most 10 names (Konnect's limit)",
+                    )
+                    .at(&f.span_of(f.get("key_names").unwrap_or(item))),
                 );
             }
             AuthKind::KeyAuth { key_names }
         } else {
             f.deny_unknown(
-                &["name", "display_name", "type", "issuer", "scopes", "credential_claim", "auth_methods"],
+                &[
+                    "name",
+                    "display_name",
+                    "type",
+                    "issuer",
+                    "scopes",
+                    "credential_claim",
+                    "auth_methods",
+                ],
                 diags,
             );
             let issuer = f.required_string("issuer", diags).unwrap_or_default();
@@ -206,7 +249,11 @@ fn read_auth_strategies(list: &Node, file: &Arc<str>, diags: &mut Diagnostics) -
 }
 
 /// `visibility` + `teams` as packages, APIs and pages write them.
-pub fn read_visibility(f: &Fields<'_>, default: Visibility, diags: &mut Diagnostics) -> (Visibility, Vec<String>) {
+pub fn read_visibility(
+    f: &Fields<'_>,
+    default: Visibility,
+    diags: &mut Diagnostics,
+) -> (Visibility, Vec<String>) {
     let vis = match f.one_of("visibility", &["public", "private"], diags) {
         Some((v, _)) if v == "private" => Visibility::Private,
         Some(_) => Visibility::Public,
@@ -216,36 +263,57 @@ pub fn read_visibility(f: &Fields<'_>, default: Visibility, diags: &mut Diagnost
     for t in &teams {
         if !is_slug(t) {
             diags.push(
-                Diagnostic::error("invalid-team", format!("team name `{t}` must be lowercase letters, digits and `-`"))
-                    .at(&f.span_of(f.get("teams").unwrap_or(f.node))),
+                Diagnostic::error(
+                    "invalid-team",
+                    format!("team name `{t}` must be lowercase letters, digits and `-`"),
+                )
+                .at(&f.span_of(f.get("teams").unwrap_or(f.node))),
             );
         }
     }
     if vis == Visibility::Public && !teams.is_empty() {
         diags.push(
-            Diagnostic::warning("teams-on-public", "`teams` has no effect on public content: everyone sees it")
-                .at(&f.span_of(f.get("teams").unwrap_or(f.node)))
-                .help("set `visibility: private` to restrict it to these teams"),
+            Diagnostic::warning(
+                "teams-on-public",
+                "`teams` has no effect on public content: everyone sees it",
+            )
+            .at(&f.span_of(f.get("teams").unwrap_or(f.node)))
+            .help("set `visibility: private` to restrict it to these teams"),
         );
     }
     (vis, teams)
 }
 
 /// `none`, a strategy name, or absent (inherit the default).
-pub fn read_auth_choice(f: &Fields<'_>, diags: &mut Diagnostics) -> Option<(AuthChoice, crate::source::Span)> {
+pub fn read_auth_choice(
+    f: &Fields<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(AuthChoice, crate::source::Span)> {
     let n = f.get("auth_strategy")?;
     let s = f.as_string("auth_strategy", n, diags)?;
-    let choice = if s == "none" { AuthChoice::None } else { AuthChoice::Named(s) };
+    let choice = if s == "none" {
+        AuthChoice::None
+    } else {
+        AuthChoice::Named(s)
+    };
     Some((choice, f.span_of(n)))
 }
 
-fn read_api_settings(slug: &str, node: &Node, file: &Arc<str>, config: &PortalConfig, diags: &mut Diagnostics) -> ApiSettings {
+fn read_api_settings(
+    slug: &str,
+    node: &Node,
+    file: &Arc<str>,
+    config: &PortalConfig,
+    diags: &mut Diagnostics,
+) -> ApiSettings {
     let what = format!("`apis.{slug}`");
     let mut s = ApiSettings {
         span: Some(node.span(file)),
         ..Default::default()
     };
-    let Some(f) = Fields::new(node, file, &what, diags) else { return s };
+    let Some(f) = Fields::new(node, file, &what, diags) else {
+        return s;
+    };
     f.deny_unknown(
         &[
             "title",
@@ -288,8 +356,11 @@ fn read_api_settings(slug: &str, node: &Node, file: &Arc<str>, config: &PortalCo
                 s.gateway_path_prefix = Some(p);
             } else {
                 diags.push(
-                    Diagnostic::error("invalid-path-prefix", format!("`path_prefix` `{p}` must start with `/`"))
-                        .at(&gf.span_of(n)),
+                    Diagnostic::error(
+                        "invalid-path-prefix",
+                        format!("`path_prefix` `{p}` must start with `/`"),
+                    )
+                    .at(&gf.span_of(n)),
                 );
             }
         }
@@ -298,21 +369,40 @@ fn read_api_settings(slug: &str, node: &Node, file: &Arc<str>, config: &PortalCo
 }
 
 /// Report an auth strategy name that portal.yaml does not define.
-pub fn unknown_strategy(name: &str, span: &crate::source::Span, config: &PortalConfig, diags: &mut Diagnostics) {
-    let names: Vec<&str> = config.auth_strategies.iter().map(|s| s.name.as_str()).collect();
-    let mut d = Diagnostic::error("unknown-auth-strategy", format!("auth strategy `{name}` is not defined in portal.yaml"))
-        .at(span);
+pub fn unknown_strategy(
+    name: &str,
+    span: &crate::source::Span,
+    config: &PortalConfig,
+    diags: &mut Diagnostics,
+) {
+    let names: Vec<&str> = config
+        .auth_strategies
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut d = Diagnostic::error(
+        "unknown-auth-strategy",
+        format!("auth strategy `{name}` is not defined in portal.yaml"),
+    )
+    .at(span);
     d = match crate::load::fields::did_you_mean(name, &names) {
         Some(m) => d.help(format!("did you mean `{m}`?")),
-        None if names.is_empty() => d.help("define it under `auth_strategies` in portal.yaml, or use `none`"),
-        None => d.help(format!("defined strategies: {}, or `none`", names.join(", "))),
+        None if names.is_empty() => {
+            d.help("define it under `auth_strategies` in portal.yaml, or use `none`")
+        }
+        None => d.help(format!(
+            "defined strategies: {}, or `none`",
+            names.join(", ")
+        )),
     };
     diags.push(d);
 }
 
 fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> GatewaySettings {
     let mut g = GatewaySettings::default();
-    let Some(f) = Fields::new(node, file, "`gateway`", diags) else { return g };
+    let Some(f) = Fields::new(node, file, "`gateway`", diags) else {
+        return g;
+    };
     f.deny_unknown(&["manifests", "match_policy", "router_flavor"], diags);
     if f.get("manifests").is_some() {
         let globs = f.string_list("manifests", diags);
@@ -327,9 +417,17 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
         g.manifests = globs;
     }
     if let Some((p, _)) = f.one_of("match_policy", &["if_present", "required"], diags) {
-        g.match_policy = if p == "required" { MatchPolicy::Required } else { MatchPolicy::IfPresent };
+        g.match_policy = if p == "required" {
+            MatchPolicy::Required
+        } else {
+            MatchPolicy::IfPresent
+        };
     }
-    if let Some((p, _)) = f.one_of("router_flavor", &["traditional_compatible", "expressions"], diags) {
+    if let Some((p, _)) = f.one_of(
+        "router_flavor",
+        &["traditional_compatible", "expressions"],
+        diags,
+    ) {
         g.router_flavor = if p == "expressions" {
             RouterFlavor::Expressions
         } else {
@@ -344,5 +442,6 @@ pub fn is_slug(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }

@@ -19,7 +19,10 @@ pub fn read(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Rat
                 diags.push(
                     Diagnostic::error(
                         "invalid-rate-limit",
-                        format!("`limit` must be a non-negative integer, found {}", describe(n)),
+                        format!(
+                            "`limit` must be a non-negative integer, found {}",
+                            describe(n)
+                        ),
                     )
                     .at(&f.span_of(n))
                     .help("write a whole number of requests, e.g. `limit: 5`"),

@@ -7,7 +7,10 @@ use std::collections::BTreeSet;
 use crate::model::api::{Api, Operation, Schema, SchemaId, SchemaRef};
 
 /// Arena ids of every schema reachable from `ops` (named or not), cycles handled.
-pub fn reachable_schemas<'a>(api: &Api, ops: impl IntoIterator<Item = &'a Operation>) -> BTreeSet<SchemaId> {
+pub fn reachable_schemas<'a>(
+    api: &Api,
+    ops: impl IntoIterator<Item = &'a Operation>,
+) -> BTreeSet<SchemaId> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<SchemaId> = Vec::new();
     let visit_ref = |r: &SchemaRef, stack: &mut Vec<SchemaId>| collect(r, stack);
@@ -67,10 +70,19 @@ fn children(s: &Schema, stack: &mut Vec<SchemaId>) {
     for p in &s.properties {
         collect(&p.schema, stack);
     }
-    for r in s.all_of.iter().chain(&s.one_of).chain(&s.any_of).chain(&s.prefix_items) {
+    for r in s
+        .all_of
+        .iter()
+        .chain(&s.one_of)
+        .chain(&s.any_of)
+        .chain(&s.prefix_items)
+    {
         collect(r, stack);
     }
-    for r in [&s.items, &s.additional_properties, &s.not].into_iter().flatten() {
+    for r in [&s.items, &s.additional_properties, &s.not]
+        .into_iter()
+        .flatten()
+    {
         collect(r, stack);
     }
 }

@@ -378,7 +378,10 @@ pub fn own_limit_html(rl: &RateLimit) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The auth strategy in force for a choice.
@@ -393,8 +396,15 @@ pub fn strategy<'a>(config: &'a PortalConfig, choice: &AuthChoice) -> Option<&'a
 pub fn auth_view(s: &AuthStrategy, example_url: &str) -> AuthView {
     match &s.kind {
         AuthKind::KeyAuth { key_names } => {
-            let first = key_names.first().cloned().unwrap_or_else(|| "apikey".into());
-            let names = key_names.iter().map(|k| format!("<code>{}</code>", esc(k))).collect::<Vec<_>>().join(" or ");
+            let first = key_names
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "apikey".into());
+            let names = key_names
+                .iter()
+                .map(|k| format!("<code>{}</code>", esc(k)))
+                .collect::<Vec<_>>()
+                .join(" or ");
             AuthView {
                 name: s.name.clone(),
                 display_name: s.display_name.clone(),
@@ -418,7 +428,9 @@ pub fn auth_view(s: &AuthStrategy, example_url: &str) -> AuthView {
             credential_claim,
             auth_methods,
         } => {
-            let flow = if auth_methods.is_empty() || auth_methods.iter().any(|m| m == "client_credentials") {
+            let flow = if auth_methods.is_empty()
+                || auth_methods.iter().any(|m| m == "client_credentials")
+            {
                 "Use the OAuth 2.0 client credentials flow: exchange your application's client ID and secret for an access token at the issuer's token endpoint"
             } else {
                 "Obtain an access token from the issuer with one of the flows it allows"
@@ -437,19 +449,34 @@ pub fn auth_view(s: &AuthStrategy, example_url: &str) -> AuthView {
                      The gateway identifies your application by the token's {} claim.",
                     esc(issuer),
                     esc(issuer.trim_end_matches('/')),
-                    scopes.iter().map(|s| format!("<code>{}</code>", esc(s))).collect::<Vec<_>>().join(", "),
-                    credential_claim.iter().map(|s| format!("<code>{}</code>", esc(s))).collect::<Vec<_>>().join(", "),
+                    scopes
+                        .iter()
+                        .map(|s| format!("<code>{}</code>", esc(s)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    credential_claim
+                        .iter()
+                        .map(|s| format!("<code>{}</code>", esc(s)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ),
-                curl_example: format!("curl {example_url} \\\n  -H 'Authorization: Bearer <access-token>'"),
+                curl_example: format!(
+                    "curl {example_url} \\\n  -H 'Authorization: Bearer <access-token>'"
+                ),
             }
         }
     }
 }
 
 /// "Register an application" target for a package or API slug.
-pub fn registration_url(config: &PortalConfig, template: Option<&str>, slug: &str) -> Option<String> {
+pub fn registration_url(
+    config: &PortalConfig,
+    template: Option<&str>,
+    slug: &str,
+) -> Option<String> {
     let t = template.or(config.registration_url.as_deref())?;
-    let enc = percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let enc =
+        percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC).to_string();
     Some(t.replace("{package}", &enc))
 }
 
@@ -471,7 +498,13 @@ pub fn gateway_base(portal: &Portal, api: &Api) -> String {
     let host = settings
         .and_then(|s| s.gateway_host.clone())
         .map(|h| format!("https://{h}"))
-        .unwrap_or_else(|| if scheme_host.is_empty() { "https://api.example.com".into() } else { scheme_host });
+        .unwrap_or_else(|| {
+            if scheme_host.is_empty() {
+                "https://api.example.com".into()
+            } else {
+                scheme_host
+            }
+        });
     let prefix = settings
         .and_then(|s| s.gateway_path_prefix.clone())
         .unwrap_or(server_path);
@@ -503,7 +536,11 @@ pub fn op_row(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> 
             .packages
             .iter()
             .filter(|p| visible.packages.contains(&p.slug))
-            .filter(|p| p.operations.iter().any(|po| po.api == api.slug && po.method == op.method && po.path == op.path))
+            .filter(|p| {
+                p.operations
+                    .iter()
+                    .any(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
+            })
             .map(|p| LinkRef {
                 name: p.name.clone(),
                 url: package_url(&p.slug),
@@ -514,7 +551,10 @@ pub fn op_row(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> 
 
 /// Visible operations of an API grouped by their first tag (document tag order first,
 /// untagged last).
-pub fn tag_groups<'a>(api: &'a Api, visible: &Visible) -> Vec<(String, Option<String>, Vec<&'a Operation>)> {
+pub fn tag_groups<'a>(
+    api: &'a Api,
+    visible: &Visible,
+) -> Vec<(String, Option<String>, Vec<&'a Operation>)> {
     let mut groups: Vec<(String, Option<String>, Vec<&Operation>)> = api
         .tags
         .iter()
@@ -611,13 +651,26 @@ fn content_view(api: &Api, mt: &api::MediaType) -> ContentView {
     let example = mt.example.as_ref().or_else(|| mt.examples.values().next());
     ContentView {
         media_type: mt.media_type.clone(),
-        type_label: mt.schema.as_ref().map(|s| api::type_label(api, s)).unwrap_or_default(),
-        properties: mt.schema.as_ref().map(|s| prop_list(api, s)).unwrap_or_default(),
+        type_label: mt
+            .schema
+            .as_ref()
+            .map(|s| api::type_label(api, s))
+            .unwrap_or_default(),
+        properties: mt
+            .schema
+            .as_ref()
+            .map(|s| prop_list(api, s))
+            .unwrap_or_default(),
         example_json: example.and_then(|e| serde_json::to_string_pretty(e).ok()),
     }
 }
 
-pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> OperationView {
+pub fn operation_view(
+    portal: &Portal,
+    visible: &Visible,
+    api: &Api,
+    op: &Operation,
+) -> OperationView {
     let base = gateway_base(portal, api);
     let url = sample_url(&base, op);
     let packages: Vec<OpPackage> = portal
@@ -625,7 +678,10 @@ pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operat
         .iter()
         .filter(|p| visible.packages.contains(&p.slug))
         .filter_map(|p| {
-            let po = p.operations.iter().find(|po| po.api == api.slug && po.method == op.method && po.path == op.path)?;
+            let po = p
+                .operations
+                .iter()
+                .find(|po| po.api == api.slug && po.method == op.method && po.path == op.path)?;
             let (limit, own) = match (po.rate_limit, p.rate_limit) {
                 (Some(own), _) => (Some(own.words()), true),
                 (None, Some(pl)) => (Some(pl.words()), false),
@@ -644,19 +700,30 @@ pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operat
         .packages
         .iter()
         .filter(|p| visible.packages.contains(&p.slug))
-        .find(|p| p.operations.iter().any(|po| po.api == api.slug && po.method == op.method && po.path == op.path))
+        .find(|p| {
+            p.operations
+                .iter()
+                .any(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
+        })
         .map(|p| strategy(&portal.config, &p.auth_strategy))
         .unwrap_or_else(|| strategy(&portal.config, &api_auth_choice(portal, api)));
     let mut curl = format!("curl -X {} '{}'", op.method, url);
     if let Some(s) = auth {
         match &s.kind {
-            AuthKind::KeyAuth { key_names } => {
-                curl.push_str(&format!(" \\\n  -H '{}: <your-api-key>'", key_names.first().map(String::as_str).unwrap_or("apikey")))
+            AuthKind::KeyAuth { key_names } => curl.push_str(&format!(
+                " \\\n  -H '{}: <your-api-key>'",
+                key_names.first().map(String::as_str).unwrap_or("apikey")
+            )),
+            AuthKind::OpenidConnect { .. } => {
+                curl.push_str(" \\\n  -H 'Authorization: Bearer <access-token>'")
             }
-            AuthKind::OpenidConnect { .. } => curl.push_str(" \\\n  -H 'Authorization: Bearer <access-token>'"),
         }
     }
-    for p in op.parameters.iter().filter(|p| p.location == ParamLocation::Header && p.required) {
+    for p in op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header && p.required)
+    {
         curl.push_str(&format!(" \\\n  -H '{}: <{}>'", p.name, p.name));
     }
     if let Some(body) = &op.request_body
@@ -693,13 +760,17 @@ pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operat
         deprecated: op.deprecated,
         operation_id: op.operation_id.clone(),
         tags: op.tags.clone(),
-        servers: if op.servers.is_empty() { &api.servers } else { &op.servers }
-            .iter()
-            .map(|s| ServerView {
-                url: s.url.clone(),
-                description: s.description.clone(),
-            })
-            .collect(),
+        servers: if op.servers.is_empty() {
+            &api.servers
+        } else {
+            &op.servers
+        }
+        .iter()
+        .map(|s| ServerView {
+            url: s.url.clone(),
+            description: s.description.clone(),
+        })
+        .collect(),
         security: api
             .effective_security(op)
             .iter()
@@ -722,7 +793,11 @@ pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operat
                 location: p.location.as_str(),
                 required: p.required,
                 deprecated: p.deprecated,
-                type_label: p.schema.as_ref().map(|s| api::type_label(api, s)).unwrap_or_default(),
+                type_label: p
+                    .schema
+                    .as_ref()
+                    .map(|s| api::type_label(api, s))
+                    .unwrap_or_default(),
                 description_html: md(&p.description),
                 example: p.example.as_ref().map(|e| match e {
                     serde_json::Value::String(s) => s.clone(),
@@ -746,7 +821,11 @@ pub fn operation_view(portal: &Portal, visible: &Visible, api: &Api, op: &Operat
                     .iter()
                     .map(|h| HeaderView {
                         name: h.name.clone(),
-                        type_label: h.schema.as_ref().map(|s| api::type_label(api, s)).unwrap_or_default(),
+                        type_label: h
+                            .schema
+                            .as_ref()
+                            .map(|s| api::type_label(api, s))
+                            .unwrap_or_default(),
                         description_html: md(&h.description),
                     })
                     .collect(),
@@ -782,14 +861,22 @@ pub fn api_auth_choice(portal: &Portal, api: &Api) -> AuthChoice {
         .unwrap_or(AuthChoice::Default)
 }
 
-pub fn package_view(portal: &Portal, visible: &Visible, p: &Package, downloads: Vec<Download>) -> PackageView {
+pub fn package_view(
+    portal: &Portal,
+    visible: &Visible,
+    p: &Package,
+    downloads: Vec<Download>,
+) -> PackageView {
     let strategy = strategy(&portal.config, &p.auth_strategy);
     let example_url = p
         .operations
         .first()
         .and_then(|po| {
             let api = portal.api(&po.api)?;
-            let op = api.operations.iter().find(|o| o.method == po.method && o.path == po.path)?;
+            let op = api
+                .operations
+                .iter()
+                .find(|o| o.method == po.method && o.path == po.path)?;
             Some(sample_url(&gateway_base(portal, api), op))
         })
         .unwrap_or_else(|| "https://api.example.com/".into());
@@ -804,7 +891,10 @@ pub fn package_view(portal: &Portal, visible: &Visible, p: &Package, downloads: 
             crate::model::Visibility::Private => "private",
         },
         teams: p.teams.clone(),
-        rate_limit: p.rate_limit.as_ref().map(|rl| rate_limit_view(rl, "package")),
+        rate_limit: p
+            .rate_limit
+            .as_ref()
+            .map(|rl| rate_limit_view(rl, "package")),
         auth: strategy.map(|s| auth_view(s, &format!("'{example_url}'"))),
         registration_url: registration,
         access_html: access_html(strategy.is_some()),
@@ -813,7 +903,10 @@ pub fn package_view(portal: &Portal, visible: &Visible, p: &Package, downloads: 
             .iter()
             .filter_map(|po| {
                 let api = portal.api(&po.api)?;
-                let op = api.operations.iter().find(|o| o.method == po.method && o.path == po.path)?;
+                let op = api
+                    .operations
+                    .iter()
+                    .find(|o| o.method == po.method && o.path == po.path)?;
                 let _ = visible;
                 Some(PackageOpRow {
                     method: op.method.as_str(),
@@ -830,7 +923,12 @@ pub fn package_view(portal: &Portal, visible: &Visible, p: &Package, downloads: 
     }
 }
 
-pub fn api_view(portal: &Portal, visible: &Visible, api: &Api, downloads: Vec<Download>) -> ApiView {
+pub fn api_view(
+    portal: &Portal,
+    visible: &Visible,
+    api: &Api,
+    downloads: Vec<Download>,
+) -> ApiView {
     let settings = portal.config.api(&api.slug);
     let strategy = strategy(&portal.config, &api_auth_choice(portal, api));
     let example = api
@@ -839,8 +937,13 @@ pub fn api_view(portal: &Portal, visible: &Visible, api: &Api, downloads: Vec<Do
         .find(|o| visible.operation(&api.slug, o.method, &o.path))
         .map(|o| sample_url(&gateway_base(portal, api), o))
         .unwrap_or_else(|| gateway_base(portal, api));
-    let registration = strategy
-        .and_then(|_| registration_url(&portal.config, settings.and_then(|s| s.registration_url.as_deref()), &api.slug));
+    let registration = strategy.and_then(|_| {
+        registration_url(
+            &portal.config,
+            settings.and_then(|s| s.registration_url.as_deref()),
+            &api.slug,
+        )
+    });
     ApiView {
         slug: api.slug.clone(),
         title: api.title.clone(),
@@ -863,13 +966,18 @@ pub fn api_view(portal: &Portal, visible: &Visible, api: &Api, downloads: Vec<Do
         auth: strategy.map(|s| auth_view(s, &format!("'{example}'"))),
         registration_url: registration,
         access_html: access_html(strategy.is_some()),
-        rate_limit: settings.and_then(|s| s.rate_limit.as_ref()).map(|rl| rate_limit_view(rl, "api")),
+        rate_limit: settings
+            .and_then(|s| s.rate_limit.as_ref())
+            .map(|rl| rate_limit_view(rl, "api")),
         tags: tag_groups(api, visible)
             .into_iter()
             .map(|(name, desc, ops)| TagView {
                 name,
                 description_html: md(&desc),
-                operations: ops.into_iter().map(|o| op_row(portal, visible, api, o)).collect(),
+                operations: ops
+                    .into_iter()
+                    .map(|o| op_row(portal, visible, api, o))
+                    .collect(),
             })
             .collect(),
         downloads,
@@ -894,10 +1002,14 @@ pub fn schema_views(api: &Api, names: &[String]) -> Vec<SchemaView> {
                 type_label: inline_label,
                 description_html: md(&s.description),
                 properties: prop_list(api, &as_ref),
-                enum_values: s.enum_values.iter().map(|v| match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                }).collect(),
+                enum_values: s
+                    .enum_values
+                    .iter()
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
             })
         })
         .collect()

@@ -47,7 +47,12 @@ pub enum Job {
 
 /// The pages a build produces, in a stable order.
 pub fn plan(portal: &Portal, visible: &Visible) -> Vec<Job> {
-    let mut jobs = vec![Job::Home, Job::ApiCatalog, Job::PackageCatalog, Job::NotFound];
+    let mut jobs = vec![
+        Job::Home,
+        Job::ApiCatalog,
+        Job::PackageCatalog,
+        Job::NotFound,
+    ];
     for (ai, api) in portal.apis.iter().enumerate() {
         if !visible.apis.contains(&api.slug) {
             continue;
@@ -89,10 +94,16 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
             return None;
         }
     };
-    let base_url = opts.base_url.clone().unwrap_or_else(|| portal.config.base_url.clone());
+    let base_url = opts
+        .base_url
+        .clone()
+        .unwrap_or_else(|| portal.config.base_url.clone());
     let shared = Shared::new(portal, &visible, &base_url, opts);
     let jobs = plan(portal, &visible);
-    let results: Vec<Result<Output, Diagnostic>> = jobs.par_iter().map(|job| render_job(&shared, &engine, job)).collect();
+    let results: Vec<Result<Output, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| render_job(&shared, &engine, job))
+        .collect();
     let mut outputs = Vec::with_capacity(results.len() + 16);
     let mut failed = false;
     for r in results {
@@ -114,7 +125,10 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         .collect();
     outputs.extend(sitemap::sitemap(&base_url, &page_urls));
     outputs.extend(downloads(portal, &visible));
-    outputs.push(Output::new("robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")));
+    outputs.push(Output::new(
+        "robots.txt",
+        format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"),
+    ));
     for (path, bytes) in engine::BUILTIN_ASSETS {
         outputs.push(Output::new(*path, *bytes));
     }
@@ -122,8 +136,11 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         match std::fs::read(path) {
             Ok(bytes) => outputs.push(Output::new(rel.clone(), bytes)),
             Err(e) => diags.push(
-                Diagnostic::error(crate::load::UNREADABLE, format!("cannot read static file: {e}"))
-                    .in_file(format!("static/{rel}")),
+                Diagnostic::error(
+                    crate::load::UNREADABLE,
+                    format!("cannot read static file: {e}"),
+                )
+                .in_file(format!("static/{rel}")),
             ),
         }
     }
@@ -159,11 +176,18 @@ impl<'a> Shared<'a> {
             .collect();
         guides_sorted.sort_by(|a, b| {
             let (pa, pb) = (&portal.pages[*a], &portal.pages[*b]);
-            pa.weight.cmp(&pb.weight).then(pa.title.cmp(&pb.title)).then(pa.url_path.cmp(&pb.url_path))
+            pa.weight
+                .cmp(&pb.weight)
+                .then(pa.title.cmp(&pb.title))
+                .then(pa.url_path.cmp(&pb.url_path))
         });
         let base_path = base_url
             .find("://")
-            .and_then(|i| base_url[i + 3..].find('/').map(|j| base_url[i + 3 + j..].to_string()))
+            .and_then(|i| {
+                base_url[i + 3..]
+                    .find('/')
+                    .map(|j| base_url[i + 3 + j..].to_string())
+            })
             .unwrap_or_else(|| "/".into());
         Shared {
             portal,
@@ -252,7 +276,11 @@ impl<'a> Shared<'a> {
                 slug: a.slug.clone(),
                 title: a.title.clone(),
                 version: a.version.clone(),
-                description_html: a.description.as_deref().map(|d| markdown::to_html(first_paragraph(d))).unwrap_or_default(),
+                description_html: a
+                    .description
+                    .as_deref()
+                    .map(|d| markdown::to_html(first_paragraph(d)))
+                    .unwrap_or_default(),
                 url: api_url(&a.slug),
                 operation_count: a
                     .operations
@@ -272,10 +300,15 @@ impl<'a> Shared<'a> {
                 slug: p.slug.clone(),
                 name: p.name.clone(),
                 version: p.version.clone(),
-                description_html: p.description.as_deref().map(|d| markdown::to_html(first_paragraph(d))).unwrap_or_default(),
+                description_html: p
+                    .description
+                    .as_deref()
+                    .map(|d| markdown::to_html(first_paragraph(d)))
+                    .unwrap_or_default(),
                 url: package_url(&p.slug),
                 rate_limit_words: p.rate_limit.map(|r| r.words()),
-                auth_name: strategy(&self.portal.config, &p.auth_strategy).map(|s| s.display_name.clone()),
+                auth_name: strategy(&self.portal.config, &p.auth_strategy)
+                    .map(|s| s.display_name.clone()),
                 operation_count: p.operations.len(),
             })
             .collect()
@@ -319,13 +352,20 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
         s.push('\n');
         s.into_bytes()
     };
-    for p in portal.packages.iter().filter(|p| visible.packages.contains(&p.slug)) {
+    for p in portal
+        .packages
+        .iter()
+        .filter(|p| visible.packages.contains(&p.slug))
+    {
         let ops: Vec<DocOperation<'_>> = p
             .operations
             .iter()
             .filter_map(|po| {
                 let api = portal.api(&po.api)?;
-                let op = api.operations.iter().find(|o| o.method == po.method && o.path == po.path)?;
+                let op = api
+                    .operations
+                    .iter()
+                    .find(|o| o.method == po.method && o.path == po.path)?;
                 Some(DocOperation {
                     api,
                     op,
@@ -343,13 +383,25 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
             limit: p.rate_limit.map(|rl| (rl, "package")),
         };
         let base = package_url(&p.slug);
-        out.push(Output::new(format!("{base}openapi.json"), json_bytes(&openapi_doc::document(&info, &ops))));
+        out.push(Output::new(
+            format!("{base}openapi.json"),
+            json_bytes(&openapi_doc::document(&info, &ops)),
+        ));
         out.push(Output::new(
             format!("{base}postman.json"),
-            json_bytes(&postman::collection(&p.name, p.description.as_deref(), strategy, &ops)),
+            json_bytes(&postman::collection(
+                &p.name,
+                p.description.as_deref(),
+                strategy,
+                &ops,
+            )),
         ));
     }
-    for api in portal.apis.iter().filter(|a| visible.apis.contains(&a.slug)) {
+    for api in portal
+        .apis
+        .iter()
+        .filter(|a| visible.apis.contains(&a.slug))
+    {
         let settings = portal.config.api(&api.slug);
         let ops: Vec<DocOperation<'_>> = api
             .operations
@@ -371,10 +423,18 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
             limit: settings.and_then(|s| s.rate_limit).map(|rl| (rl, "api")),
         };
         let base = api_url(&api.slug);
-        out.push(Output::new(format!("{base}openapi.json"), json_bytes(&openapi_doc::document(&info, &ops))));
+        out.push(Output::new(
+            format!("{base}openapi.json"),
+            json_bytes(&openapi_doc::document(&info, &ops)),
+        ));
         out.push(Output::new(
             format!("{base}postman.json"),
-            json_bytes(&postman::collection(&api.title, api.description.as_deref(), strategy, &ops)),
+            json_bytes(&postman::collection(
+                &api.title,
+                api.description.as_deref(),
+                strategy,
+                &ops,
+            )),
         ));
     }
     out
@@ -404,7 +464,9 @@ fn job_url(portal: &Portal, job: &Job) -> String {
         Job::NotFound => "404.html".into(),
         Job::Api(a) => api_url(&portal.apis[*a].slug),
         Job::Schemas(a) => schemas_url(&portal.apis[*a].slug),
-        Job::Operation(a, o) => operation_url(&portal.apis[*a].slug, &portal.apis[*a].operations[*o].slug),
+        Job::Operation(a, o) => {
+            operation_url(&portal.apis[*a].slug, &portal.apis[*a].operations[*o].slug)
+        }
         Job::Package(p) => package_url(&portal.packages[*p].slug),
         Job::Guide(g) => format!("{}/", portal.pages[*g].url_path),
     }
@@ -424,7 +486,13 @@ struct Page<'a> {
 fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output, Diagnostic> {
     let portal = shared.portal;
     let url = job_url(portal, job);
-    let (template, kind, title, description, extra): (&str, &'static str, String, Option<String>, Value) = match job {
+    let (template, kind, title, description, extra): (
+        &str,
+        &'static str,
+        String,
+        Option<String>,
+        Value,
+    ) = match job {
         Job::Home => (
             "index.html",
             "home",
@@ -437,7 +505,13 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
                 "guides": shared.guide_cards(),
             }),
         ),
-        Job::ApiCatalog => ("apis.html", "apis", "APIs".into(), None, json!({ "apis": shared.api_cards() })),
+        Job::ApiCatalog => (
+            "apis.html",
+            "apis",
+            "APIs".into(),
+            None,
+            json!({ "apis": shared.api_cards() }),
+        ),
         Job::PackageCatalog => (
             "packages.html",
             "packages",
@@ -448,18 +522,28 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
         Job::NotFound => ("404.html", "404", "Page not found".into(), None, json!({})),
         Job::Api(a) => {
             let api = &portal.apis[*a];
-            let view = api_view(portal, shared.visible, api, download_links(&api_url(&api.slug)));
+            let view = api_view(
+                portal,
+                shared.visible,
+                api,
+                download_links(&api_url(&api.slug)),
+            );
             (
                 "api.html",
                 "api",
                 api.title.clone(),
-                api.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                api.description
+                    .as_deref()
+                    .map(|d| markdown::to_text(first_paragraph(d))),
                 json!({ "api": view }),
             )
         }
         Job::Schemas(a) => {
             let api = &portal.apis[*a];
-            let ops = api.operations.iter().filter(|o| shared.visible.operation(&api.slug, o.method, &o.path));
+            let ops = api
+                .operations
+                .iter()
+                .filter(|o| shared.visible.operation(&api.slug, o.method, &o.path));
             let names = reach::reachable_names(api, ops);
             (
                 "schemas.html",
@@ -475,12 +559,17 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
         Job::Operation(a, o) => {
             let api = &portal.apis[*a];
             let op = &api.operations[*o];
-            let title = op.summary.clone().unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            let title = op
+                .summary
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", op.method, op.path));
             (
                 "operation.html",
                 "operation",
                 title,
-                op.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                op.description
+                    .as_deref()
+                    .map(|d| markdown::to_text(first_paragraph(d))),
                 json!({
                     "api": {"slug": api.slug, "title": api.title, "version": api.version, "url": api_url(&api.slug)},
                     "op": operation_view(portal, shared.visible, api, op),
@@ -493,7 +582,9 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
                 "package.html",
                 "package",
                 pkg.name.clone(),
-                pkg.description.as_deref().map(|d| markdown::to_text(first_paragraph(d))),
+                pkg.description
+                    .as_deref()
+                    .map(|d| markdown::to_text(first_paragraph(d))),
                 json!({ "package": package_view(portal, shared.visible, pkg, download_links(&package_url(&pkg.slug))) }),
             )
         }
@@ -514,7 +605,11 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
             )
         }
     };
-    let root = if *job == Job::NotFound { shared.base_path.clone() } else { root_prefix(&url) };
+    let root = if *job == Job::NotFound {
+        shared.base_path.clone()
+    } else {
+        root_prefix(&url)
+    };
     let ctx = Page {
         site: &shared.site,
         root,

@@ -51,17 +51,23 @@ impl Names {
     fn new<'a>(ops: &[DocOperation<'a>]) -> (Names, Vec<(String, &'a Api, SchemaId)>) {
         let mut per_api: IndexMap<&str, (&'a Api, BTreeSet<SchemaId>)> = IndexMap::new();
         for d in ops {
-            let entry = per_api.entry(d.api.slug.as_str()).or_insert_with(|| (d.api, BTreeSet::new()));
+            let entry = per_api
+                .entry(d.api.slug.as_str())
+                .or_insert_with(|| (d.api, BTreeSet::new()));
             entry.1.extend(reach::reachable_schemas(d.api, [d.op]));
         }
         // Candidate names.
         let mut wanted: Vec<(String, &'a Api, SchemaId)> = Vec::new();
         for (_, (api, ids)) in &per_api {
-            let named: BTreeMap<SchemaId, &String> = api.schema_names.iter().map(|(n, id)| (*id, n)).collect();
+            let named: BTreeMap<SchemaId, &String> =
+                api.schema_names.iter().map(|(n, id)| (*id, n)).collect();
             for id in ids {
                 // Only schemas that are targets of references need a component; inline ones
                 // are written inline. Named components and ref targets both get names.
-                let name = named.get(id).map(|n| n.to_string()).unwrap_or_else(|| format!("Schema{}", id.0));
+                let name = named
+                    .get(id)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| format!("Schema{}", id.0));
                 wanted.push((name, *api, *id));
             }
         }
@@ -72,7 +78,11 @@ impl Names {
         let mut by_id = BTreeMap::new();
         let mut out = Vec::new();
         for (n, api, id) in &wanted {
-            let unique = if count[n.as_str()] > 1 { format!("{}_{}", api.slug, n) } else { n.clone() };
+            let unique = if count[n.as_str()] > 1 {
+                format!("{}_{}", api.slug, n)
+            } else {
+                n.clone()
+            };
             by_id.insert((api.slug.clone(), *id), unique.clone());
             out.push((unique, *api, *id));
         }
@@ -81,13 +91,18 @@ impl Names {
     }
 
     fn get(&self, api: &Api, id: SchemaId) -> String {
-        self.by_id.get(&(api.slug.clone(), id)).cloned().unwrap_or_else(|| format!("Schema{}", id.0))
+        self.by_id
+            .get(&(api.slug.clone(), id))
+            .cloned()
+            .unwrap_or_else(|| format!("Schema{}", id.0))
     }
 }
 
 fn schema_ref(api: &Api, r: &SchemaRef, names: &Names) -> Value {
     match r {
-        SchemaRef::Ref { target, .. } => json!({ "$ref": format!("#/components/schemas/{}", pointer_escape(&names.get(api, *target))) }),
+        SchemaRef::Ref { target, .. } => {
+            json!({ "$ref": format!("#/components/schemas/{}", pointer_escape(&names.get(api, *target))) })
+        }
         SchemaRef::Inline(s) => schema(api, s, names),
     }
 }
@@ -128,7 +143,11 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
         put("examples", Value::Array(s.examples.clone()));
     }
     if !s.properties.is_empty() {
-        let props: Map<String, Value> = s.properties.iter().map(|p| (p.name.clone(), schema_ref(api, &p.schema, names))).collect();
+        let props: Map<String, Value> = s
+            .properties
+            .iter()
+            .map(|p| (p.name.clone(), schema_ref(api, &p.schema, names)))
+            .collect();
         put("properties", Value::Object(props));
     }
     if !s.required.is_empty() {
@@ -141,11 +160,26 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
         put("items", schema_ref(api, items, names));
     }
     if !s.prefix_items.is_empty() {
-        put("prefixItems", Value::Array(s.prefix_items.iter().map(|r| schema_ref(api, r, names)).collect()));
+        put(
+            "prefixItems",
+            Value::Array(
+                s.prefix_items
+                    .iter()
+                    .map(|r| schema_ref(api, r, names))
+                    .collect(),
+            ),
+        );
     }
-    for (k, list) in [("allOf", &s.all_of), ("oneOf", &s.one_of), ("anyOf", &s.any_of)] {
+    for (k, list) in [
+        ("allOf", &s.all_of),
+        ("oneOf", &s.one_of),
+        ("anyOf", &s.any_of),
+    ] {
         if !list.is_empty() {
-            put(k, Value::Array(list.iter().map(|r| schema_ref(api, r, names)).collect()));
+            put(
+                k,
+                Value::Array(list.iter().map(|r| schema_ref(api, r, names)).collect()),
+            );
         }
     }
     if let Some(n) = &s.not {
@@ -154,7 +188,11 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
     if let Some(d) = &s.discriminator {
         put("discriminator", json!({ "propertyName": d }));
     }
-    for (k, b) in [("readOnly", s.read_only), ("writeOnly", s.write_only), ("deprecated", s.deprecated)] {
+    for (k, b) in [
+        ("readOnly", s.read_only),
+        ("writeOnly", s.write_only),
+        ("deprecated", s.deprecated),
+    ] {
         if b {
             put(k, json!(true));
         }
@@ -201,7 +239,12 @@ fn content(api: &Api, list: &[MediaType], names: &Names) -> Value {
         if !mt.examples.is_empty() {
             o.insert(
                 "examples".into(),
-                Value::Object(mt.examples.iter().map(|(k, v)| (k.clone(), json!({ "value": v }))).collect()),
+                Value::Object(
+                    mt.examples
+                        .iter()
+                        .map(|(k, v)| (k.clone(), json!({ "value": v })))
+                        .collect(),
+                ),
             );
         }
         m.insert(mt.media_type.clone(), Value::Object(o));
@@ -209,7 +252,12 @@ fn content(api: &Api, list: &[MediaType], names: &Names) -> Value {
     Value::Object(m)
 }
 
-fn operation(d: &DocOperation<'_>, names: &Names, security_name: Option<&str>, scope: &str) -> Value {
+fn operation(
+    d: &DocOperation<'_>,
+    names: &Names,
+    security_name: Option<&str>,
+    scope: &str,
+) -> Value {
     let (api, op) = (d.api, d.op);
     let mut m = Map::new();
     if let Some(id) = &op.operation_id {
@@ -249,7 +297,10 @@ fn operation(d: &DocOperation<'_>, names: &Names, security_name: Option<&str>, s
                 }
                 o.insert(
                     "schema".into(),
-                    p.schema.as_ref().map(|s| schema_ref(api, s, names)).unwrap_or_else(|| json!({ "type": "string" })),
+                    p.schema
+                        .as_ref()
+                        .map(|s| schema_ref(api, s, names))
+                        .unwrap_or_else(|| json!({ "type": "string" })),
                 );
                 if let Some(e) = &p.example {
                     o.insert("example".into(), e.clone());
@@ -273,7 +324,10 @@ fn operation(d: &DocOperation<'_>, names: &Names, security_name: Option<&str>, s
     let mut responses = Map::new();
     for r in &op.responses {
         let mut o = Map::new();
-        o.insert("description".into(), json!(r.description.clone().unwrap_or_default()));
+        o.insert(
+            "description".into(),
+            json!(r.description.clone().unwrap_or_default()),
+        );
         if !r.headers.is_empty() {
             let headers: Map<String, Value> = r
                 .headers
@@ -285,7 +339,10 @@ fn operation(d: &DocOperation<'_>, names: &Names, security_name: Option<&str>, s
                     }
                     ho.insert(
                         "schema".into(),
-                        h.schema.as_ref().map(|s| schema_ref(api, s, names)).unwrap_or_else(|| json!({ "type": "string" })),
+                        h.schema
+                            .as_ref()
+                            .map(|s| schema_ref(api, s, names))
+                            .unwrap_or_else(|| json!({ "type": "string" })),
                     );
                     (h.name.clone(), Value::Object(ho))
                 })
@@ -311,7 +368,10 @@ fn operation(d: &DocOperation<'_>, names: &Names, security_name: Option<&str>, s
         m.insert("security".into(), json!([{ name: [] }]));
     }
     if let Some(rl) = &d.own_limit {
-        m.insert("x-rate-limit".into(), rate_limit_ext(rl, "operation", false));
+        m.insert(
+            "x-rate-limit".into(),
+            rate_limit_ext(rl, "operation", false),
+        );
     }
     Value::Object(m)
 }
@@ -331,7 +391,10 @@ pub fn document(info: &DocInfo<'_>, ops: &[DocOperation<'_>]) -> Value {
         if Some(&d.server) != first_server.as_ref() && !item.contains_key("servers") {
             item.insert("servers".into(), json!([{ "url": d.server }]));
         }
-        item.insert(d.op.method.lower().to_string(), operation(d, &names, security_name, scope));
+        item.insert(
+            d.op.method.lower().to_string(),
+            operation(d, &names, security_name, scope),
+        );
     }
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.1.0"));
@@ -343,7 +406,10 @@ pub fn document(info: &DocInfo<'_>, ops: &[DocOperation<'_>]) -> Value {
     }
     doc.insert("info".into(), Value::Object(inf));
     if let Some(s) = first_server {
-        doc.insert("servers".into(), json!([{ "url": s, "description": "Kong Gateway" }]));
+        doc.insert(
+            "servers".into(),
+            json!([{ "url": s, "description": "Kong Gateway" }]),
+        );
     }
     if let Some(name) = security_name {
         doc.insert("security".into(), json!([{ name: [] }]));
@@ -357,20 +423,36 @@ pub fn document(info: &DocInfo<'_>, ops: &[DocOperation<'_>]) -> Value {
             tags.push(d.api.title.clone());
         }
     }
-    doc.insert("tags".into(), Value::Array(tags.iter().map(|t| json!({ "name": t })).collect()));
+    doc.insert(
+        "tags".into(),
+        Value::Array(tags.iter().map(|t| json!({ "name": t })).collect()),
+    );
     doc.insert(
         "paths".into(),
-        Value::Object(paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()),
+        Value::Object(
+            paths
+                .into_iter()
+                .map(|(k, v)| (k, Value::Object(v)))
+                .collect(),
+        ),
     );
     let mut comps = Map::new();
     if !components.is_empty() {
         comps.insert(
             "schemas".into(),
-            Value::Object(components.iter().map(|(n, api, id)| (n.clone(), schema(api, api.schema(*id), &names))).collect()),
+            Value::Object(
+                components
+                    .iter()
+                    .map(|(n, api, id)| (n.clone(), schema(api, api.schema(*id), &names)))
+                    .collect(),
+            ),
         );
     }
     if let Some(s) = info.strategy {
-        comps.insert("securitySchemes".into(), json!({ s.name.clone(): security_scheme(s) }));
+        comps.insert(
+            "securitySchemes".into(),
+            json!({ s.name.clone(): security_scheme(s) }),
+        );
     }
     if !comps.is_empty() {
         doc.insert("components".into(), Value::Object(comps));

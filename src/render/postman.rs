@@ -8,7 +8,12 @@ use crate::config::{AuthKind, AuthStrategy};
 use crate::model::api::ParamLocation;
 use crate::render::openapi_doc::DocOperation;
 
-pub fn collection(name: &str, description: Option<&str>, strategy: Option<&AuthStrategy>, ops: &[DocOperation<'_>]) -> Value {
+pub fn collection(
+    name: &str,
+    description: Option<&str>,
+    strategy: Option<&AuthStrategy>,
+    ops: &[DocOperation<'_>],
+) -> Value {
     let mut folders: Vec<(String, String, Vec<Value>)> = Vec::new();
     let mut variables: Vec<Value> = Vec::new();
     for d in ops {
@@ -16,16 +21,17 @@ pub fn collection(name: &str, description: Option<&str>, strategy: Option<&AuthS
         if !variables.iter().any(|v| v["key"] == var) {
             variables.push(json!({ "key": var, "value": d.server }));
         }
-        let segments: Vec<String> = d
-            .op
-            .path
-            .trim_start_matches('/')
-            .split('/')
-            .map(|s| match s.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-                Some(p) => format!(":{p}"),
-                None => s.to_string(),
-            })
-            .collect();
+        let segments: Vec<String> =
+            d.op.path
+                .trim_start_matches('/')
+                .split('/')
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                        Some(p) => format!(":{p}"),
+                        None => s.to_string(),
+                    },
+                )
+                .collect();
         let path_vars: Vec<Value> = d
             .op
             .parameters
@@ -40,21 +46,19 @@ pub fn collection(name: &str, description: Option<&str>, strategy: Option<&AuthS
             .filter(|p| p.location == ParamLocation::Query)
             .map(|p| json!({ "key": p.name, "value": "", "disabled": !p.required, "description": p.description.clone().unwrap_or_default() }))
             .collect();
-        let mut headers: Vec<Value> = d
-            .op
-            .parameters
-            .iter()
-            .filter(|p| p.location == ParamLocation::Header)
-            .map(|p| json!({ "key": p.name, "value": "", "disabled": !p.required }))
-            .collect();
+        let mut headers: Vec<Value> =
+            d.op.parameters
+                .iter()
+                .filter(|p| p.location == ParamLocation::Header)
+                .map(|p| json!({ "key": p.name, "value": "", "disabled": !p.required }))
+                .collect();
         let mut raw = format!("{{{{{var}}}}}/{}", segments.join("/"));
-        let enabled: Vec<String> = d
-            .op
-            .parameters
-            .iter()
-            .filter(|p| p.location == ParamLocation::Query && p.required)
-            .map(|p| format!("{}=", p.name))
-            .collect();
+        let enabled: Vec<String> =
+            d.op.parameters
+                .iter()
+                .filter(|p| p.location == ParamLocation::Query && p.required)
+                .map(|p| format!("{}=", p.name))
+                .collect();
         if !enabled.is_empty() {
             raw.push('?');
             raw.push_str(&enabled.join("&"));
@@ -78,7 +82,9 @@ pub fn collection(name: &str, description: Option<&str>, strategy: Option<&AuthS
         {
             headers.push(json!({ "key": "Content-Type", "value": mt.media_type }));
             let example = mt.example.as_ref().or_else(|| mt.examples.values().next());
-            let raw_body = example.and_then(|e| serde_json::to_string_pretty(e).ok()).unwrap_or_default();
+            let raw_body = example
+                .and_then(|e| serde_json::to_string_pretty(e).ok())
+                .unwrap_or_default();
             request["body"] = json!({
                 "mode": "raw",
                 "raw": raw_body,
@@ -118,11 +124,17 @@ pub fn collection(name: &str, description: Option<&str>, strategy: Option<&AuthS
                         { "key": "in", "value": "header", "type": "string" },
                     ],
                 });
-                doc["variable"].as_array_mut().expect("array").push(json!({ "key": "apiKey", "value": "" }));
+                doc["variable"]
+                    .as_array_mut()
+                    .expect("array")
+                    .push(json!({ "key": "apiKey", "value": "" }));
             }
             AuthKind::OpenidConnect { .. } => {
                 doc["auth"] = json!({ "type": "bearer", "bearer": [{ "key": "token", "value": "{{accessToken}}", "type": "string" }] });
-                doc["variable"].as_array_mut().expect("array").push(json!({ "key": "accessToken", "value": "" }));
+                doc["variable"]
+                    .as_array_mut()
+                    .expect("array")
+                    .push(json!({ "key": "accessToken", "value": "" }));
             }
         }
     }

@@ -6,7 +6,11 @@ use crate::output::Output;
 const MAX_URLS: usize = 50_000;
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// `urls` are page URLs relative to the portal root (`""`, `apis/x/`).
@@ -15,21 +19,34 @@ pub fn sitemap(base_url: &str, urls: &[String]) -> Vec<Output> {
     sorted.sort();
     let chunks: Vec<&[&String]> = sorted.chunks(MAX_URLS).collect();
     let urlset = |chunk: &[&String]| {
-        let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for u in chunk {
-            s.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&format!("{base_url}{u}"))));
+            s.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                xml_escape(&format!("{base_url}{u}"))
+            ));
         }
         s.push_str("</urlset>\n");
         s
     };
     if chunks.len() <= 1 {
-        return vec![Output::new("sitemap.xml", urlset(chunks.first().copied().unwrap_or(&[])))];
+        return vec![Output::new(
+            "sitemap.xml",
+            urlset(chunks.first().copied().unwrap_or(&[])),
+        )];
     }
     let mut out = Vec::new();
-    let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (i, chunk) in chunks.iter().enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
-        index.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml_escape(&format!("{base_url}{name}"))));
+        index.push_str(&format!(
+            "  <sitemap><loc>{}</loc></sitemap>\n",
+            xml_escape(&format!("{base_url}{name}"))
+        ));
         out.push(Output::new(name, urlset(chunk)));
     }
     index.push_str("</sitemapindex>\n");

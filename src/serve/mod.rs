@@ -48,10 +48,19 @@ pub fn build_into(project: &Path, base_url: &str, state: &RwLock<State>) -> Diag
             let diags = built.checked.diags;
             match built.rendered {
                 Some(r) if !diags.has_errors() => {
-                    st_site = Some(r.outputs.into_iter().map(|o| (o.path, o.bytes)).collect::<Site>());
+                    st_site = Some(
+                        r.outputs
+                            .into_iter()
+                            .map(|o| (o.path, o.bytes))
+                            .collect::<Site>(),
+                    );
                 }
                 _ => {
-                    error_page = Some(error_html(&diagnostics::render_human(&diags, &built.checked.sources, false)));
+                    error_page = Some(error_html(&diagnostics::render_human(
+                        &diags,
+                        &built.checked.sources,
+                        false,
+                    )));
                 }
             }
             diags
@@ -71,7 +80,10 @@ pub fn build_into(project: &Path, base_url: &str, state: &RwLock<State>) -> Diag
 }
 
 fn error_html(text: &str) -> String {
-    let esc = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed · portalgen</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}}pre{{background:#1e1e1e;color:#eee;padding:1rem;overflow:auto;border-radius:6px}}</style>\
@@ -81,10 +93,12 @@ fn error_html(text: &str) -> String {
 
 /// Run the preview server until interrupted.
 pub fn run(opts: Options) -> Result<(), String> {
-    let project = opts
-        .project
-        .canonicalize()
-        .map_err(|e| format!("cannot open project folder `{}`: {e}", opts.project.display()))?;
+    let project = opts.project.canonicalize().map_err(|e| {
+        format!(
+            "cannot open project folder `{}`: {e}",
+            opts.project.display()
+        )
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -99,7 +113,10 @@ pub fn run(opts: Options) -> Result<(), String> {
         let (tx, _) = broadcast::channel::<u64>(16);
         let diags = build_into(&project, &base_url, &state);
         report(&diags, &state);
-        eprintln!("Serving {} at {base_url} (Ctrl-C to stop)", project.display());
+        eprintln!(
+            "Serving {} at {base_url} (Ctrl-C to stop)",
+            project.display()
+        );
         if opts.open {
             open_browser(&base_url);
         }
@@ -119,14 +136,27 @@ pub fn run(opts: Options) -> Result<(), String> {
 pub fn report(diags: &Diagnostics, state: &RwLock<State>) {
     let st = state.read().expect("state lock");
     if st.error_page.is_some() {
-        eprintln!("Build failed ({}); the browser shows the problems.", diagnostics::summary_line(diags));
+        eprintln!(
+            "Build failed ({}); the browser shows the problems.",
+            diagnostics::summary_line(diags)
+        );
     } else {
-        eprintln!("Built {} files ({}).", st.site.len(), diagnostics::summary_line(diags));
+        eprintln!(
+            "Built {} files ({}).",
+            st.site.len(),
+            diagnostics::summary_line(diags)
+        );
     }
 }
 
 fn open_browser(url: &str) {
-    let cmd = if cfg!(target_os = "macos") { "open" } else if cfg!(windows) { "explorer" } else { "xdg-open" };
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
     if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
         eprintln!("note: could not open a browser ({cmd}: {e}); open {url} yourself");
     }

@@ -60,7 +60,9 @@ fn content_type(path: &str) -> &'static str {
 
 async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
     let raw = uri.path();
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned();
     let path = decoded.trim_start_matches('/');
     let st = app.state.read().expect("state lock");
     if let Some(err) = &st.error_page {
@@ -74,7 +76,11 @@ async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
     for c in &candidates {
         if let Some(bytes) = st.site.get(c) {
             let ct = content_type(c);
-            let body = if ct.starts_with("text/html") { inject(bytes) } else { bytes.clone() };
+            let body = if ct.starts_with("text/html") {
+                inject(bytes)
+            } else {
+                bytes.clone()
+            };
             return Response::builder()
                 .header(header::CONTENT_TYPE, HeaderValue::from_static(ct))
                 .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
@@ -83,32 +89,46 @@ async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
         }
     }
     // `apis/x` → `apis/x/` when that page exists, as static hosts do.
-    if !path.is_empty() && !path.ends_with('/') && st.site.contains_key(&format!("{path}/index.html")) {
+    if !path.is_empty()
+        && !path.ends_with('/')
+        && st.site.contains_key(&format!("{path}/index.html"))
+    {
         return Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, format!("/{path}/"))
             .body(Body::empty())
             .expect("valid response");
     }
-    let not_found = st.site.get("404.html").map(|b| inject(b)).unwrap_or_else(|| b"Not found".to_vec());
+    let not_found = st
+        .site
+        .get("404.html")
+        .map(|b| inject(b))
+        .unwrap_or_else(|| b"Not found".to_vec());
     html_response(StatusCode::NOT_FOUND, not_found)
 }
 
 fn html_response(status: StatusCode, body: Vec<u8>) -> Response {
     (
         status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         body,
     )
         .into_response()
 }
 
-async fn live(AxState(app): AxState<App>) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+async fn live(
+    AxState(app): AxState<App>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
     let rx = app.tx.subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(generation) => return Some((Ok(Event::default().data(generation.to_string())), rx)),
+                Ok(generation) => {
+                    return Some((Ok(Event::default().data(generation.to_string())), rx));
+                }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }

@@ -14,15 +14,30 @@ use super::{State, build_into, report};
 
 /// Whether a changed path should trigger a rebuild.
 pub fn relevant(project: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(project) else { return false };
-    let mut comps = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
-    let Some(first) = comps.next() else { return false };
+    let Ok(rel) = path.strip_prefix(project) else {
+        return false;
+    };
+    let mut comps = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let Some(first) = comps.next() else {
+        return false;
+    };
     if first == "public" || first == "target" || first == "node_modules" {
         return false;
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    !(hidden || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#"))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    !(hidden
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+        || name.starts_with(".#"))
 }
 
 pub fn spawn(
@@ -32,21 +47,42 @@ pub fn spawn(
     tx: broadcast::Sender<u64>,
 ) -> Result<Debouncer<RecommendedWatcher, RecommendedCache>, String> {
     let root = project.clone();
-    let mut debouncer = new_debouncer(Duration::from_millis(150), None, move |result: DebounceEventResult| {
-        let Ok(events) = result else { return };
-        let changed: Vec<&PathBuf> = events.iter().flat_map(|e| e.paths.iter()).filter(|p| relevant(&root, p)).collect();
-        if changed.is_empty() {
-            return;
-        }
-        let first = changed[0].strip_prefix(&root).unwrap_or(changed[0]).display().to_string();
-        eprintln!("Change in {first}{}: rebuilding", if changed.len() > 1 { format!(" and {} more", changed.len() - 1) } else { String::new() });
-        let diags = build_into(&root, &base_url, &state);
-        report(&diags, &state);
-        let generation = state.read().map(|s| s.generation).unwrap_or(0);
-        let _ = tx.send(generation);
-    })
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(150),
+        None,
+        move |result: DebounceEventResult| {
+            let Ok(events) = result else { return };
+            let changed: Vec<&PathBuf> = events
+                .iter()
+                .flat_map(|e| e.paths.iter())
+                .filter(|p| relevant(&root, p))
+                .collect();
+            if changed.is_empty() {
+                return;
+            }
+            let first = changed[0]
+                .strip_prefix(&root)
+                .unwrap_or(changed[0])
+                .display()
+                .to_string();
+            eprintln!(
+                "Change in {first}{}: rebuilding",
+                if changed.len() > 1 {
+                    format!(" and {} more", changed.len() - 1)
+                } else {
+                    String::new()
+                }
+            );
+            let diags = build_into(&root, &base_url, &state);
+            report(&diags, &state);
+            let generation = state.read().map(|s| s.generation).unwrap_or(0);
+            let _ = tx.send(generation);
+        },
+    )
     .map_err(|e| e.to_string())?;
-    debouncer.watch(&project, RecursiveMode::Recursive).map_err(|e| e.to_string())?;
+    debouncer
+        .watch(&project, RecursiveMode::Recursive)
+        .map_err(|e| e.to_string())?;
     Ok(debouncer)
 }
 

@@ -28,8 +28,11 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
             && let Some(span) = &settings.span
         {
             let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
-            let mut d = Diagnostic::error("unknown-api", format!("`apis.{slug}` configures an API that does not exist"))
-                .at(span);
+            let mut d = Diagnostic::error(
+                "unknown-api",
+                format!("`apis.{slug}` configures an API that does not exist"),
+            )
+            .at(span);
             d = match crate::load::fields::did_you_mean(slug, &names) {
                 Some(m) => d.help(format!("did you mean `{m}`? APIs are named after their files in apis/")),
                 None => d.help("APIs are named after their files: apis/<slug>.yaml or apis/<slug>/openapi.yaml"),
@@ -49,7 +52,11 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
             let mut in_packages: Vec<String> = Vec::new();
             let mut pinned = Vec::new();
             for p in &packages {
-                for po in p.operations.iter().filter(|po| po.api == api.slug && po.method == op.method && po.path == op.path) {
+                for po in p
+                    .operations
+                    .iter()
+                    .filter(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
+                {
                     if !in_packages.contains(&p.slug) {
                         in_packages.push(p.slug.clone());
                     }
@@ -94,9 +101,15 @@ fn check_pages(pages: &[Page], diags: &mut Diagnostics) {
     for p in pages {
         if let Some(first) = seen.insert(&p.url_path, p) {
             diags.push(
-                Diagnostic::error("duplicate-page", format!("two pages would be written to `{}/`", p.url_path))
-                    .at(&p.span)
-                    .help(format!("also produced by {}; rename one of them", first.span.file)),
+                Diagnostic::error(
+                    "duplicate-page",
+                    format!("two pages would be written to `{}/`", p.url_path),
+                )
+                .at(&p.span)
+                .help(format!(
+                    "also produced by {}; rename one of them",
+                    first.span.file
+                )),
             );
         }
     }

@@ -13,7 +13,12 @@ use crate::load::{Pick, RawPackage, Selector};
 use crate::model::api::SecuritySchemeKind;
 use crate::model::{Api, Operation, Package, PackageOperation};
 
-pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &mut Diagnostics) -> Vec<Package> {
+pub fn resolve(
+    raw: &[RawPackage],
+    apis: &[Api],
+    config: &PortalConfig,
+    diags: &mut Diagnostics,
+) -> Vec<Package> {
     let mut packages = Vec::new();
     let mut slugs: BTreeMap<&str, &RawPackage> = BTreeMap::new();
     let mut names: BTreeMap<(&str, Option<&str>), &RawPackage> = BTreeMap::new();
@@ -22,17 +27,29 @@ pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &
     for p in sorted {
         if let Some(api) = apis.iter().find(|a| a.slug == p.slug) {
             diags.push(
-                Diagnostic::error("duplicate-slug", format!("package slug `{}` is already the slug of an API", p.slug))
-                    .at(&p.slug_span)
-                    .help(format!("slugs are unique across APIs and packages (API from {}); set another `slug:`", api.source.file)),
+                Diagnostic::error(
+                    "duplicate-slug",
+                    format!("package slug `{}` is already the slug of an API", p.slug),
+                )
+                .at(&p.slug_span)
+                .help(format!(
+                    "slugs are unique across APIs and packages (API from {}); set another `slug:`",
+                    api.source.file
+                )),
             );
             continue;
         }
         if let Some(first) = slugs.insert(&p.slug, p) {
             diags.push(
-                Diagnostic::error("duplicate-slug", format!("package slug `{}` is used twice", p.slug))
-                    .at(&p.slug_span)
-                    .help(format!("also used by {}; set a distinct `slug:`", first.span.file)),
+                Diagnostic::error(
+                    "duplicate-slug",
+                    format!("package slug `{}` is used twice", p.slug),
+                )
+                .at(&p.slug_span)
+                .help(format!(
+                    "also used by {}; set a distinct `slug:`",
+                    first.span.file
+                )),
             );
             continue;
         }
@@ -43,11 +60,17 @@ pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &
                     format!(
                         "package name `{}`{} is used twice",
                         p.name,
-                        p.version.as_deref().map(|v| format!(" version `{v}`")).unwrap_or_default()
+                        p.version
+                            .as_deref()
+                            .map(|v| format!(" version `{v}`"))
+                            .unwrap_or_default()
                     ),
                 )
                 .at(&p.span)
-                .help(format!("also used by {}; name + version must be unique (as in Konnect)", first.span.file)),
+                .help(format!(
+                    "also used by {}; name + version must be unique (as in Konnect)",
+                    first.span.file
+                )),
             );
         }
         let auth = match &p.auth_strategy {
@@ -63,14 +86,23 @@ pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &
         let mut ops: Vec<PackageOperation> = Vec::new();
         for sel in &p.selectors {
             for po in select(sel, apis, diags) {
-                if let Some(prev) = ops.iter().find(|o| o.api == po.api && o.method == po.method && o.path == po.path) {
+                if let Some(prev) = ops
+                    .iter()
+                    .find(|o| o.api == po.api && o.method == po.method && o.path == po.path)
+                {
                     diags.push(
                         Diagnostic::warning(
                             "duplicate-package-operation",
-                            format!("{} {} of `{}` is already in package `{}`", po.method, po.path, po.api, p.slug),
+                            format!(
+                                "{} {} of `{}` is already in package `{}`",
+                                po.method, po.path, po.api, p.slug
+                            ),
                         )
                         .at(&po.span)
-                        .help(format!("first selected at line {}; remove one of the items", prev.span.line)),
+                        .help(format!(
+                            "first selected at line {}; remove one of the items",
+                            prev.span.line
+                        )),
                     );
                     continue;
                 }
@@ -92,17 +124,28 @@ pub fn resolve(raw: &[RawPackage], apis: &[Api], config: &PortalConfig, diags: &
         check_security(&package, apis, config, diags);
         packages.push(package);
     }
-    packages.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.slug.cmp(&b.slug)));
+    packages.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.slug.cmp(&b.slug))
+    });
     packages
 }
 
 fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageOperation> {
     let Some(api) = apis.iter().find(|a| a.slug == sel.api) else {
         let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
-        let mut d = Diagnostic::error("unknown-api", format!("package refers to unknown API `{}`", sel.api)).at(&sel.api_span);
+        let mut d = Diagnostic::error(
+            "unknown-api",
+            format!("package refers to unknown API `{}`", sel.api),
+        )
+        .at(&sel.api_span);
         d = match did_you_mean(&sel.api, &names) {
             Some(m) => d.help(format!("did you mean `{m}`?")),
-            None if names.is_empty() => d.help("the project has no APIs: add OpenAPI documents under apis/"),
+            None if names.is_empty() => {
+                d.help("the project has no APIs: add OpenAPI documents under apis/")
+            }
             None => d.help(format!("known APIs: {}", names.join(", "))),
         };
         diags.push(d);
@@ -118,8 +161,17 @@ fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageO
                 .take(1)
                 .collect()
         }
-        Pick::OperationId(id) => api.operations.iter().filter(|o| o.operation_id.as_deref() == Some(id)).take(1).collect(),
-        Pick::Tags(tags) => api.operations.iter().filter(|o| o.tags.iter().any(|t| tags.contains(t))).collect(),
+        Pick::OperationId(id) => api
+            .operations
+            .iter()
+            .filter(|o| o.operation_id.as_deref() == Some(id))
+            .take(1)
+            .collect(),
+        Pick::Tags(tags) => api
+            .operations
+            .iter()
+            .filter(|o| o.tags.iter().any(|t| tags.contains(t)))
+            .collect(),
     };
     if picked.is_empty() {
         diags.push(no_match(sel, api));
@@ -166,16 +218,34 @@ fn no_match(sel: &Selector, api: &Api) -> Diagnostic {
                 .collect();
             scored.sort();
             (
-                format!("API `{}` has no operation with operationId `{id}`", api.slug),
-                scored.into_iter().take(3).map(|(_, s)| format!("`{s}`")).collect(),
+                format!(
+                    "API `{}` has no operation with operationId `{id}`",
+                    api.slug
+                ),
+                scored
+                    .into_iter()
+                    .take(3)
+                    .map(|(_, s)| format!("`{s}`"))
+                    .collect(),
             )
         }
         Pick::Tags(tags) => {
-            let mut all: Vec<String> = api.operations.iter().flat_map(|o| o.tags.iter().cloned()).collect();
+            let mut all: Vec<String> = api
+                .operations
+                .iter()
+                .flat_map(|o| o.tags.iter().cloned())
+                .collect();
             all.sort();
             all.dedup();
             (
-                format!("no operation of API `{}` has tag {}", api.slug, tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")),
+                format!(
+                    "no operation of API `{}` has tag {}",
+                    api.slug,
+                    tags.iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
                 all.into_iter().take(5).map(|t| format!("`{t}`")).collect(),
             )
         }
@@ -198,28 +268,50 @@ fn check_security(p: &Package, apis: &[Api], config: &PortalConfig, diags: &mut 
     };
     let Some(strategy) = strategy else { return };
     for po in &p.operations {
-        let Some(api) = apis.iter().find(|a| a.slug == po.api) else { continue };
-        let Some(op) = api.operations.iter().find(|o| o.method == po.method && o.path == po.path) else { continue };
+        let Some(api) = apis.iter().find(|a| a.slug == po.api) else {
+            continue;
+        };
+        let Some(op) = api
+            .operations
+            .iter()
+            .find(|o| o.method == po.method && o.path == po.path)
+        else {
+            continue;
+        };
         let reqs = api.effective_security(op);
         if reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()) {
             continue;
         }
         let compatible = reqs.iter().any(|r| {
             r.schemes.iter().all(|(name, _)| {
-                let Some(scheme) = api.security_schemes.iter().find(|s| &s.name == name) else { return true };
-                match (&strategy.kind, &scheme.kind) {
-                    (AuthKind::KeyAuth { .. }, SecuritySchemeKind::ApiKey { .. }) => true,
-                    (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::OAuth2 { .. })
-                    | (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::OpenIdConnect { .. }) => true,
-                    (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::Http { scheme, .. }) => scheme.eq_ignore_ascii_case("bearer"),
-                    _ => false,
-                }
-            })
+                    let Some(scheme) = api.security_schemes.iter().find(|s| &s.name == name) else {
+                        return true;
+                    };
+                    match (&strategy.kind, &scheme.kind) {
+                        (AuthKind::KeyAuth { .. }, SecuritySchemeKind::ApiKey { .. }) => true,
+                        (AuthKind::OpenidConnect { .. }, SecuritySchemeKind::OAuth2 { .. })
+                        | (
+                            AuthKind::OpenidConnect { .. },
+                            SecuritySchemeKind::OpenIdConnect { .. },
+                        ) => true,
+                        (
+                            AuthKind::OpenidConnect { .. },
+                            SecuritySchemeKind::Http { scheme, .. },
+                        ) => scheme.eq_ignore_ascii_case("bearer"),
+                        _ => false,
+                    }
+                })
         });
         if !compatible {
             let declared: Vec<String> = reqs
                 .iter()
-                .map(|r| r.schemes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" + "))
+                .map(|r| {
+                    r.schemes
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
                 .collect();
             let kind = match strategy.kind {
                 AuthKind::KeyAuth { .. } => "key auth",

@@ -72,7 +72,11 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 walk(base, &p, out);
             } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read(&p).unwrap());
             }
         }
@@ -102,7 +106,10 @@ pub fn minimal_project(dir: &Path) {
                 "gateway/kong.yaml",
                 "_format_version: \"3.0\"\nservices:\n  - name: pets\n    url: http://pets.internal\n    routes:\n      - name: pets\n        paths: [/pets]\n",
             ),
-            ("pages/intro.md", "---\ntitle: Intro\n---\n# Intro\n\nHello.\n"),
+            (
+                "pages/intro.md",
+                "---\ntitle: Intro\n---\n# Intro\n\nHello.\n",
+            ),
         ],
     );
 }
