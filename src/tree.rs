@@ -10,6 +10,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use crate::source::Span;
 
+mod json;
+
 /// A value with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -119,10 +121,16 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(m) => J::Object(m.iter().map(|(k, (_, v))| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => J::Object(
+                m.iter()
+                    .map(|(k, (_, v))| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -161,6 +169,29 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 }
 
 pub fn parse_with(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // JSON is detected by content: a document starting with `{` or `[` goes through the fast
+    // JSON reader. YAML flow collections start the same way, so when the JSON reader rejects
+    // the text the YAML parser gets its turn; if both reject it, the JSON error is the one that
+    // describes what the author most likely meant.
+    if looks_like_json(text) {
+        match json::parse(text, limits) {
+            Ok(node) => return Ok(node),
+            Err(json_err) if json_err.code != "yaml-syntax" => return Err(json_err),
+            Err(json_err) => return parse_yaml(text, limits).map_err(|_| json_err),
+        }
+    }
+    parse_yaml(text, limits)
+}
+
+/// True when the first significant character opens a JSON object or array.
+pub fn looks_like_json(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Parse with the YAML parser only (JSON is YAML 1.2 too, just slower this way).
+pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder {
         stack: Vec::new(),
@@ -229,7 +260,11 @@ impl Builder {
                 } else {
                     Value::String(text.into_owned())
                 };
-                let node = Node { value, line, column };
+                let node = Node {
+                    value,
+                    line,
+                    column,
+                };
                 self.count(1, line, column)?;
                 if anchor > 0 {
                     self.anchors.push((anchor, node.clone()));
@@ -252,14 +287,22 @@ impl Builder {
                 self.count(size, line, column)?;
                 let node = self.anchors[index].1.clone();
                 // The alias takes the position of its use, so diagnostics point where it is used.
-                let node = Node { line, column, ..node };
+                let node = Node {
+                    line,
+                    column,
+                    ..node
+                };
                 self.add(node)
             }
             Event::SequenceStart(anchor, _) => {
                 self.depth_check(line, column)?;
                 self.count(1, line, column)?;
                 self.stack.push(Frame::Seq {
-                    node: Node { value: Value::Null, line, column },
+                    node: Node {
+                        value: Value::Null,
+                        line,
+                        column,
+                    },
                     items: Vec::new(),
                     anchor,
                 });
@@ -269,7 +312,11 @@ impl Builder {
                 self.depth_check(line, column)?;
                 self.count(1, line, column)?;
                 self.stack.push(Frame::Map {
-                    node: Node { value: Value::Null, line, column },
+                    node: Node {
+                        value: Value::Null,
+                        line,
+                        column,
+                    },
                     map: IndexMap::new(),
                     pending_key: None,
                     merges: Vec::new(),
@@ -278,7 +325,11 @@ impl Builder {
                 Ok(false)
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { mut node, items, anchor }) => {
+                Some(Frame::Seq {
+                    mut node,
+                    items,
+                    anchor,
+                }) => {
                     node.value = Value::Seq(items);
                     if anchor > 0 {
                         self.anchors.push((anchor, node.clone()));
@@ -288,11 +339,20 @@ impl Builder {
                 _ => Ok(false),
             },
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { mut node, mut map, anchor, merges, .. }) => {
+                Some(Frame::Map {
+                    mut node,
+                    mut map,
+                    anchor,
+                    merges,
+                    ..
+                }) => {
                     for src in merges {
                         let sources: Vec<Node> = match src.value {
                             Value::Seq(items) => items,
-                            other => vec![Node { value: other, ..src }],
+                            other => vec![Node {
+                                value: other,
+                                ..src
+                            }],
                         };
                         for m in sources {
                             if let Value::Map(m) = m.value {
@@ -334,7 +394,10 @@ impl Builder {
     fn depth_check(&self, line: u32, column: u32) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(ParseError {
-                message: format!("the document nests deeper than {} levels", self.limits.max_depth),
+                message: format!(
+                    "the document nests deeper than {} levels",
+                    self.limits.max_depth
+                ),
                 line,
                 column,
                 code: "yaml-too-deep",
@@ -356,7 +419,12 @@ impl Builder {
                 items.push(node);
                 Ok(false)
             }
-            Some(Frame::Map { map, pending_key, merges, .. }) => {
+            Some(Frame::Map {
+                map,
+                pending_key,
+                merges,
+                ..
+            }) => {
                 match pending_key.take() {
                     None => {
                         let name = match &node.value {
@@ -420,7 +488,9 @@ fn resolve_plain(text: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -436,7 +506,11 @@ fn resolve_plain(text: &str) -> Value {
             if let Ok(i) = i64::from_str_radix(oct, 8) {
                 return Value::Int(i);
             }
-        } else if text.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+'))) {
+        } else if text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && (b == b'-' || b == b'+')))
+        {
             if let Ok(i) = text.parse::<i64>() {
                 return Value::Int(i);
             }
@@ -494,7 +568,10 @@ mod tests {
     #[test]
     fn json_is_parsed_too() {
         let doc = parse("{\n  \"a\": [1, \"b\", null],\n  \"c\": {\"d\": false}\n}").unwrap();
-        assert_eq!(doc.get("c").unwrap().get("d").unwrap().as_bool(), Some(false));
+        assert_eq!(
+            doc.get("c").unwrap().get("d").unwrap().as_bool(),
+            Some(false)
+        );
         assert_eq!(doc.get("a").unwrap().line, 2);
     }
 
@@ -529,7 +606,10 @@ mod tests {
     fn deep_nesting_is_stopped() {
         let doc = "[".repeat(100_000);
         let err = parse(&doc).unwrap_err();
-        assert!(err.code == "yaml-too-deep" || err.code == "yaml-syntax", "{err:?}");
+        assert!(
+            err.code == "yaml-too-deep" || err.code == "yaml-syntax",
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -538,5 +618,57 @@ mod tests {
         let d = doc.get("d").unwrap();
         assert_eq!(d.get("x").unwrap().as_i64(), Some(1));
         assert_eq!(d.get("y").unwrap().as_i64(), Some(3));
+    }
+
+    /// The JSON fast path must build exactly the tree (values and positions) the YAML parser
+    /// builds for the same JSON text.
+    #[test]
+    fn json_fast_path_matches_yaml_parser() {
+        let samples = [
+            "{\n  \"a\": [1, \"b\", null, true, false, -0, 1.5e3, 12345678901234567890],\n  \"c\": {\"d\": {}}\n}",
+            "[\n [], {}, \"\\u00e9t\\u00e9 \\n\\t\\\"q\\\" \\/\",\n  {\"k\u{e9}y\": \"v\u{e9}\", \"x\": 1}]",
+            "{\"openapi\":\"3.0.0\",\"paths\":{\"/a\":{\"get\":{\"responses\":{\"200\":{\"description\":\"ok\"}}}}}}",
+            "  \r\n\t{ \"\u{e9}\u{e9}\": { \"x\" :[ 1 ,2 ] } , \"y\":0.25 }\n",
+        ];
+        for text in samples {
+            assert!(looks_like_json(text));
+            let fast =
+                json::parse(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            let slow =
+                parse_yaml(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn json_surrogate_pairs() {
+        // saphyr-parser rejects UTF-16 surrogate pair escapes; the JSON reader decodes them.
+        let doc = parse("{\"e\": \"\\ud83d\\ude00 \\ud800x\"}").unwrap();
+        assert_eq!(doc.get("e").unwrap().as_str(), Some("\u{1f600} \u{fffd}x"));
+    }
+
+    #[test]
+    fn json_errors_and_fallback() {
+        // Duplicate key in JSON: same code and position as the YAML path.
+        let err = parse("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap_err();
+        assert_eq!((err.code, err.line, err.column), ("duplicate-key", 3, 3));
+        // A YAML flow mapping that is not JSON still parses (through the YAML parser).
+        let doc = parse("{a: 1, b: [x, y]}").unwrap();
+        assert_eq!(
+            doc.get("b").unwrap().as_seq().unwrap()[1].as_str(),
+            Some("y")
+        );
+        // Broken JSON: the JSON error, with its position.
+        // (`tru` alone would be a YAML plain scalar, so the YAML retry would accept it.)
+        let err = parse("{\n  \"a\": 1,\n  \"b\": [1, 2\n}").unwrap_err();
+        assert_eq!(
+            (err.code, err.line, err.column),
+            ("yaml-syntax", 4, 1),
+            "{err:?}"
+        );
+        assert!(err.message.starts_with("JSON:"), "{err:?}");
+        // Deep nesting is refused by the JSON reader without recursion.
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(parse(&deep).unwrap_err().code, "yaml-too-deep");
     }
 }

@@ -79,7 +79,9 @@ impl Method {
 
     /// Case-insensitive parse.
     pub fn parse(s: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s))
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -250,7 +252,10 @@ pub struct SchemaId(pub usize);
 pub enum SchemaRef {
     /// `$ref` kept as a reference. `name` is the component name when the target is a named
     /// component, else the last pointer segment.
-    Ref { name: String, target: SchemaId },
+    Ref {
+        name: String,
+        target: SchemaId,
+    },
     Inline(Box<Schema>),
 }
 
@@ -304,10 +309,20 @@ pub struct SecurityScheme {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum SecuritySchemeKind {
-    ApiKey { location: String, param_name: String },
-    Http { scheme: String, bearer_format: Option<String> },
-    OAuth2 { flows: Vec<String> },
-    OpenIdConnect { url: String },
+    ApiKey {
+        location: String,
+        param_name: String,
+    },
+    Http {
+        scheme: String,
+        bearer_format: Option<String>,
+    },
+    OAuth2 {
+        flows: Vec<String>,
+    },
+    OpenIdConnect {
+        url: String,
+    },
     MutualTls,
 }
 
@@ -349,7 +364,8 @@ fn type_label_depth(api: &Api, schema: &SchemaRef, depth: usize) -> String {
                 }
             };
             if s.types.is_empty() {
-                if let Some(l) = composite(&s.one_of, " | ").or_else(|| composite(&s.any_of, " | ")) {
+                if let Some(l) = composite(&s.one_of, " | ").or_else(|| composite(&s.any_of, " | "))
+                {
                     return l;
                 }
                 if let Some(l) = composite(&s.all_of, " & ") {

@@ -9,7 +9,12 @@ use crate::source::SourceMap;
 
 /// Load the API `slug` whose entry document is `entry` (absolute path below `root`).
 /// Registers every file read in `sources`. `None` when the document is unusable.
-pub fn load_api(root: &Path, slug: &str, entry: &Path, sources: &SourceMap) -> (Option<Api>, Diagnostics) {
+pub fn load_api(
+    root: &Path,
+    slug: &str,
+    entry: &Path,
+    sources: &SourceMap,
+) -> (Option<Api>, Diagnostics) {
     let _ = (root, slug, entry, sources);
     (None, Diagnostics::new())
 }
