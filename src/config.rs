@@ -106,11 +106,7 @@ pub struct GatewaySettings {
 impl Default for GatewaySettings {
     fn default() -> Self {
         GatewaySettings {
-            manifests: vec![
-                "gateway/*.yaml".into(),
-                "gateway/*.yml".into(),
-                "gateway/*.json".into(),
-            ],
+            manifests: vec!["gateway/*.yaml".into(), "gateway/*.yml".into(), "gateway/*.json".into()],
             match_policy: MatchPolicy::IfPresent,
             router_flavor: RouterFlavor::TraditionalCompatible,
         }

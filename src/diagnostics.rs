@@ -204,17 +204,13 @@ pub fn render_human(diags: &Diagnostics, sources: &SourceMap, color: bool) -> St
                             .annotation(AnnotationKind::Primary.span(range)),
                     );
                 } else {
-                    group = group.element(
-                        annotate_snippets::Origin::path(file.as_str()).line(line as usize),
-                    );
+                    group = group.element(annotate_snippets::Origin::path(file.as_str()).line(line as usize));
                 }
             }
             (Some(file), line, _) => {
                 let mut origin = annotate_snippets::Origin::path(file.as_str());
                 if let Some(line) = line {
-                    origin = origin
-                        .line(line as usize)
-                        .char_column(d.column.unwrap_or(1) as usize);
+                    origin = origin.line(line as usize).char_column(d.column.unwrap_or(1) as usize);
                 }
                 group = group.element(origin);
             }
@@ -235,10 +231,7 @@ fn line_range(text: &str, line: u32, column: u32) -> Option<std::ops::Range<usiz
     for _ in 1..line {
         start += text[start..].find('\n')? + 1;
     }
-    let end_of_line = text[start..]
-        .find('\n')
-        .map(|i| start + i)
-        .unwrap_or(text.len());
+    let end_of_line = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
     let line_text = text[start..end_of_line].trim_end_matches('\r');
     let col_byte = line_text
         .char_indices()
@@ -251,11 +244,7 @@ fn line_range(text: &str, line: u32, column: u32) -> Option<std::ops::Range<usiz
         .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == ',')
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
-    let len = if token_len == 0 {
-        rest.trim_end().len().max(1)
-    } else {
-        token_len
-    };
+    let len = if token_len == 0 { rest.trim_end().len().max(1) } else { token_len };
     let s = start + col_byte;
     let e = (s + len).min(start + line_text.len()).max(s);
     if e == s {
@@ -304,9 +293,7 @@ pub fn render_github(diags: &Diagnostics) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -324,17 +311,10 @@ mod tests {
         d.push(Diagnostic::error("a", "y").at(&Span::new("a.yaml", 9, 1)));
         d.push(Diagnostic::error("a", "z").at(&Span::new("a.yaml", 2, 5)));
         d.sort();
-        let lines: Vec<_> = d
-            .iter()
-            .map(|d| (d.file.clone().unwrap(), d.line.unwrap()))
-            .collect();
+        let lines: Vec<_> = d.iter().map(|d| (d.file.clone().unwrap(), d.line.unwrap())).collect();
         assert_eq!(
             lines,
-            vec![
-                ("a.yaml".into(), 2),
-                ("a.yaml".into(), 9),
-                ("b.yaml".into(), 3)
-            ]
+            vec![("a.yaml".into(), 2), ("a.yaml".into(), 9), ("b.yaml".into(), 3)]
         );
     }
 
@@ -357,18 +337,9 @@ mod tests {
         let sources = SourceMap::default();
         sources.add("portal.yaml", "title: x\nbogus: 1\n");
         let mut d = Diagnostics::new();
-        d.push(
-            Diagnostic::error("unknown-key", "unknown key `bogus`").at(&Span::new(
-                "portal.yaml",
-                2,
-                1,
-            )),
-        );
+        d.push(Diagnostic::error("unknown-key", "unknown key `bogus`").at(&Span::new("portal.yaml", 2, 1)));
         let out = render_human(&d, &sources, false);
-        assert!(
-            out.contains("error[unknown-key]: unknown key `bogus`"),
-            "{out}"
-        );
+        assert!(out.contains("error[unknown-key]: unknown key `bogus`"), "{out}");
         assert!(out.contains("portal.yaml:2:1"), "{out}");
         assert!(out.contains("bogus: 1"), "{out}");
     }

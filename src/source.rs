@@ -58,30 +58,18 @@ impl SourceMap {
     }
 
     pub fn text(&self, rel: &str) -> Option<Arc<str>> {
-        self.files
-            .lock()
-            .expect("source map lock")
-            .get(rel)
-            .cloned()
+        self.files.lock().expect("source map lock").get(rel).cloned()
     }
 
     /// All registered paths, sorted.
     pub fn paths(&self) -> Vec<String> {
-        self.files
-            .lock()
-            .expect("source map lock")
-            .keys()
-            .cloned()
-            .collect()
+        self.files.lock().expect("source map lock").keys().cloned().collect()
     }
 }
 
 /// The project-relative, `/`-separated form of `path` (falls back to the path as given).
 pub fn relative(root: &Path, path: &Path) -> String {
-    let rel: PathBuf = path
-        .strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
+    let rel: PathBuf = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
