@@ -290,6 +290,17 @@ pub struct Schema {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub extensions: IndexMap<String, Value>,
+    /// Exclusive bounds (3.1 numbers; 3.0/2.0 `exclusiveMinimum: true` moves `minimum` here).
+    pub exclusive_minimum: Option<f64>,
+    pub exclusive_maximum: Option<f64>,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// Discriminator `mapping` (value → schema reference as written).
+    pub discriminator_mapping: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
