@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::api::{Schema, SchemaId};
+use crate::model::api::{Schema, SchemaId, SpecVersion};
 use crate::source::Span;
 use crate::tree::{Node, Value};
 
@@ -19,6 +19,7 @@ const MAX_HOPS: usize = 64;
 
 pub struct Ctx<'s> {
     pub store: &'s Store,
+    pub spec: SpecVersion,
     pub diags: Diagnostics,
     /// Schema arena (becomes [`crate::model::Api::schemas`]).
     pub schemas: Vec<Schema>,
@@ -33,9 +34,10 @@ pub struct Ctx<'s> {
 }
 
 impl<'s> Ctx<'s> {
-    pub fn new(store: &'s Store) -> Self {
+    pub fn new(store: &'s Store, spec: SpecVersion) -> Self {
         Ctx {
             store,
+            spec,
             diags: Diagnostics::new(),
             schemas: Vec::new(),
             schema_names: IndexMap::new(),

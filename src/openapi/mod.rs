@@ -48,7 +48,7 @@ pub fn load_api(
             return (None, diags);
         }
     };
-    let mut ctx = context::Ctx::new(&store);
+    let mut ctx = context::Ctx::new(&store, spec);
     let (title, version, description) = document::info(&mut ctx, slug);
     let mut tags = document::tags(&mut ctx);
     let root = &store.docs[0].root;

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use crate::model::api::{
     Header, MediaType, Operation, ParamLocation, Parameter, RequestBody, Response, SecurityScheme,
-    SecuritySchemeKind, Server,
+    SecuritySchemeKind, Server, SpecVersion,
 };
 use crate::tree::Node;
 
@@ -241,6 +241,10 @@ fn responses<'s>(
     op: &Operation,
 ) -> Vec<Response> {
     let Some(responses) = op_node.get("responses") else {
+        // `responses` became optional in OpenAPI 3.1.
+        if ctx.spec == SpecVersion::OpenApi31 {
+            return Vec::new();
+        }
         ctx.diags.push(
             crate::diagnostics::Diagnostic::warning(
                 "missing-responses",
