@@ -150,6 +150,9 @@ pub struct ParseError {
 pub struct Limits {
     /// Maximum number of nodes after alias expansion.
     pub max_nodes: usize,
+    /// Maximum number of nodes added by expanding aliases (`*name`), so an alias bomb is
+    /// refused long before it fills memory.
+    pub max_alias_nodes: usize,
     /// Maximum nesting depth.
     pub max_depth: usize,
 }
@@ -158,6 +161,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_nodes: 20_000_000,
+            max_alias_nodes: 1_000_000,
             max_depth: 512,
         }
     }
@@ -198,6 +202,7 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
         anchors: Vec::new(),
         root: None,
         nodes: 0,
+        alias_nodes: 0,
         limits,
     };
     let parser = Parser::new_from_str(text);
@@ -238,7 +243,9 @@ enum Frame {
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchor id, anchored node, and its size in nodes (counted once, when defined).
+    anchors: Vec<(usize, Node, usize)>,
+    alias_nodes: usize,
     root: Option<Node>,
     nodes: usize,
     limits: Limits,
@@ -267,24 +274,37 @@ impl Builder {
                 };
                 self.count(1, line, column)?;
                 if anchor > 0 {
-                    self.anchors.push((anchor, node.clone()));
+                    self.anchors
+                        .push((anchor, node.clone(), count_nodes(&node)));
                 }
                 self.add(node)
             }
             Event::Alias(id) => {
-                let index = self
-                    .anchors
-                    .iter()
-                    .rposition(|(a, _)| *a == id)
-                    .ok_or(ParseError {
-                        message: "alias refers to an unknown anchor".into(),
+                let index =
+                    self.anchors
+                        .iter()
+                        .rposition(|(a, _, _)| *a == id)
+                        .ok_or(ParseError {
+                            message: "alias refers to an unknown anchor".into(),
+                            line,
+                            column,
+                            code: "yaml-syntax",
+                        })?;
+                // Count before cloning, so a bomb is stopped before it allocates.
+                let size = self.anchors[index].2;
+                self.count(size, line, column)?;
+                self.alias_nodes = self.alias_nodes.saturating_add(size);
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(ParseError {
+                        message: format!(
+                            "aliases expand to more than {} nodes (an alias/anchor bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
                         line,
                         column,
-                        code: "yaml-syntax",
-                    })?;
-                // Count before cloning, so a bomb is stopped before it allocates.
-                let size = count_nodes(&self.anchors[index].1);
-                self.count(size, line, column)?;
+                        code: "yaml-too-large",
+                    });
+                }
                 let node = self.anchors[index].1.clone();
                 // The alias takes the position of its use, so diagnostics point where it is used.
                 let node = Node {
@@ -332,7 +352,8 @@ impl Builder {
                 }) => {
                     node.value = Value::Seq(items);
                     if anchor > 0 {
-                        self.anchors.push((anchor, node.clone()));
+                        self.anchors
+                            .push((anchor, node.clone(), count_nodes(&node)));
                     }
                     self.add(node)
                 }
@@ -364,7 +385,8 @@ impl Builder {
                     }
                     node.value = Value::Map(map);
                     if anchor > 0 {
-                        self.anchors.push((anchor, node.clone()));
+                        self.anchors
+                            .push((anchor, node.clone(), count_nodes(&node)));
                     }
                     self.add(node)
                 }

@@ -38,7 +38,16 @@ fn errors(diags: &[Diagnostic]) -> Vec<String> {
     diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| format!("{}:{}:{} {} {}", d.file.clone().unwrap_or_default(), d.line.unwrap_or(0), d.column.unwrap_or(0), d.code, d.message))
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {}",
+                d.file.clone().unwrap_or_default(),
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                d.code,
+                d.message
+            )
+        })
         .collect()
 }
 
@@ -51,8 +60,12 @@ fn readme_examples(base: &Path) -> Vec<PathBuf> {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml"))
-                && p.file_name().is_some_and(|n| n != "package.json" && n != "tsconfig.json")
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml")
+            ) && p
+                .file_name()
+                .is_some_and(|n| n != "package.json" && n != "tsconfig.json")
             {
                 out.push(p);
             }
@@ -67,12 +80,28 @@ fn readme_examples_load() {
     let Some(base) = corpora() else { return };
     let root = base.join("@readme/oas-examples");
     let files = readme_examples(&base);
-    assert!(files.len() > 80, "expected the full example set, found {}", files.len());
+    assert!(
+        files.len() > 80,
+        "expected the full example set, found {}",
+        files.len()
+    );
     let mut report = Vec::new();
     for f in &files {
         let (api, diags) = load(&root, f);
         let errs = errors(&diags);
-        let warnings: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Warning).map(|d| format!("{}:{} {} {}", d.file.clone().unwrap_or_default(), d.line.unwrap_or(0), d.code, d.message)).collect();
+        let warnings: Vec<_> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| {
+                format!(
+                    "{}:{} {} {}",
+                    d.file.clone().unwrap_or_default(),
+                    d.line.unwrap_or(0),
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
         report.push(format!(
             "{}: {} ops, {} errors, {} warnings\n  {}\n  {}",
             f.strip_prefix(&root).unwrap().display(),

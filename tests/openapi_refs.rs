@@ -12,7 +12,9 @@ use portalgen::openapi::load_api;
 use portalgen::source::SourceMap;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/openapi")
+        .join(name)
 }
 
 fn load(root: &Path, entry: &Path) -> (Option<Api>, Vec<Diagnostic>, SourceMap) {
@@ -40,7 +42,9 @@ fn prop<'a>(api: &'a Api, id: SchemaId, name: &str) -> &'a SchemaRef {
 fn inline(r: &SchemaRef) -> &portalgen::model::api::Schema {
     match r {
         SchemaRef::Inline(s) => s,
-        SchemaRef::Ref { name, .. } => panic!("expected an inline schema, found a reference to {name}"),
+        SchemaRef::Ref { name, .. } => {
+            panic!("expected an inline schema, found a reference to {name}")
+        }
     }
 }
 
@@ -67,17 +71,33 @@ fn refs_across_files_folders_and_escapes() {
     );
 
     assert_eq!(api.servers[0].url, "https://eu.pets.test/v1");
-    let ops: Vec<_> = api.operations.iter().map(|o| (o.method.as_str(), o.path.as_str(), o.slug.as_str())).collect();
-    assert_eq!(ops, vec![("GET", "/pets", "list-pets"), ("GET", "/pets/{petId}", "get-pet")]);
+    let ops: Vec<_> = api
+        .operations
+        .iter()
+        .map(|o| (o.method.as_str(), o.path.as_str(), o.slug.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            ("GET", "/pets", "list-pets"),
+            ("GET", "/pets/{petId}", "get-pet")
+        ]
+    );
 
     // A parameter from another file keeps the span of its definition.
     let list = &api.operations[0];
     let limit = &list.parameters[0];
     assert_eq!(limit.name, "limit");
-    assert_eq!((limit.span.file.as_ref(), limit.span.line), ("parameters.yaml", 2));
+    assert_eq!(
+        (limit.span.file.as_ref(), limit.span.line),
+        ("parameters.yaml", 2)
+    );
     assert_eq!(inline(limit.schema.as_ref().unwrap()).maximum, Some(100.0));
     // The operation's span is where its method is written: in paths/pets.yaml.
-    assert_eq!((list.span.file.as_ref(), list.span.line), ("paths/pets.yaml", 2));
+    assert_eq!(
+        (list.span.file.as_ref(), list.span.line),
+        ("paths/pets.yaml", 2)
+    );
 
     // Path-level parameter from `#/petId` inside paths/pets.yaml (relative to that file).
     let get = &api.operations[1];
@@ -86,9 +106,15 @@ fn refs_across_files_folders_and_escapes() {
 
     // `Pet` is an alias of schemas/pet.yaml: both the component and the file share one slot.
     let pet = api.schema_names["Pet"];
-    let items = inline(list.responses[0].content[0].schema.as_ref().unwrap()).items.as_deref().unwrap();
+    let items = inline(list.responses[0].content[0].schema.as_ref().unwrap())
+        .items
+        .as_deref()
+        .unwrap();
     assert_eq!(target(items), ("Pet".to_string(), pet));
-    assert_eq!(target(get.responses[0].content[0].schema.as_ref().unwrap()), ("Pet".to_string(), pet));
+    assert_eq!(
+        target(get.responses[0].content[0].schema.as_ref().unwrap()),
+        ("Pet".to_string(), pet)
+    );
     assert_eq!(api.schema(pet).required, vec!["id", "name"]);
 
     // Self reference through `#` (the whole file) and a mutual cycle across two files.
@@ -96,7 +122,10 @@ fn refs_across_files_folders_and_escapes() {
     assert_eq!(target(friends.items.as_deref().unwrap()).1, pet);
     let (owner_name, owner) = target(prop(&api, pet, "owner"));
     assert_eq!(owner_name, "Owner");
-    assert_eq!(api.schema_names["Owner"], owner, "schemas from other files are named too");
+    assert_eq!(
+        api.schema_names["Owner"], owner,
+        "schemas from other files are named too"
+    );
     let pets = inline(prop(&api, owner, "pets"));
     assert_eq!(target(pets.items.as_deref().unwrap()).1, pet);
 
@@ -104,7 +133,13 @@ fn refs_across_files_folders_and_escapes() {
     let (tag_name, tag) = target(prop(&api, pet, "tag"));
     assert_eq!(tag_name, "a/b~c");
     assert_eq!(api.schema(tag).types, vec!["string"]);
-    assert!(api.schema(tag).description.as_deref().unwrap().contains("both pointer escapes"));
+    assert!(
+        api.schema(tag)
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("both pointer escapes")
+    );
 
     // Percent-encoded file name (`common%20types.yaml`) and the same file written plainly
     // (from paths/pets.yaml) resolve to one schema.
@@ -132,7 +167,13 @@ fn reachable(api: &Api, start: SchemaId) -> HashSet<SchemaId> {
             uses.clear();
             uses.extend(s.properties.iter().map(|p| &p.schema));
             uses.extend(s.items.as_deref());
-            uses.extend(s.all_of.iter().chain(&s.one_of).chain(&s.any_of).chain(&s.prefix_items));
+            uses.extend(
+                s.all_of
+                    .iter()
+                    .chain(&s.one_of)
+                    .chain(&s.any_of)
+                    .chain(&s.prefix_items),
+            );
             uses.extend(s.additional_properties.as_deref());
             uses.extend(s.not.as_deref());
             for u in &uses {
@@ -203,9 +244,15 @@ components:
         assert_eq!(api.schema_names[name], SchemaId(i));
     }
     let node = api.schema_names["Node"];
-    assert_eq!(target(prop(&api, node, "parent")), ("Node".to_string(), node));
+    assert_eq!(
+        target(prop(&api, node, "parent")),
+        ("Node".to_string(), node)
+    );
     let children = inline(prop(&api, node, "children"));
-    assert_eq!(type_label(&api, prop(&api, node, "children")), "array of Node");
+    assert_eq!(
+        type_label(&api, prop(&api, node, "children")),
+        "array of Node"
+    );
     assert_eq!(target(children.items.as_deref().unwrap()).1, node);
 
     let (a, b) = (api.schema_names["A"], api.schema_names["B"]);
@@ -235,6 +282,14 @@ fn ref_only_cycle_is_an_error_not_a_hang() {
     assert_eq!(cycles.len(), 2, "{diags:#?}");
     let lines: Vec<u32> = cycles.iter().map(|d| d.line.unwrap()).collect();
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() as u32 + 1;
-    assert!(lines.contains(&line_of("$ref: '#/components/schemas/Loop1'")) || lines.contains(&line_of("$ref: '#/components/schemas/Loop2'")), "{cycles:#?}");
-    assert!(cycles.iter().all(|d| d.file.as_deref() == Some("loop.yaml")));
+    assert!(
+        lines.contains(&line_of("$ref: '#/components/schemas/Loop1'"))
+            || lines.contains(&line_of("$ref: '#/components/schemas/Loop2'")),
+        "{cycles:#?}"
+    );
+    assert!(
+        cycles
+            .iter()
+            .all(|d| d.file.as_deref() == Some("loop.yaml"))
+    );
 }
