@@ -146,7 +146,11 @@ fn swagger2_is_converted_to_the_3x_model() {
     );
     let limit = inline(list.parameters[2].schema.as_ref().unwrap());
     assert_eq!(
-        (limit.minimum, limit.maximum, limit.exclusive_maximum),
+        (
+            limit.minimum,
+            limit.maximum,
+            limit.details().exclusive_maximum
+        ),
         (Some(1.0), None, Some(100.0))
     );
     assert_eq!(limit.default, Some(json!(20)));
@@ -314,7 +318,10 @@ fn openapi30_document() {
     assert_eq!(inline(prop(order, "note")).types, vec!["string", "null"]);
     assert_eq!(inline(prop(order, "note")).max_length, Some(140));
     let total = inline(prop(order, "total"));
-    assert_eq!((total.minimum, total.exclusive_minimum), (None, Some(0.0)));
+    assert_eq!(
+        (total.minimum, total.details().exclusive_minimum),
+        (None, Some(0.0))
+    );
     let customer = inline(prop(order, "customer"));
     assert_eq!(ref_name(&customer.all_of[0]), "Customer");
     assert_eq!(
@@ -323,7 +330,7 @@ fn openapi30_document() {
     );
     assert_eq!(type_label(&api, prop(order, "customer")), "Customer");
     let lines = inline(prop(order, "lines"));
-    assert_eq!(lines.min_items, Some(1));
+    assert_eq!(lines.details().min_items, Some(1));
     let line = inline(lines.items.as_deref().unwrap());
     assert_eq!(
         type_label(&api, line.additional_properties.as_deref().unwrap()),
@@ -331,7 +338,7 @@ fn openapi30_document() {
     );
     assert_eq!(order.discriminator.as_deref(), Some("kind"));
     assert_eq!(
-        order.discriminator_mapping["big"],
+        order.details().discriminator_mapping["big"],
         "#/components/schemas/BigOrder"
     );
 
@@ -417,7 +424,10 @@ fn openapi31_document_in_json() {
     assert!(inline(prop(event, "nothing")).not.is_some());
     let score = inline(prop(event, "score"));
     assert_eq!(
-        (score.exclusive_minimum, score.exclusive_maximum),
+        (
+            score.details().exclusive_minimum,
+            score.details().exclusive_maximum
+        ),
         (Some(0.0), Some(10.0))
     );
     assert_eq!(api.schema(api.schema_names["Null"]).types, vec!["null"]);

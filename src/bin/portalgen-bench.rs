@@ -36,6 +36,14 @@ enum Cmd {
     /// One measured load in this process; prints one result line.
     #[command(hide = true)]
     LoadOnce { file: PathBuf },
+    /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times.
+    Parse {
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+    #[command(hide = true)]
+    ParseOnce { file: PathBuf },
 }
 
 /// One run's figures, as printed by a `*-once` worker: `ms=<f64> hwm_kib=<u64> <summary>`.
@@ -67,6 +75,15 @@ fn main() -> ExitCode {
             )
         }
         Cmd::LoadOnce { file } => load_once(&file),
+        Cmd::Parse { file, runs } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            repeat(
+                "parse",
+                &["parse-once".into(), file.display().to_string()],
+                runs.max(1),
+            )
+        }
+        Cmd::ParseOnce { file } => parse_once(&file),
     }
 }
 
@@ -196,4 +213,34 @@ fn load_once(file: &Path) -> ExitCode {
         diags.count(portalgen::diagnostics::Severity::Warning),
     );
     ExitCode::SUCCESS
+}
+
+fn parse_once(file: &Path) -> ExitCode {
+    let start = Instant::now();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = portalgen::tree::parse(&text);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let hwm = peak_rss_kib();
+    match result {
+        Ok(node) => {
+            println!("ms={ms:.3} hwm_kib={hwm} root={}", node.kind());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {}:{}:{} {}",
+                file.display(),
+                e.line,
+                e.column,
+                e.message
+            );
+            ExitCode::FAILURE
+        }
+    }
 }

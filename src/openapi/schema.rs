@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::model::api::{Property, Schema, SchemaId, SchemaRef};
+use crate::model::api::{Property, Schema, SchemaDetails, SchemaId, SchemaRef};
 use crate::tree::{Node, Value};
 
 use super::context::Ctx;
@@ -355,7 +355,7 @@ impl<'s> Ctx<'s> {
                         if let Some(m) = v.get("mapping").and_then(Node::as_map) {
                             for (k, (_, target)) in m {
                                 if let Some(t) = target.scalar_text() {
-                                    s.discriminator_mapping.insert(k.clone(), t);
+                                    details(&mut s).discriminator_mapping.insert(k.clone(), t);
                                 }
                             }
                         }
@@ -367,22 +367,22 @@ impl<'s> Ctx<'s> {
                 "deprecated" => s.deprecated = v.as_bool() == Some(true),
                 "minLength" => s.min_length = count(v),
                 "maxLength" => s.max_length = count(v),
-                "minItems" => s.min_items = count(v),
-                "maxItems" => s.max_items = count(v),
-                "minProperties" => s.min_properties = count(v),
-                "maxProperties" => s.max_properties = count(v),
-                "uniqueItems" => s.unique_items = v.as_bool() == Some(true),
+                "minItems" => details(&mut s).min_items = count(v),
+                "maxItems" => details(&mut s).max_items = count(v),
+                "minProperties" => details(&mut s).min_properties = count(v),
+                "maxProperties" => details(&mut s).max_properties = count(v),
+                "uniqueItems" => details(&mut s).unique_items = v.as_bool() == Some(true),
                 "pattern" => s.pattern = self.text(doc, node, key),
                 "minimum" => s.minimum = number(v),
                 "maximum" => s.maximum = number(v),
-                "multipleOf" => s.multiple_of = number(v),
+                "multipleOf" => details(&mut s).multiple_of = number(v),
                 "exclusiveMinimum" => match v.value {
                     Value::Bool(b) => exclusive_min_flag = b,
-                    _ => s.exclusive_minimum = number(v),
+                    _ => details(&mut s).exclusive_minimum = number(v),
                 },
                 "exclusiveMaximum" => match v.value {
                     Value::Bool(b) => exclusive_max_flag = b,
-                    _ => s.exclusive_maximum = number(v),
+                    _ => details(&mut s).exclusive_maximum = number(v),
                 },
                 k if k.starts_with("x-") => {
                     s.extensions.insert(key.clone(), v.to_json());
@@ -392,10 +392,10 @@ impl<'s> Ctx<'s> {
         }
         // 3.0 / 2.0: `exclusiveMinimum: true` makes `minimum` exclusive.
         if exclusive_min_flag && let Some(m) = s.minimum.take() {
-            s.exclusive_minimum = Some(m);
+            details(&mut s).exclusive_minimum = Some(m);
         }
         if exclusive_max_flag && let Some(m) = s.maximum.take() {
-            s.exclusive_maximum = Some(m);
+            details(&mut s).exclusive_maximum = Some(m);
         }
         // Swagger 2.0 `type: file` is a binary string in 3.x terms.
         if let Some(t) = s.types.iter_mut().find(|t| *t == "file") {
@@ -409,6 +409,10 @@ impl<'s> Ctx<'s> {
         }
         s
     }
+}
+
+fn details(s: &mut Schema) -> &mut SchemaDetails {
+    s.details.get_or_insert_with(Box::default)
 }
 
 /// The single `$ref` of a mapping that holds nothing else.

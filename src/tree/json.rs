@@ -25,18 +25,50 @@ pub(super) fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
     reader.document()
 }
 
+/// An open container. Members are collected on shared scratch stacks (`start` is where this
+/// container's members begin), so each finished container is allocated once at its exact size:
+/// no growth slack and no freed intermediate buffers fragmenting the heap.
 enum Frame {
     Seq {
         line: u32,
         column: u32,
-        items: Vec<Node>,
+        start: usize,
     },
     Map {
         line: u32,
         column: u32,
-        map: IndexMap<String, (Key, Node)>,
+        start: usize,
         key: Option<Key>,
     },
+}
+
+/// Build the mapping of the members collected since `start`, at its exact size. A repeated
+/// key is a `duplicate-key` error at its second occurrence.
+fn finish_map(
+    members: &mut Vec<(Key, Node)>,
+    start: usize,
+) -> Result<IndexMap<String, (Key, Node)>, ParseError> {
+    let mut map = IndexMap::with_capacity(members.len() - start);
+    for (key, node) in members.drain(start..) {
+        match map.entry(key.name.clone()) {
+            indexmap::map::Entry::Occupied(first) => {
+                let (first, _): &(Key, Node) = first.get();
+                return Err(ParseError {
+                    message: format!(
+                        "duplicate key `{}` (first defined at line {})",
+                        key.name, first.line
+                    ),
+                    line: key.line,
+                    column: key.column,
+                    code: "duplicate-key",
+                });
+            }
+            indexmap::map::Entry::Vacant(slot) => {
+                slot.insert((key, node));
+            }
+        }
+    }
+    Ok(map)
 }
 
 struct Reader<'a> {
@@ -61,33 +93,35 @@ impl Reader<'_> {
             self.col_byte = 3;
         }
         let mut stack: Vec<Frame> = Vec::new();
+        let mut items: Vec<Node> = Vec::new();
+        let mut members: Vec<(Key, Node)> = Vec::new();
         let mut root: Option<Node> = None;
         loop {
             self.skip_ws();
             // Where are we: expecting a value, a key, or a separator?
             let node = match stack.last_mut() {
-                Some(Frame::Map { map, key, .. }) if key.is_none() => {
+                Some(Frame::Map { start, key, .. }) if key.is_none() => {
                     // Expect a key (or `}`), possibly after a comma.
                     let b = self.peek();
+                    let empty = members.len() == *start;
                     if b == Some(b'}') {
                         self.pos += 1;
                         let Some(Frame::Map {
                             line,
                             column,
-                            mut map,
+                            start,
                             ..
                         }) = stack.pop()
                         else {
                             return Err(self.error("internal state error"));
                         };
-                        map.shrink_to_fit();
                         Some(Node {
-                            value: Value::Map(map),
+                            value: Value::Map(finish_map(&mut members, start)?),
                             line,
                             column,
                         })
                     } else {
-                        if !map.is_empty() {
+                        if !empty {
                             if b != Some(b',') {
                                 return Err(
                                     self.error("expected `,` or `}` after an object member")
@@ -102,17 +136,6 @@ impl Reader<'_> {
                         let (line, column) = self.here();
                         let name = self.string()?;
                         self.count(line, column)?;
-                        if let Some((first, _)) = map.get(&name) {
-                            return Err(ParseError {
-                                message: format!(
-                                    "duplicate key `{name}` (first defined at line {})",
-                                    first.line
-                                ),
-                                line,
-                                column,
-                                code: "duplicate-key",
-                            });
-                        }
                         self.skip_ws();
                         if self.peek() != Some(b':') {
                             return Err(self.error("expected `:` after an object key"));
@@ -122,27 +145,28 @@ impl Reader<'_> {
                         None
                     }
                 }
-                Some(Frame::Seq { items, .. }) => {
+                Some(Frame::Seq { start, .. }) => {
                     let b = self.peek();
+                    let empty = items.len() == *start;
                     if b == Some(b']') {
                         self.pos += 1;
                         let Some(Frame::Seq {
                             line,
                             column,
-                            items,
+                            start,
                         }) = stack.pop()
                         else {
                             return Err(self.error("internal state error"));
                         };
-                        let mut items = items;
-                        items.shrink_to_fit();
+                        // `drain` knows its exact length: the Vec is allocated once, exactly.
+                        let list: Vec<Node> = items.drain(start..).collect();
                         Some(Node {
-                            value: Value::Seq(items),
+                            value: Value::Seq(list),
                             line,
                             column,
                         })
                     } else {
-                        if !items.is_empty() {
+                        if !empty {
                             if b != Some(b',') {
                                 return Err(
                                     self.error("expected `,` or `]` after an array element")
@@ -150,24 +174,22 @@ impl Reader<'_> {
                             }
                             self.pos += 1;
                         }
-                        self.value(&mut stack)?
+                        self.value(&mut stack, items.len(), members.len())?
                     }
                 }
                 _ => {
                     if root.is_some() {
                         break;
                     }
-                    self.value(&mut stack)?
+                    self.value(&mut stack, items.len(), members.len())?
                 }
             };
             if let Some(node) = node {
                 match stack.last_mut() {
                     None => root = Some(node),
-                    Some(Frame::Seq { items, .. }) => items.push(node),
-                    Some(Frame::Map { map, key, .. }) => match key.take() {
-                        Some(k) => {
-                            map.insert(k.name.clone(), (k, node));
-                        }
+                    Some(Frame::Seq { .. }) => items.push(node),
+                    Some(Frame::Map { key, .. }) => match key.take() {
+                        Some(k) => members.push((k, node)),
                         None => return Err(self.error("internal state error")),
                     },
                 }
@@ -186,7 +208,12 @@ impl Reader<'_> {
     }
 
     /// Read a value. Containers are opened on `stack` (returning `None`); scalars are returned.
-    fn value(&mut self, stack: &mut Vec<Frame>) -> Result<Option<Node>, ParseError> {
+    fn value(
+        &mut self,
+        stack: &mut Vec<Frame>,
+        items: usize,
+        members: usize,
+    ) -> Result<Option<Node>, ParseError> {
         self.skip_ws();
         let (line, column) = self.here();
         let Some(b) = self.peek() else {
@@ -211,14 +238,14 @@ impl Reader<'_> {
                     Frame::Map {
                         line,
                         column,
-                        map: IndexMap::new(),
+                        start: members,
                         key: None,
                     }
                 } else {
                     Frame::Seq {
                         line,
                         column,
-                        items: Vec::new(),
+                        start: items,
                     }
                 });
                 return Ok(None);
