@@ -10,6 +10,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use crate::source::Span;
 
+mod json;
+
 /// A value with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -148,6 +150,9 @@ pub struct ParseError {
 pub struct Limits {
     /// Maximum number of nodes after alias expansion.
     pub max_nodes: usize,
+    /// Maximum number of nodes added by expanding aliases (`*name`), so an alias bomb is
+    /// refused long before it fills memory.
+    pub max_alias_nodes: usize,
     /// Maximum nesting depth.
     pub max_depth: usize,
 }
@@ -156,6 +161,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_nodes: 20_000_000,
+            max_alias_nodes: 1_000_000,
             max_depth: 512,
         }
     }
@@ -168,11 +174,35 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 
 pub fn parse_with(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // JSON is detected by content: a document starting with `{` or `[` goes through the fast
+    // JSON reader. YAML flow collections start the same way, so when the JSON reader rejects
+    // the text the YAML parser gets its turn; if both reject it, the JSON error is the one that
+    // describes what the author most likely meant.
+    if looks_like_json(text) {
+        match json::parse(text, limits) {
+            Ok(node) => return Ok(node),
+            Err(json_err) if json_err.code != "yaml-syntax" => return Err(json_err),
+            Err(json_err) => return parse_yaml(text, limits).map_err(|_| json_err),
+        }
+    }
+    parse_yaml(text, limits)
+}
+
+/// True when the first significant character opens a JSON object or array.
+pub fn looks_like_json(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Parse with the YAML parser only (JSON is YAML 1.2 too, just slower this way).
+pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: Vec::new(),
         root: None,
         nodes: 0,
+        alias_nodes: 0,
         limits,
     };
     let parser = Parser::new_from_str(text);
@@ -213,7 +243,9 @@ enum Frame {
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchor id, anchored node, and its size in nodes (counted once, when defined).
+    anchors: Vec<(usize, Node, usize)>,
+    alias_nodes: usize,
     root: Option<Node>,
     nodes: usize,
     limits: Limits,
@@ -242,24 +274,37 @@ impl Builder {
                 };
                 self.count(1, line, column)?;
                 if anchor > 0 {
-                    self.anchors.push((anchor, node.clone()));
+                    self.anchors
+                        .push((anchor, node.clone(), count_nodes(&node)));
                 }
                 self.add(node)
             }
             Event::Alias(id) => {
-                let index = self
-                    .anchors
-                    .iter()
-                    .rposition(|(a, _)| *a == id)
-                    .ok_or(ParseError {
-                        message: "alias refers to an unknown anchor".into(),
+                let index =
+                    self.anchors
+                        .iter()
+                        .rposition(|(a, _, _)| *a == id)
+                        .ok_or(ParseError {
+                            message: "alias refers to an unknown anchor".into(),
+                            line,
+                            column,
+                            code: "yaml-syntax",
+                        })?;
+                // Count before cloning, so a bomb is stopped before it allocates.
+                let size = self.anchors[index].2;
+                self.count(size, line, column)?;
+                self.alias_nodes = self.alias_nodes.saturating_add(size);
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(ParseError {
+                        message: format!(
+                            "aliases expand to more than {} nodes (an alias/anchor bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
                         line,
                         column,
-                        code: "yaml-syntax",
-                    })?;
-                // Count before cloning, so a bomb is stopped before it allocates.
-                let size = count_nodes(&self.anchors[index].1);
-                self.count(size, line, column)?;
+                        code: "yaml-too-large",
+                    });
+                }
                 let node = self.anchors[index].1.clone();
                 // The alias takes the position of its use, so diagnostics point where it is used.
                 let node = Node {
@@ -307,7 +352,8 @@ impl Builder {
                 }) => {
                     node.value = Value::Seq(items);
                     if anchor > 0 {
-                        self.anchors.push((anchor, node.clone()));
+                        self.anchors
+                            .push((anchor, node.clone(), count_nodes(&node)));
                     }
                     self.add(node)
                 }
@@ -339,7 +385,8 @@ impl Builder {
                     }
                     node.value = Value::Map(map);
                     if anchor > 0 {
-                        self.anchors.push((anchor, node.clone()));
+                        self.anchors
+                            .push((anchor, node.clone(), count_nodes(&node)));
                     }
                     self.add(node)
                 }
@@ -593,5 +640,57 @@ mod tests {
         let d = doc.get("d").unwrap();
         assert_eq!(d.get("x").unwrap().as_i64(), Some(1));
         assert_eq!(d.get("y").unwrap().as_i64(), Some(3));
+    }
+
+    /// The JSON fast path must build exactly the tree (values and positions) the YAML parser
+    /// builds for the same JSON text.
+    #[test]
+    fn json_fast_path_matches_yaml_parser() {
+        let samples = [
+            "{\n  \"a\": [1, \"b\", null, true, false, -0, 1.5e3, 12345678901234567890],\n  \"c\": {\"d\": {}}\n}",
+            "[\n [], {}, \"\\u00e9t\\u00e9 \\n\\t\\\"q\\\" \\/\",\n  {\"k\u{e9}y\": \"v\u{e9}\", \"x\": 1}]",
+            "{\"openapi\":\"3.0.0\",\"paths\":{\"/a\":{\"get\":{\"responses\":{\"200\":{\"description\":\"ok\"}}}}}}",
+            "  \r\n\t{ \"\u{e9}\u{e9}\": { \"x\" :[ 1 ,2 ] } , \"y\":0.25 }\n",
+        ];
+        for text in samples {
+            assert!(looks_like_json(text));
+            let fast =
+                json::parse(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            let slow =
+                parse_yaml(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn json_surrogate_pairs() {
+        // saphyr-parser rejects UTF-16 surrogate pair escapes; the JSON reader decodes them.
+        let doc = parse("{\"e\": \"\\ud83d\\ude00 \\ud800x\"}").unwrap();
+        assert_eq!(doc.get("e").unwrap().as_str(), Some("\u{1f600} \u{fffd}x"));
+    }
+
+    #[test]
+    fn json_errors_and_fallback() {
+        // Duplicate key in JSON: same code and position as the YAML path.
+        let err = parse("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap_err();
+        assert_eq!((err.code, err.line, err.column), ("duplicate-key", 3, 3));
+        // A YAML flow mapping that is not JSON still parses (through the YAML parser).
+        let doc = parse("{a: 1, b: [x, y]}").unwrap();
+        assert_eq!(
+            doc.get("b").unwrap().as_seq().unwrap()[1].as_str(),
+            Some("y")
+        );
+        // Broken JSON: the JSON error, with its position.
+        // (`tru` alone would be a YAML plain scalar, so the YAML retry would accept it.)
+        let err = parse("{\n  \"a\": 1,\n  \"b\": [1, 2\n}").unwrap_err();
+        assert_eq!(
+            (err.code, err.line, err.column),
+            ("yaml-syntax", 4, 1),
+            "{err:?}"
+        );
+        assert!(err.message.starts_with("JSON:"), "{err:?}");
+        // Deep nesting is refused by the JSON reader without recursion.
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(parse(&deep).unwrap_err().code, "yaml-too-deep");
     }
 }

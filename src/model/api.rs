@@ -290,6 +290,32 @@ pub struct Schema {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub extensions: IndexMap<String, Value>,
+    /// Less common keywords, boxed so `Schema` stays small: big descriptions hold tens of
+    /// thousands of inline schemas (GitHub's: ~45,000). `None` when none is written.
+    pub details: Option<Box<SchemaDetails>>,
+}
+
+/// The keywords of [`Schema::details`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SchemaDetails {
+    /// Exclusive bounds (3.1 numbers; 3.0/2.0 `exclusiveMinimum: true` moves `minimum` here).
+    pub exclusive_minimum: Option<f64>,
+    pub exclusive_maximum: Option<f64>,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// Discriminator `mapping` (value → schema reference as written).
+    pub discriminator_mapping: IndexMap<String, String>,
+}
+
+impl Schema {
+    /// The less common keywords (defaults when none is written).
+    pub fn details(&self) -> SchemaDetails {
+        self.details.as_deref().cloned().unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,11 +1,31 @@
 //! OpenAPI front ends: Swagger 2.0, OpenAPI 3.0 and 3.1 documents (YAML or JSON, split across
 //! files with `$ref`) loaded into the one internal model of [`crate::model::api`].
+//!
+//! The pipeline for one API: [`store`] reads the entry document and every file it references
+//! and checks every `$ref` once; [`document`] detects the dialect; [`oas3`] or [`swagger2`]
+//! (sharing [`paths`] and [`schema`]) convert it; [`finish`] removes duplicate operations,
+//! checks path parameters and operation ids and assigns slugs. Problems are diagnostics with
+//! project-relative file, line and column; only an unreadable or unrecognisable entry
+//! document yields no model.
+
+mod context;
+mod document;
+mod finish;
+mod oas3;
+mod paths;
+pub mod pointer;
+mod schema;
+mod store;
+mod swagger2;
 
 use std::path::Path;
 
-use crate::diagnostics::Diagnostics;
-use crate::model::Api;
-use crate::source::SourceMap;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::api::{SecurityRequirement, SecurityScheme, SpecVersion, Tag};
+use crate::model::{Api, Operation};
+use crate::source::{SourceMap, Span};
+
+pub use finish::slugify;
 
 /// Load the API `slug` whose entry document is `entry` (absolute path below `root`).
 /// Registers every file read in `sources`. `None` when the document is unusable.
@@ -15,6 +35,114 @@ pub fn load_api(
     entry: &Path,
     sources: &SourceMap,
 ) -> (Option<Api>, Diagnostics) {
-    let _ = (root, slug, entry, sources);
-    (None, Diagnostics::new())
+    let mut diags = Diagnostics::new();
+    let Some(store) = store::Store::load(root, entry, sources, &mut diags) else {
+        diags.sort();
+        return (None, diags);
+    };
+    let (spec, source) = match document::detect(&store) {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            diags.sort();
+            return (None, diags);
+        }
+    };
+    let mut ctx = context::Ctx::new(&store, spec);
+    let (title, version, description) = document::info(&mut ctx, slug);
+    let mut tags = document::tags(&mut ctx);
+    let root = &store.docs[0].root;
+    let security = root
+        .get("security")
+        .map(|s| document::security(&mut ctx, 0, s))
+        .unwrap_or_default();
+    let (servers, operations, webhooks, security_schemes) = match spec {
+        SpecVersion::Swagger2 => {
+            let p = swagger2::convert(&mut ctx);
+            (p.servers, p.operations, Vec::new(), p.security_schemes)
+        }
+        SpecVersion::OpenApi30 | SpecVersion::OpenApi31 => {
+            let p = oas3::convert(&mut ctx);
+            (p.servers, p.operations, p.webhooks, p.security_schemes)
+        }
+    };
+    ctx.drain_schemas();
+    let (operations, webhooks) = finish::finish(&mut ctx, operations, webhooks);
+    // Tags used by operations but not declared are appended in order of first use, so
+    // templates can group by `api.tags` alone.
+    for op in operations.iter().chain(webhooks.iter()) {
+        for t in &op.tags {
+            if !tags.iter().any(|x| &x.name == t) {
+                tags.push(Tag {
+                    name: t.clone(),
+                    description: None,
+                });
+            }
+        }
+    }
+    check_security(&mut ctx, &security_schemes, &security, &operations);
+    let mut extensions = context::extensions(root);
+    if spec != SpecVersion::OpenApi31 {
+        // Converted into `webhooks` above.
+        extensions.shift_remove("x-webhooks");
+    }
+    let api = Api {
+        slug: slug.to_string(),
+        title,
+        version,
+        description,
+        spec_version: spec,
+        source,
+        servers,
+        tags,
+        operations,
+        webhooks,
+        schemas: std::mem::take(&mut ctx.schemas),
+        schema_names: std::mem::take(&mut ctx.schema_names),
+        security_schemes,
+        security,
+        extensions,
+    };
+    diags.extend(std::mem::take(&mut ctx.diags));
+    diags.sort();
+    (Some(api), diags)
+}
+
+/// Security requirements must name declared schemes.
+fn check_security(
+    ctx: &mut context::Ctx<'_>,
+    schemes: &[SecurityScheme],
+    document: &[SecurityRequirement],
+    operations: &[Operation],
+) {
+    let store = ctx.store;
+    let doc_span = store.docs[0]
+        .root
+        .get("security")
+        .map(|n| store.docs[0].span(n))
+        .unwrap_or_else(|| Span::file(store.docs[0].rel.clone()));
+    let uses = document
+        .iter()
+        .map(|r| (r, &doc_span))
+        .chain(operations.iter().flat_map(|op| {
+            op.security
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(move |r| (r, &op.span))
+        }));
+    for (req, span) in uses {
+        for (name, _) in &req.schemes {
+            if !schemes.iter().any(|s| &s.name == name) {
+                ctx.diags.push(
+                    Diagnostic::warning(
+                        "unknown-security-scheme",
+                        format!("security requirement names `{name}`, which is not a declared security scheme"),
+                    )
+                    .at(span)
+                    .help("declare it under `components.securitySchemes` (`securityDefinitions` in Swagger 2.0)"),
+                );
+            }
+        }
+    }
 }

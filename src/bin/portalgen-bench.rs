@@ -1,0 +1,246 @@
+//! Benchmarks for the stages that must stay fast on big inputs. Each measured run happens in a
+//! fresh child process (this binary re-executed with a hidden `*-once` subcommand), so the peak
+//! resident memory read from `/proc/self/status` (`VmHWM`) belongs to that run alone; the
+//! parent prints the median, min and max wall time and the median peak RSS.
+//!
+//! `portalgen-bench load [FILE] [--runs N]` loads an OpenAPI description (default: GitHub's
+//! REST description from the corpora installed by `../shared/corpora/setup.sh`). New stages
+//! (e.g. `route`) are new subcommands with their own `*-once` worker.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "portalgen-bench",
+    about = "Measure portalgen stages on big inputs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Load (read, parse, resolve, convert) an OpenAPI description N times.
+    Load {
+        /// The description; default: GitHub's `api.github.com.json` from the corpora.
+        file: Option<PathBuf>,
+        /// Number of runs (each in a fresh process).
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+    /// One measured load in this process; prints one result line.
+    #[command(hide = true)]
+    LoadOnce { file: PathBuf },
+    /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times.
+    Parse {
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+    #[command(hide = true)]
+    ParseOnce { file: PathBuf },
+}
+
+/// One run's figures, as printed by a `*-once` worker: `ms=<f64> hwm_kib=<u64> <summary>`.
+struct RunResult {
+    ms: f64,
+    hwm_kib: u64,
+    summary: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Load { file, runs } => {
+            let file = match file {
+                Some(f) => f,
+                None => default_corpus_file(),
+            };
+            if !file.is_file() {
+                eprintln!(
+                    "error: {} not found; run `bash ../shared/corpora/setup.sh` or pass a FILE",
+                    file.display()
+                );
+                return ExitCode::FAILURE;
+            }
+            repeat(
+                "load",
+                &["load-once".into(), file.display().to_string()],
+                runs.max(1),
+            )
+        }
+        Cmd::LoadOnce { file } => load_once(&file),
+        Cmd::Parse { file, runs } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            repeat(
+                "parse",
+                &["parse-once".into(), file.display().to_string()],
+                runs.max(1),
+            )
+        }
+        Cmd::ParseOnce { file } => parse_once(&file),
+    }
+}
+
+fn default_corpus_file() -> PathBuf {
+    let base = std::env::var_os("PORTALGEN_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/portalgen-corpora/node_modules"));
+    base.join("@octokit/openapi/generated/api.github.com.json")
+}
+
+/// Run the worker `runs` times in fresh processes and print the statistics.
+fn repeat(what: &str, args: &[String], runs: usize) -> ExitCode {
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot find this executable: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut results = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let out = match Command::new(&exe).args(args).output() {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: cannot run the worker: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let Some(r) = stdout.lines().find_map(parse_result) else {
+            eprintln!(
+                "error: run {} failed ({}):\n{}{}",
+                i + 1,
+                out.status,
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return ExitCode::FAILURE;
+        };
+        println!(
+            "run {:>2}: {:>8.1} ms  {:>7.1} MiB  {}",
+            i + 1,
+            r.ms,
+            r.hwm_kib as f64 / 1024.0,
+            r.summary
+        );
+        results.push(r);
+    }
+    let mut times: Vec<f64> = results.iter().map(|r| r.ms).collect();
+    times.sort_by(f64::total_cmp);
+    let mut mem: Vec<u64> = results.iter().map(|r| r.hwm_kib).collect();
+    mem.sort_unstable();
+    println!(
+        "{what}: {runs} runs, median {:.1} ms (min {:.1}, max {:.1}), median peak RSS {:.1} MiB",
+        median_f(&times),
+        times[0],
+        times[times.len() - 1],
+        median_u(&mem) as f64 / 1024.0
+    );
+    ExitCode::SUCCESS
+}
+
+fn median_f(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+fn median_u(sorted: &[u64]) -> u64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}
+
+fn parse_result(line: &str) -> Option<RunResult> {
+    let rest = line.strip_prefix("ms=")?;
+    let (ms, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("hwm_kib=")?;
+    let (hwm, summary) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some(RunResult {
+        ms: ms.parse().ok()?,
+        hwm_kib: hwm.parse().ok()?,
+        summary: summary.to_string(),
+    })
+}
+
+/// Peak resident set size of this process in KiB (Linux; 0 elsewhere).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn load_once(file: &Path) -> ExitCode {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let sources = portalgen::source::SourceMap::default();
+    let start = Instant::now();
+    let (api, diags) = portalgen::openapi::load_api(&root, "bench", &file, &sources);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let hwm = peak_rss_kib();
+    let Some(api) = api else {
+        eprintln!("the document did not load: {} diagnostics", diags.len());
+        for d in diags.iter().take(10) {
+            eprintln!("  {}: {} ({:?}:{:?})", d.code, d.message, d.file, d.line);
+        }
+        return ExitCode::FAILURE;
+    };
+    let params: usize = api.operations.iter().map(|o| o.parameters.len()).sum();
+    let responses: usize = api.operations.iter().map(|o| o.responses.len()).sum();
+    println!(
+        "ms={ms:.3} hwm_kib={hwm} operations={} parameters={params} responses={responses} schemas={} errors={} warnings={}",
+        api.operations.len(),
+        api.schemas.len(),
+        diags.count(portalgen::diagnostics::Severity::Error),
+        diags.count(portalgen::diagnostics::Severity::Warning),
+    );
+    ExitCode::SUCCESS
+}
+
+fn parse_once(file: &Path) -> ExitCode {
+    let start = Instant::now();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = portalgen::tree::parse(&text);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let hwm = peak_rss_kib();
+    match result {
+        Ok(node) => {
+            println!("ms={ms:.3} hwm_kib={hwm} root={}", node.kind());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {}:{}:{} {}",
+                file.display(),
+                e.line,
+                e.column,
+                e.message
+            );
+            ExitCode::FAILURE
+        }
+    }
+}

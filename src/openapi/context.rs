@@ -1,0 +1,263 @@
+//! The state shared by the front ends while one API is converted: the loaded files, the
+//! diagnostics found so far, the schema arena, and small lenient readers for fields (a wrong
+//! type is a warning at the field, never a failure).
+
+use std::collections::{HashMap, VecDeque};
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::api::{Schema, SchemaId, SpecVersion};
+use crate::source::Span;
+use crate::tree::{Node, Value};
+
+use super::pointer;
+use super::store::{DocId, RefProblem, Store};
+
+/// Maximum `$ref` → `$ref` hops before a chain is reported as too long.
+const MAX_HOPS: usize = 64;
+
+pub struct Ctx<'s> {
+    pub store: &'s Store,
+    pub spec: SpecVersion,
+    pub diags: Diagnostics,
+    /// Schema arena (becomes [`crate::model::Api::schemas`]).
+    pub schemas: Vec<Schema>,
+    /// Named schemas (becomes [`crate::model::Api::schema_names`]).
+    pub schema_names: IndexMap<String, SchemaId>,
+    /// Location (document, canonical pointer) → arena slot.
+    pub(super) schema_index: HashMap<(DocId, String), SchemaId>,
+    /// Display name of an arena slot (component name, else the last pointer segment).
+    pub(super) schema_display: HashMap<SchemaId, String>,
+    /// Slots allocated but not yet converted.
+    pub(super) schema_queue: VecDeque<(SchemaId, DocId, &'s Node)>,
+}
+
+impl<'s> Ctx<'s> {
+    pub fn new(store: &'s Store, spec: SpecVersion) -> Self {
+        Ctx {
+            store,
+            spec,
+            diags: Diagnostics::new(),
+            schemas: Vec::new(),
+            schema_names: IndexMap::new(),
+            schema_index: HashMap::new(),
+            schema_display: HashMap::new(),
+            schema_queue: VecDeque::new(),
+        }
+    }
+
+    pub fn span(&self, doc: DocId, node: &Node) -> Span {
+        self.store.docs[doc].span(node)
+    }
+
+    pub fn warn(&mut self, code: &str, message: impl Into<String>, doc: DocId, node: &Node) {
+        let d = Diagnostic::warning(code, message).at(&self.span(doc, node));
+        self.diags.push(d);
+    }
+
+    pub fn warn_help(
+        &mut self,
+        code: &str,
+        message: impl Into<String>,
+        help: &str,
+        doc: DocId,
+        node: &Node,
+    ) {
+        let d = Diagnostic::warning(code, message)
+            .at(&self.span(doc, node))
+            .help(help);
+        self.diags.push(d);
+    }
+
+    pub fn error(&mut self, code: &str, message: impl Into<String>, doc: DocId, node: &Node) {
+        let d = Diagnostic::error(code, message).at(&self.span(doc, node));
+        self.diags.push(d);
+    }
+
+    /// Report a problem resolving the `$ref` at `site` unless the store already reported it.
+    pub fn report_ref(&mut self, doc: DocId, site: &Node, problem: RefProblem) {
+        if self.store.broken.contains(&(doc, site.line, site.column)) {
+            return;
+        }
+        if let RefProblem::Bad(d) = problem {
+            self.diags.push(d.at(&self.span(doc, site)));
+        }
+    }
+
+    /// Follow `$ref`s from `node` (written in `doc`) to the object they name: parameters,
+    /// responses, request bodies, headers, path items, examples, security schemes. Returns the
+    /// node itself when it is not a reference; `None` (reported) when a reference is broken or
+    /// circular.
+    pub fn follow(&mut self, doc: DocId, node: &'s Node) -> Option<(DocId, &'s Node)> {
+        let mut doc = doc;
+        let mut node = node;
+        let mut seen: Vec<(DocId, String)> = Vec::new();
+        loop {
+            let Some(site) = node.get("$ref") else {
+                return Some((doc, node));
+            };
+            let Some(reference) = site.as_str() else {
+                self.warn(
+                    "ref-not-a-string",
+                    format!("`$ref` must be a string, found {}", site.kind()),
+                    doc,
+                    site,
+                );
+                return None;
+            };
+            match self.store.resolve(doc, reference) {
+                Ok((target_doc, segs, target)) => {
+                    let key = (target_doc, pointer::format_pointer(&segs));
+                    if seen.contains(&key) || seen.len() >= MAX_HOPS {
+                        self.error(
+                            "ref-cycle",
+                            format!("`{reference}` leads back to itself through `$ref`s only"),
+                            doc,
+                            site,
+                        );
+                        return None;
+                    }
+                    seen.push(key);
+                    doc = target_doc;
+                    node = target;
+                }
+                Err(problem) => {
+                    self.report_ref(doc, site, problem);
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// A text field: strings as they are, numbers and booleans as written; anything else is a
+    /// warning and `None`.
+    pub fn text(&mut self, doc: DocId, node: &Node, key: &str) -> Option<String> {
+        let v = node.get(key)?;
+        match &v.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            Value::Map(_) | Value::Seq(_) => {
+                self.warn(
+                    "invalid-field",
+                    format!("`{key}` should be a string, found {}", v.kind()),
+                    doc,
+                    v,
+                );
+                None
+            }
+            _ => v.scalar_text(),
+        }
+    }
+
+    /// A boolean field (`None` when absent or not a boolean; the latter warned).
+    pub fn flag(&mut self, doc: DocId, node: &Node, key: &str) -> Option<bool> {
+        let v = node.get(key)?;
+        match v.value {
+            Value::Bool(b) => Some(b),
+            Value::Null => None,
+            _ => {
+                self.warn(
+                    "invalid-field",
+                    format!("`{key}` should be `true` or `false`, found {}", v.kind()),
+                    doc,
+                    v,
+                );
+                None
+            }
+        }
+    }
+
+    /// A list-of-strings field (non-strings warned and skipped).
+    pub fn strings(&mut self, doc: DocId, node: &Node, key: &str) -> Vec<String> {
+        let Some(v) = node.get(key) else {
+            return Vec::new();
+        };
+        match &v.value {
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.scalar_text() {
+                        Some(s) => out.push(s),
+                        None => {
+                            self.warn(
+                                "invalid-field",
+                                format!("`{key}` should list strings, found {}", item.kind()),
+                                doc,
+                                item,
+                            );
+                        }
+                    }
+                }
+                out
+            }
+            Value::String(s) => vec![s.clone()],
+            Value::Null => Vec::new(),
+            _ => {
+                self.warn(
+                    "invalid-field",
+                    format!("`{key}` should be a list of strings, found {}", v.kind()),
+                    doc,
+                    v,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// The map at `key`, if present and a map (warned otherwise).
+    pub fn map_field(&mut self, doc: DocId, node: &'s Node, key: &str) -> Option<&'s Node> {
+        let v = node.get(key)?;
+        match v.value {
+            Value::Map(_) => Some(v),
+            Value::Null => None,
+            _ => {
+                self.warn(
+                    "invalid-field",
+                    format!("`{key}` should be a mapping, found {}", v.kind()),
+                    doc,
+                    v,
+                );
+                None
+            }
+        }
+    }
+
+    /// The list at `key`, if present and a list (warned otherwise).
+    pub fn seq_field(&mut self, doc: DocId, node: &'s Node, key: &str) -> Option<&'s [Node]> {
+        let v = node.get(key)?;
+        match &v.value {
+            Value::Seq(items) => Some(items),
+            Value::Null => None,
+            _ => {
+                self.warn(
+                    "invalid-field",
+                    format!("`{key}` should be a list, found {}", v.kind()),
+                    doc,
+                    v,
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `x-` extensions of a mapping, as JSON.
+pub fn extensions(node: &Node) -> IndexMap<String, serde_json::Value> {
+    let mut out = IndexMap::new();
+    if let Some(m) = node.as_map() {
+        for (k, (_, v)) in m {
+            if k.starts_with("x-") {
+                out.insert(k.clone(), v.to_json());
+            }
+        }
+    }
+    out
+}
+
+/// Entries of a mapping node (empty for anything else).
+pub fn entries(node: &Node) -> impl Iterator<Item = (&str, &crate::tree::Key, &Node)> {
+    node.as_map()
+        .into_iter()
+        .flat_map(|m| m.iter().map(|(k, (key, v))| (k.as_str(), key, v)))
+}

@@ -1,0 +1,189 @@
+//! The document-level parts every dialect shares: which dialect a document is written in
+//! (`swagger: "2.0"`, `openapi: 3.0.x / 3.1.x`, read from the text as written so an unquoted
+//! `2.0` is not mistaken for the number 2), `info`, `tags` and `security` requirements.
+
+use crate::diagnostics::Diagnostic;
+use crate::model::api::{SecurityRequirement, SpecVersion, Tag};
+use crate::source::Span;
+use crate::tree::{Node, Value};
+
+use super::context::Ctx;
+use super::store::{DocId, Store};
+
+/// A scalar exactly as written in the source (numbers keep `2.0`, `1.10`).
+pub fn raw_scalar(text: &str, node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+            let line = text.lines().nth(node.line.checked_sub(1)? as usize)?;
+            let start = line
+                .char_indices()
+                .nth(node.column.checked_sub(1)? as usize)?
+                .0;
+            let token: String = line[start..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '}' | ']' | '#'))
+                .collect();
+            if token.is_empty() {
+                node.scalar_text()
+            } else {
+                Some(token)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The dialect of the entry document and the span of its version field, or the error.
+pub fn detect(store: &Store) -> Result<(SpecVersion, Span), Diagnostic> {
+    let doc = &store.docs[0];
+    let root = &doc.root;
+    let help = "portalgen reads Swagger 2.0 (`swagger: \"2.0\"`), OpenAPI 3.0.x and 3.1.x (`openapi: 3.1.0`)";
+    if root.as_map().is_none() {
+        return Err(Diagnostic::error(
+            "openapi-version",
+            format!(
+                "this is not an OpenAPI description: the document is {}, not a mapping",
+                root.kind()
+            ),
+        )
+        .at(&doc.span(root))
+        .help(help));
+    }
+    let field = root
+        .get("openapi")
+        .map(|n| ("openapi", n))
+        .or_else(|| root.get("swagger").map(|n| ("swagger", n)));
+    let Some((name, node)) = field else {
+        return Err(Diagnostic::error(
+            "openapi-version",
+            "this is not an OpenAPI description: it has neither an `openapi` nor a `swagger` field",
+        )
+        .at(&Span::new(doc.rel.clone(), 1, 1))
+        .help(help));
+    };
+    let span = doc.span(node);
+    let version = raw_scalar(&doc.text, node).unwrap_or_default();
+    let spec = match name {
+        "swagger" if version == "2.0" || version == "2" => Some(SpecVersion::Swagger2),
+        "openapi" if version == "3.0" || version.starts_with("3.0.") => {
+            Some(SpecVersion::OpenApi30)
+        }
+        "openapi" if version == "3.1" || version.starts_with("3.1.") => {
+            Some(SpecVersion::OpenApi31)
+        }
+        _ => None,
+    };
+    match spec {
+        Some(s) => Ok((s, span)),
+        None => Err(Diagnostic::error(
+            "openapi-version",
+            format!("unsupported {name} version `{version}`"),
+        )
+        .at(&span)
+        .help(help)),
+    }
+}
+
+/// `info.title`, `info.version`, `info.description`.
+pub fn info(ctx: &mut Ctx<'_>, slug: &str) -> (String, String, Option<String>) {
+    let store = ctx.store;
+    let doc = &store.docs[0];
+    let root = &doc.root;
+    let Some(info) = ctx.map_field(0, root, "info") else {
+        ctx.warn_help(
+            "missing-info",
+            "the document has no `info` section",
+            "add `info: {title: My API, version: 1.0.0}`",
+            0,
+            root,
+        );
+        return (slug.to_string(), String::new(), None);
+    };
+    let title = ctx.text(0, info, "title").filter(|t| !t.trim().is_empty());
+    if title.is_none() {
+        ctx.warn_help(
+            "missing-title",
+            "`info` has no `title`; the API is shown under its file name",
+            "add `title:` to `info`",
+            0,
+            info,
+        );
+    }
+    let version = info
+        .get("version")
+        .and_then(|v| raw_scalar(&doc.text, v))
+        .unwrap_or_default();
+    let description = ctx.text(0, info, "description");
+    (
+        title.unwrap_or_else(|| slug.to_string()),
+        version,
+        description,
+    )
+}
+
+/// Top-level `tags`.
+pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
+    let store = ctx.store;
+    let root = &store.docs[0].root;
+    let mut out: Vec<Tag> = Vec::new();
+    for t in ctx.seq_field(0, root, "tags").unwrap_or_default() {
+        let Some(name) = ctx.text(0, t, "name") else {
+            ctx.warn("invalid-tag", "a tag needs a `name`", 0, t);
+            continue;
+        };
+        if out.iter().any(|x| x.name == name) {
+            ctx.warn(
+                "duplicate-tag",
+                format!("tag `{name}` is declared twice"),
+                0,
+                t,
+            );
+            continue;
+        }
+        let description = ctx.text(0, t, "description");
+        out.push(Tag { name, description });
+    }
+    out
+}
+
+/// A `security` list: each entry is one alternative (all its schemes together, with scopes).
+pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequirement> {
+    let Some(items) = node.as_seq() else {
+        ctx.warn(
+            "invalid-field",
+            format!(
+                "`security` should be a list of requirements, found {}",
+                node.kind()
+            ),
+            doc,
+            node,
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(m) = item.as_map() else {
+            ctx.warn(
+                "invalid-field",
+                format!(
+                    "a security requirement should map scheme names to scopes, found {}",
+                    item.kind()
+                ),
+                doc,
+                item,
+            );
+            continue;
+        };
+        let mut req = SecurityRequirement::default();
+        for (name, (_, scopes)) in m {
+            let scopes = scopes
+                .as_seq()
+                .map(|s| s.iter().filter_map(Node::scalar_text).collect())
+                .unwrap_or_default();
+            req.schemes.push((name.clone(), scopes));
+        }
+        out.push(req);
+    }
+    out
+}

@@ -1,0 +1,228 @@
+//! Paths, path items and operations, common to all dialects: walks `paths` (and `webhooks`)
+//! in document order, follows path-item `$ref`s (to `components/pathItems` or other files),
+//! merges path-level and operation-level parameters (the operation's win, matched by name and
+//! location), and fills the fields every dialect shares. The dialect-specific parts
+//! (parameters, request bodies, responses, servers) come from [`super::oas3`] or
+//! [`super::swagger2`].
+
+use crate::diagnostics::Diagnostic;
+use crate::model::api::{Method, Operation};
+use crate::source::Span;
+use crate::tree::{Key, Node};
+
+use super::context::{Ctx, entries, extensions};
+use super::document;
+use super::store::DocId;
+use super::swagger2::Globals;
+
+/// The dialect-specific half of an operation.
+pub enum Dialect {
+    Swagger2(Globals),
+    Oas3,
+}
+
+/// An operation as converted, with the spans the later checks need.
+pub struct Built {
+    pub op: Operation,
+    pub operation_id_span: Option<Span>,
+}
+
+/// A raw parameter (after `$ref`s) with its name and location as written.
+pub struct RawParam<'s> {
+    pub doc: DocId,
+    pub node: &'s Node,
+    pub name: String,
+    pub location: String,
+}
+
+/// Keys of a path item that are not methods.
+const PATH_ITEM_FIELDS: [&str; 6] = [
+    "$ref",
+    "summary",
+    "description",
+    "servers",
+    "parameters",
+    "query",
+];
+
+/// Convert every operation of a `paths` (or `webhooks`) mapping, in document order.
+pub fn walk<'s>(
+    ctx: &mut Ctx<'s>,
+    dialect: &Dialect,
+    paths: &'s Node,
+    webhooks: bool,
+) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (path, key, item) in entries(paths) {
+        if path.starts_with("x-") {
+            continue;
+        }
+        if !webhooks && !path.starts_with('/') {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    "path-not-absolute",
+                    format!("path `{path}` does not start with `/`"),
+                )
+                .at(&key_span(ctx, 0, key))
+                .help(format!("write it as `/{path}`")),
+            );
+        }
+        let Some((doc, item)) = ctx.follow(0, item) else {
+            continue;
+        };
+        if item.as_map().is_none() {
+            ctx.error(
+                "invalid-path-item",
+                format!(
+                    "path `{path}` should map methods to operations, found {}",
+                    item.kind()
+                ),
+                doc,
+                item,
+            );
+            continue;
+        }
+        let path_params = params(ctx, doc, item);
+        let path_servers = item.get("servers");
+        let path_summary = ctx.text(doc, item, "summary");
+        let path_description = ctx.text(doc, item, "description");
+        for (method_key, mkey, op_node) in entries(item) {
+            if PATH_ITEM_FIELDS.contains(&method_key) || method_key.starts_with("x-") {
+                continue;
+            }
+            let Some(method) = Method::parse(method_key) else {
+                ctx.diags.push(
+                    Diagnostic::warning(
+                        "unknown-path-item-field",
+                        format!("`{method_key}` is not an HTTP method or path item field; ignored"),
+                    )
+                    .at(&key_span(ctx, doc, mkey)),
+                );
+                continue;
+            };
+            let Some(op_map) = op_node.as_map() else {
+                ctx.error(
+                    "invalid-operation",
+                    format!(
+                        "`{method_key}` should be an operation (a mapping), found {}",
+                        op_node.kind()
+                    ),
+                    doc,
+                    op_node,
+                );
+                continue;
+            };
+            let span = key_span(ctx, doc, mkey);
+            let own_params = params(ctx, doc, op_node);
+            let merged = merge_params(&path_params, own_params);
+            let operation_id = ctx
+                .text(doc, op_node, "operationId")
+                .filter(|s| !s.is_empty());
+            let operation_id_span = op_map.get("operationId").map(|(_, n)| ctx.span(doc, n));
+            let security = op_node
+                .get("security")
+                .map(|s| document::security(ctx, doc, s));
+            let mut op = Operation {
+                method,
+                path: path.to_string(),
+                operation_id,
+                slug: String::new(),
+                summary: ctx
+                    .text(doc, op_node, "summary")
+                    .or_else(|| path_summary.clone()),
+                description: ctx
+                    .text(doc, op_node, "description")
+                    .or_else(|| path_description.clone()),
+                tags: ctx.strings(doc, op_node, "tags"),
+                deprecated: ctx.flag(doc, op_node, "deprecated").unwrap_or(false),
+                parameters: Vec::new(),
+                request_body: None,
+                responses: Vec::new(),
+                security,
+                servers: Vec::new(),
+                extensions: extensions(op_node),
+                span,
+            };
+            match dialect {
+                Dialect::Oas3 => {
+                    super::oas3::fill(ctx, doc, op_node, &merged, path_servers, &mut op)
+                }
+                Dialect::Swagger2(globals) => {
+                    super::swagger2::fill(ctx, globals, doc, op_node, &merged, &mut op)
+                }
+            }
+            out.push(Built {
+                op,
+                operation_id_span,
+            });
+        }
+    }
+    out
+}
+
+pub fn key_span(ctx: &Ctx<'_>, doc: DocId, key: &Key) -> Span {
+    Span::new(ctx.store.docs[doc].rel.clone(), key.line, key.column)
+}
+
+/// The `parameters` of a path item or operation, `$ref`s followed, malformed ones warned and
+/// skipped, duplicates (same name and location) warned.
+fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>> {
+    let mut out: Vec<RawParam<'s>> = Vec::new();
+    for p in ctx.seq_field(doc, node, "parameters").unwrap_or_default() {
+        let Some((pdoc, pnode)) = ctx.follow(doc, p) else {
+            continue;
+        };
+        let name = ctx.text(pdoc, pnode, "name");
+        let location = ctx.text(pdoc, pnode, "in");
+        let (Some(name), Some(location)) = (name, location) else {
+            ctx.warn_help(
+                "invalid-parameter",
+                "a parameter needs a `name` and an `in` (path, query, header or cookie); ignored",
+                "add `name:` and `in:`",
+                pdoc,
+                pnode,
+            );
+            continue;
+        };
+        if out.iter().any(|q| q.name == name && q.location == location) {
+            ctx.warn(
+                "duplicate-parameter",
+                format!("{location} parameter `{name}` is declared twice; the first is used"),
+                pdoc,
+                pnode,
+            );
+            continue;
+        }
+        out.push(RawParam {
+            doc: pdoc,
+            node: pnode,
+            name,
+            location,
+        });
+    }
+    out
+}
+
+/// Path-level parameters, each replaced by the operation's own of the same name and location,
+/// then the operation's others.
+fn merge_params<'s>(path: &[RawParam<'s>], own: Vec<RawParam<'s>>) -> Vec<RawParam<'s>> {
+    let mut own: Vec<Option<RawParam<'s>>> = own.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(path.len() + own.len());
+    for p in path {
+        let replaced = own
+            .iter_mut()
+            .find(|o| {
+                o.as_ref()
+                    .is_some_and(|o| o.name == p.name && o.location == p.location)
+            })
+            .and_then(Option::take);
+        out.push(replaced.unwrap_or(RawParam {
+            doc: p.doc,
+            node: p.node,
+            name: p.name.clone(),
+            location: p.location.clone(),
+        }));
+    }
+    out.extend(own.into_iter().flatten());
+    out
+}

@@ -1,0 +1,360 @@
+//! The set of files one API is made of. Starting from the entry document, every file named by a
+//! `$ref` (relative paths, nested folders, refs inside referenced files) is read once, registered
+//! in the [`SourceMap`], parsed into a spanned tree and kept here, so the front ends can resolve
+//! references without doing IO. Then every `$ref` of every file is checked once (missing file,
+//! dangling pointer, remote URL, malformed pointer), each problem reported at its `$ref` line.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::source::{self, SourceMap, Span};
+use crate::tree::{self, Node, Value};
+
+use super::pointer::{self, RefTarget};
+
+/// Index of a document in the [`Store`].
+pub type DocId = usize;
+
+/// One parsed file.
+pub struct Doc {
+    /// Lexically normalised absolute path (the key documents are shared by).
+    pub path: PathBuf,
+    /// Project-relative path used in spans.
+    pub rel: Arc<str>,
+    pub text: Arc<str>,
+    pub root: Node,
+}
+
+impl Doc {
+    pub fn span(&self, node: &Node) -> Span {
+        Span::new(self.rel.clone(), node.line, node.column)
+    }
+}
+
+/// Every file of the API, the entry document first.
+pub struct Store {
+    pub docs: Vec<Doc>,
+    by_path: HashMap<PathBuf, Option<DocId>>,
+    /// `$ref` sites (document, line, column) already reported as broken.
+    pub broken: HashSet<(DocId, u32, u32)>,
+}
+
+/// Keys whose values are literal data (examples, defaults, enumerations, extensions): a `$ref`
+/// inside them is an example value, not a reference.
+fn is_literal_key(key: &str) -> bool {
+    key.starts_with("x-") || matches!(key, "example" | "default" | "enum" | "const" | "value")
+}
+
+/// Keys whose values are maps of user-chosen names (a property called `example` is a schema).
+fn is_named_collection(key: &str) -> bool {
+    matches!(
+        key,
+        "properties"
+            | "patternProperties"
+            | "definitions"
+            | "$defs"
+            | "schemas"
+            | "parameters"
+            | "responses"
+            | "requestBodies"
+            | "headers"
+            | "examples"
+            | "securitySchemes"
+            | "securityDefinitions"
+            | "links"
+            | "callbacks"
+            | "pathItems"
+            | "paths"
+            | "webhooks"
+            | "content"
+            | "encoding"
+            | "dependentSchemas"
+            | "variables"
+            | "mapping"
+    )
+}
+
+/// Call `f(ref_string, ref_value_node)` for every `$ref` in `node` outside literal data.
+/// Iterative, so hostile nesting cannot overflow the stack.
+pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
+    // (node, whether this node is a map of user-chosen names)
+    let mut stack: Vec<(&'a Node, bool)> = vec![(node, false)];
+    while let Some((n, named)) = stack.pop() {
+        match &n.value {
+            Value::Map(m) => {
+                if let Some((_, r)) = m.get("$ref")
+                    && let Some(s) = r.as_str()
+                {
+                    f(s, r);
+                }
+                for (k, (_, v)) in m.iter().rev() {
+                    if k == "$ref" || (!named && is_literal_key(k)) {
+                        continue;
+                    }
+                    // `examples` is a list of literal values in JSON Schema, a map of Example
+                    // Objects in OpenAPI.
+                    if !named && k == "examples" && matches!(v.value, Value::Seq(_)) {
+                        continue;
+                    }
+                    stack.push((v, !named && is_named_collection(k)));
+                }
+            }
+            Value::Seq(items) => {
+                for v in items.iter().rev() {
+                    stack.push((v, false));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// What went wrong resolving a reference (already turned into a diagnostic by the caller).
+#[derive(Debug)]
+pub enum RefProblem {
+    /// The target file is missing or unparsable (reported when it was loaded).
+    File,
+    /// The reference is malformed, remote or dangling: the diagnostic to report.
+    Bad(Box<Diagnostic>),
+}
+
+impl Store {
+    /// Read the entry document and, transitively, every file it references.
+    /// `None` when the entry document itself cannot be read or parsed.
+    pub fn load(
+        root: &Path,
+        entry: &Path,
+        sources: &SourceMap,
+        diags: &mut Diagnostics,
+    ) -> Option<Store> {
+        let mut store = Store {
+            docs: Vec::new(),
+            by_path: HashMap::new(),
+            broken: HashSet::new(),
+        };
+        let entry = normalize(entry);
+        let rel = source::relative(root, &entry);
+        let text = match std::fs::read_to_string(&entry) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        "file-unreadable",
+                        format!("cannot read the OpenAPI document `{rel}`: {e}"),
+                    )
+                    .in_file(&rel),
+                );
+                return None;
+            }
+        };
+        store.add(entry, rel, text, sources, diags)?;
+        // Breadth-first over referenced files, in the order references are written.
+        let mut next = 0;
+        while next < store.docs.len() {
+            let mut wanted: Vec<(PathBuf, u32, u32, String)> = Vec::new();
+            {
+                let doc = &store.docs[next];
+                let dir = doc.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                for_each_ref(&doc.root, |r, node| {
+                    if let RefTarget::Local { file, .. } = pointer::parse_ref(r)
+                        && !file.is_empty()
+                    {
+                        wanted.push((normalize(&dir.join(&file)), node.line, node.column, file));
+                    }
+                });
+            }
+            let from = next;
+            for (path, line, column, written) in wanted {
+                if store.by_path.contains_key(&path) {
+                    if store.by_path[&path].is_none() {
+                        store.broken.insert((from, line, column));
+                    }
+                    continue;
+                }
+                let rel = source::relative(root, &path);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        if store.add(path, rel, text, sources, diags).is_none() {
+                            store.broken.insert((from, line, column));
+                        }
+                    }
+                    Err(e) => {
+                        store.by_path.insert(path.clone(), None);
+                        store.broken.insert((from, line, column));
+                        let span = Span::new(store.docs[from].rel.clone(), line, column);
+                        let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                            "not found".to_string()
+                        } else {
+                            e.to_string()
+                        };
+                        let mut d = Diagnostic::error(
+                            "ref-missing-file",
+                            format!("referenced file `{written}` ({rel}): {reason}"),
+                        )
+                        .at(&span);
+                        if let Some(s) = suggest_file(&path) {
+                            d = d.help(format!("did you mean `{s}`? File references are relative to the file that contains the `$ref`"));
+                        } else {
+                            d = d.help(
+                                "file references are relative to the file that contains the `$ref`",
+                            );
+                        }
+                        diags.push(d);
+                    }
+                }
+            }
+            next += 1;
+        }
+        store.check_refs(diags);
+        Some(store)
+    }
+
+    fn add(
+        &mut self,
+        path: PathBuf,
+        rel: String,
+        text: String,
+        sources: &SourceMap,
+        diags: &mut Diagnostics,
+    ) -> Option<DocId> {
+        // Registered first, so even a parse error can quote its line.
+        let text = sources.add(&rel, text);
+        let rel: Arc<str> = Arc::from(rel.as_str());
+        let parsed = tree::parse(&text);
+        match parsed {
+            Ok(node) => {
+                let id = self.docs.len();
+                self.by_path.insert(path.clone(), Some(id));
+                self.docs.push(Doc {
+                    path,
+                    rel,
+                    text,
+                    root: node,
+                });
+                Some(id)
+            }
+            Err(e) => {
+                self.by_path.insert(path, None);
+                let mut d = Diagnostic::error(e.code, e.message.clone()).at(&Span::new(
+                    rel.clone(),
+                    e.line,
+                    e.column,
+                ));
+                d = match e.code {
+                    "duplicate-key" => d.help(
+                        "remove or rename one of the two keys; YAML and JSON keys must be unique",
+                    ),
+                    "yaml-too-large" => d.help("expand the aliases by hand or split the document"),
+                    "yaml-too-deep" => d.help(
+                        "flatten the structure, for example with `$ref`s to named components",
+                    ),
+                    _ => d,
+                };
+                diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// Resolve `reference` written in document `from`.
+    pub fn resolve(
+        &self,
+        from: DocId,
+        reference: &str,
+    ) -> Result<(DocId, Vec<String>, &Node), RefProblem> {
+        match pointer::parse_ref(reference) {
+            RefTarget::Remote(url) => Err(RefProblem::Bad(Box::new(
+                Diagnostic::error(
+                    "ref-remote",
+                    format!("remote reference `{url}` is not fetched: portalgen only reads files in the project"),
+                )
+                .help("download the document into the project and reference it by a relative path, e.g. `./schemas/pet.yaml#/Pet`"),
+            ))),
+            RefTarget::Invalid(why) => Err(RefProblem::Bad(Box::new(Diagnostic::error(
+                "ref-bad-pointer",
+                format!("invalid reference `{reference}`: {why}"),
+            )))),
+            RefTarget::Local { file, pointer: segs } => {
+                let doc = if file.is_empty() {
+                    from
+                } else {
+                    let dir = self.docs[from].path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    match self.by_path.get(&normalize(&dir.join(&file))) {
+                        Some(Some(id)) => *id,
+                        _ => return Err(RefProblem::File),
+                    }
+                };
+                match pointer::lookup(&self.docs[doc].root, &segs) {
+                    Ok(node) => Ok((doc, segs, node)),
+                    Err(miss) => {
+                        let mut d = Diagnostic::error(
+                            "ref-bad-pointer",
+                            format!(
+                                "`{reference}` points nowhere: {}{}",
+                                miss.message,
+                                if file.is_empty() { String::new() } else { format!(" in `{}`", self.docs[doc].rel) }
+                            ),
+                        );
+                        if let Some(s) = miss.suggestion {
+                            let mut fixed = segs[..miss.matched].to_vec();
+                            fixed.push(s.clone());
+                            d = d.help(format!(
+                                "did you mean `{}#{}`?",
+                                file,
+                                pointer::format_pointer(&fixed)
+                            ));
+                        }
+                        Err(RefProblem::Bad(Box::new(d)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Check every `$ref` of every document once, reporting each broken one at its line.
+    fn check_refs(&mut self, diags: &mut Diagnostics) {
+        let mut broken = Vec::new();
+        for (id, doc) in self.docs.iter().enumerate() {
+            for_each_ref(&doc.root, |r, node| {
+                if let Err(RefProblem::Bad(d)) = self.resolve(id, r) {
+                    broken.push((id, node.line, node.column));
+                    diags.push(d.at(&doc.span(node)));
+                }
+            });
+        }
+        self.broken.extend(broken);
+    }
+}
+
+/// A file next to `path` whose name is close to the missing one.
+fn suggest_file(path: &Path) -> Option<String> {
+    let dir = path.parent()?;
+    let name = path.file_name()?.to_str()?;
+    let entries: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    let mut entries = entries;
+    entries.sort();
+    pointer::suggest(name, entries.iter().map(String::as_str))
+}
