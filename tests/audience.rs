@@ -94,7 +94,7 @@ fn private_api_exposed_by_a_public_package_shows_only_those_operations() {
     let api = std::fs::read_to_string(out.join("apis/pets/index.html")).unwrap();
     assert!(api.contains("/pets"));
     assert!(!api.contains("/pets/{id}"), "private operation listed");
-    assert!(!out.join("apis/pets/getpet/index.html").exists());
+    assert!(!out.join("apis/pets/get-pet/index.html").exists());
     let all = read_tree(&out);
     for (path, bytes) in &all {
         assert!(

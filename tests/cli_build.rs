@@ -98,7 +98,7 @@ fn example_builds_and_every_internal_link_resolves() {
         "sitemap.xml",
         "apis/index.html",
         "apis/myapi/index.html",
-        "apis/myapi/getanythingbyid/index.html",
+        "apis/myapi/get-anything-by-id/index.html",
         "apis/orders/index.html",
         "packages/company/index.html",
         "packages/starter/index.html",

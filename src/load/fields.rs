@@ -220,19 +220,30 @@ pub fn did_you_mean<'c, S: AsRef<str>>(word: &str, candidates: &'c [S]) -> Optio
         .map(|(c, _)| c)
 }
 
-/// Levenshtein distance over chars.
+/// Edit distance over chars counting a swap of two adjacent characters as one edit
+/// (optimal string alignment), so `theem` is one typo away from `theme`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -258,6 +269,7 @@ mod tests {
     #[test]
     fn distance() {
         assert_eq!(edit_distance("rate_limt", "rate_limit"), 1);
+        assert_eq!(edit_distance("theem", "theme"), 1);
         assert_eq!(
             did_you_mean("ratelimit", &["rate_limit", "teams"]),
             Some("rate_limit")
