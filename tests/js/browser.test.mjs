@@ -51,12 +51,14 @@ test("every page loads without script errors, failed requests or outside request
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
-  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
+  // A navigation aborts the previous page's pending requests (net::ERR_ABORTED): not a failure.
+  page.on("requestfailed", (r) => { if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? "")) problems.push(`failed request: ${r.url()} ${r.failure()?.errorText}`); });
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) problems.push(`outside request: ${r.url()}`); });
   const urls = pages();
   assert.ok(urls.length > 10, `sitemap lists ${urls.length} pages`);
   for (const u of urls) {
-    const resp = await page.goto(base + u);
+    const resp = await page.goto(base + u, { waitUntil: "networkidle" });
     assert.equal(resp.status(), 200, u);
     const h1 = await page.locator("h1").count();
     assert.ok(h1 >= 1, `${u} has a heading`);
