@@ -182,6 +182,11 @@ fn sitemap_and_404_use_the_base_url_sub_path() {
         "{sitemap}"
     );
     assert!(!sitemap.contains("404"), "{sitemap}");
+    let llms = std::fs::read_to_string(out.join("llms.txt")).unwrap();
+    assert!(
+        llms.contains("- [Company package](https://docs.example.org/dev/packages/company/)"),
+        "{llms}"
+    );
     // 404.html is served at any depth, so its links are absolute paths under /dev/.
     let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
     assert!(nf.contains("href=\"/dev/assets/style.css\""), "{nf}");

@@ -125,6 +125,7 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         .collect();
     outputs.extend(sitemap::sitemap(&base_url, &page_urls));
     outputs.extend(downloads(portal, &visible));
+    outputs.push(Output::new("llms.txt", llms_txt(&shared, &base_url)));
     outputs.push(Output::new(
         "robots.txt",
         format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"),
@@ -327,6 +328,75 @@ impl<'a> Shared<'a> {
             })
             .collect()
     }
+}
+
+/// `llms.txt` (llmstxt.org): the portal's visible content as a markdown index with absolute
+/// links, so assistants can find the API reference without crawling.
+fn llms_txt(shared: &Shared<'_>, base_url: &str) -> String {
+    let portal = shared.portal;
+    let mut s = format!("# {}\n\n", portal.config.title);
+    if let Some(d) = &shared.site.description {
+        s.push_str(&format!("> {d}\n\n"));
+    }
+    let line = |title: &str, url: &str, desc: &str| {
+        if desc.is_empty() {
+            format!("- [{title}]({base_url}{url})\n")
+        } else {
+            format!("- [{title}]({base_url}{url}): {desc}\n")
+        }
+    };
+    let apis = shared.api_cards();
+    if !apis.is_empty() {
+        s.push_str("## APIs\n\n");
+        for a in &apis {
+            let api = portal.api(&a.slug).expect("visible API exists");
+            let desc = api
+                .description
+                .as_deref()
+                .map(|d| markdown::to_text(first_paragraph(d)))
+                .unwrap_or_default();
+            s.push_str(&line(&a.title, &a.url, &desc));
+            s.push_str(&line(
+                &format!("{} OpenAPI document", a.title),
+                &format!("{}openapi.json", a.url),
+                "",
+            ));
+        }
+        s.push('\n');
+    }
+    let packages = shared.package_cards();
+    if !packages.is_empty() {
+        s.push_str("## API packages\n\n");
+        for p in &packages {
+            let pkg = portal
+                .packages
+                .iter()
+                .find(|x| x.slug == p.slug)
+                .expect("visible package exists");
+            let mut desc = pkg
+                .description
+                .as_deref()
+                .map(|d| markdown::to_text(first_paragraph(d)))
+                .unwrap_or_default();
+            if let Some(w) = &p.rate_limit_words {
+                desc = format!("{desc} ({w} per application)").trim().to_string();
+            }
+            s.push_str(&line(&p.name, &p.url, &desc));
+        }
+        s.push('\n');
+    }
+    let guides = shared.guide_cards();
+    if !guides.is_empty() {
+        s.push_str("## Guides\n\n");
+        for g in &guides {
+            s.push_str(&line(
+                &g.title,
+                &g.url,
+                g.description.as_deref().unwrap_or(""),
+            ));
+        }
+    }
+    s
 }
 
 /// Links to the downloads written beside a package or API page.
