@@ -265,16 +265,36 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         match_times.push(t2 - t1);
         last = Some((engine.matchers.len(), results));
     }
+    // Router alone: Kong's own pick for every probe, no explanations.
+    let (engine, _) = Engine::build(&manifest, RouterFlavor::TraditionalCompatible);
+    let all_probes: Vec<super::probe::ProbeRequest> = api
+        .operations
+        .iter()
+        .flat_map(|op| {
+            let target = super::probe::target(&api, op, None, None);
+            super::probe::probes(&api, op, &target)
+        })
+        .collect();
+    let t = Instant::now();
+    let picked = all_probes.iter().filter(|p| engine.select(&p.request).is_some()).count();
+    let select_time = t.elapsed();
     build_times.sort();
     match_times.sort();
     let (matchers, results) = last.unwrap_or((0, Vec::new()));
     let summary = super::summary(&results);
     let probes: usize = results.iter().map(|r| r.probes.len()).sum();
+    let examples: String = results
+        .iter()
+        .filter(|r| r.status != super::Status::Matched)
+        .take(5)
+        .map(|r| format!("route:   e.g. {}\n", r.notes.first().map(String::as_str).unwrap_or("")))
+        .collect();
     format!(
         "route: {} operations, {} routes ({} matchers), {probes} probes; manifest diagnostics: {}\n\
          route: build router   median {} (min {}) over {runs} run(s)\n\
          route: match all ops  median {} (min {}) over {runs} run(s)  [goal < 200 ms]\n\
-         route: verdicts {summary}\n",
+         route: router picks only  {} for {} probes ({picked} matched, one thread)\n\
+         route: verdicts {summary}\n{examples}",
         api.operations.len(),
         manifest.routes.len(),
         matchers,
@@ -283,6 +303,8 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         fmt_ms(build_times[0]),
         fmt_ms(match_times[match_times.len() / 2]),
         fmt_ms(match_times[0]),
+        fmt_ms(select_time),
+        all_probes.len(),
     )
 }
 

@@ -62,6 +62,34 @@ pub struct Matcher {
     pub documented: DocKey,
     pub paths: Vec<String>,
     compiled: Expression,
+    /// Cheap necessary conditions (classic routes only): accepted methods and literal path
+    /// prefixes. `None` = no constraint known. Used to skip evaluating hopeless matchers when
+    /// listing every match; the router itself always evaluates the real expression.
+    methods: Option<Vec<String>>,
+    literal_prefixes: Option<Vec<String>>,
+}
+
+/// The literal text every path matched by `path` (a route path, `~` for regexes) starts with;
+/// `None` when that cannot be said simply (alternations, flags).
+fn literal_prefix(path: &str) -> Option<String> {
+    let Some(re) = path.strip_prefix('~') else {
+        return Some(path.to_string());
+    };
+    if re.contains('|') {
+        return None;
+    }
+    let mut out = String::new();
+    for c in re.chars() {
+        match c {
+            '?' | '*' | '{' => {
+                out.pop();
+                break;
+            }
+            '\\' | '.' | '+' | '(' | ')' | '[' | ']' | '^' | '$' | '}' => break,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// A request as Kong's router sees it.
@@ -88,26 +116,59 @@ pub struct Selection {
     pub matched_path: Option<String>,
 }
 
+/// Partition key of a router: (method or `*`, first path segment or `*`).
+type Key = (String, String);
+
 /// The compiled router of one manifest.
+///
+/// Kong keeps one atc-router for all routes. Scanning ~1,000 regex routes per probe is too slow
+/// for a CI check, so the matchers are spread over several real atc-router instances keyed by
+/// (method, first path segment): a matcher goes to every key it could match (its methods or
+/// `*`; the first segment of its literal path prefix or `*`). A request is run through the
+/// routers of (M, S), (M, `*`), (`*`, S) and (`*`, `*`) and the winner is the match with the
+/// highest (priority, uuid), exactly what the single router's descending scan returns, since
+/// the matchers left out of those four routers cannot match the request.
 pub struct Engine {
     pub matchers: Vec<Matcher>,
     by_uuid: HashMap<Uuid, usize>,
-    router: Router<'static>,
+    routers: HashMap<Key, Router<'static>>,
+    /// Union of the fields used by all routers (what a context must carry).
+    fields: Vec<String>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("matchers", &self.matchers.len()).finish()
+        f.debug_struct("Engine")
+            .field("matchers", &self.matchers.len())
+            .field("routers", &self.routers.len())
+            .finish()
     }
+}
+
+/// First path segment of a literal prefix, when the prefix contains all of it.
+fn first_segment(prefix: &str) -> Option<&str> {
+    let rest = prefix.strip_prefix('/')?;
+    let end = rest.find('/')?;
+    Some(&rest[..end])
+}
+
+fn request_segment(path: &str) -> &str {
+    let rest = path.strip_prefix('/').unwrap_or(path);
+    rest.split('/').next().unwrap_or("")
 }
 
 impl Engine {
     /// Translate and add every HTTP route of `manifest`. Routes Kong would reject (bad regex,
     /// expression in the wrong flavor, …) are reported and left out, as Kong leaves them out.
     pub fn build(manifest: &Manifest, flavor: RouterFlavor) -> (Engine, Diagnostics) {
+        Self::build_with(manifest, flavor, true)
+    }
+
+    /// [`Engine::build`] with partitioning on or off (off: one router, as in Kong).
+    pub fn build_with(manifest: &Manifest, flavor: RouterFlavor, partition: bool) -> (Engine, Diagnostics) {
         let mut diags = Diagnostics::new();
-        let mut router = Router::new(&SCHEMA);
         let mut matchers: Vec<Matcher> = Vec::new();
+        let mut keys_seen: std::collections::HashSet<(u64, Uuid)> = std::collections::HashSet::new();
         for (index, route) in manifest.routes.iter().enumerate() {
             if translate::is_stream_route(route) {
                 continue;
@@ -174,17 +235,30 @@ impl Engine {
                         continue;
                     }
                 };
-                if let Err(e) = router.add_matcher(effective as usize, group.uuid, &expression) {
+                if !keys_seen.insert((effective, group.uuid)) {
                     diags.push(
                         Diagnostic::error(
                             "route-rejected",
-                            format!("Kong's router rejects route `{}`: {e}", route.label()),
+                            format!(
+                                "Kong's router rejects route `{}`: UUID {} already exists",
+                                route.label(),
+                                group.uuid
+                            ),
                         )
                         .at(&route.span),
                     );
                     continue;
                 }
+                let classic = !expression_route;
+                let methods = (classic && !route.methods.is_empty()).then(|| route.methods.clone());
+                let literal_prefixes = if classic && !group.paths.is_empty() {
+                    group.paths.iter().map(|p| literal_prefix(p)).collect::<Option<Vec<_>>>()
+                } else {
+                    None
+                };
                 matchers.push(Matcher {
+                    methods,
+                    literal_prefixes,
                     route: index,
                     uuid: group.uuid,
                     explicit_id,
@@ -199,22 +273,60 @@ impl Engine {
         }
         // atc-router's scan order: (priority, uuid) descending.
         matchers.sort_by(|a, b| (b.priority, b.uuid).cmp(&(a.priority, a.uuid)));
+        let mut routers: HashMap<Key, Router<'static>> = HashMap::new();
+        for m in &matchers {
+            let methods: Vec<String> = match (&m.methods, partition) {
+                (Some(ms), true) => ms.clone(),
+                _ => vec!["*".to_string()],
+            };
+            let segments: Vec<String> = match (&m.literal_prefixes, partition) {
+                (Some(ps), true) => {
+                    let segs: Option<Vec<String>> = ps.iter().map(|p| first_segment(p).map(str::to_string)).collect();
+                    let mut segs = segs.unwrap_or_else(|| vec!["*".to_string()]);
+                    segs.sort();
+                    segs.dedup();
+                    segs
+                }
+                _ => vec!["*".to_string()],
+            };
+            for method in &methods {
+                for seg in &segments {
+                    let router = routers
+                        .entry((method.clone(), seg.clone()))
+                        .or_insert_with(|| Router::new(&SCHEMA));
+                    if let Err(e) = router.add_matcher(m.priority as usize, m.uuid, &m.expression) {
+                        let route = &manifest.routes[m.route];
+                        diags.push(
+                            Diagnostic::error(
+                                "route-rejected",
+                                format!("Kong's router rejects route `{}`: {e}", route.label()),
+                            )
+                            .at(&route.span),
+                        );
+                    }
+                }
+            }
+        }
+        let mut fields: Vec<String> = routers.values().flat_map(|r| r.fields.keys().cloned()).collect();
+        fields.sort();
+        fields.dedup();
         let by_uuid = matchers.iter().enumerate().map(|(i, m)| (m.uuid, i)).collect();
         (
             Engine {
                 matchers,
                 by_uuid,
-                router,
+                routers,
+                fields,
             },
             diags,
         )
     }
 
-    /// Fill an ATC context for `req` with the fields the router uses (`fields_visitor`).
+    /// Fill an ATC context for `req` with the fields the routers use (`fields_visitor`).
     fn context(&self, req: &Request) -> Context<'static> {
         let mut c = Context::new(&SCHEMA);
         let segments: Vec<&str> = req.path.get(1..).unwrap_or("").split('/').collect();
-        for field in self.router.fields.keys() {
+        for field in &self.fields {
             match field.as_str() {
                 "http.method" => c.add_value(field, Value::String(req.method.clone())),
                 "http.path" => c.add_value(field, Value::String(req.path.clone())),
@@ -254,30 +366,81 @@ impl Engine {
     /// The route Kong's router picks for `req`.
     pub fn select(&self, req: &Request) -> Option<Selection> {
         let mut c = self.context(req);
-        if !self.router.execute(&mut c) {
-            return None;
+        let seg = request_segment(&req.path);
+        let mut best: Option<(u64, Uuid, Option<String>)> = None;
+        let keys = [
+            (req.method.as_str(), seg),
+            (req.method.as_str(), "*"),
+            ("*", seg),
+            ("*", "*"),
+        ];
+        let mut tried: Vec<(&str, &str)> = Vec::with_capacity(4);
+        for (m, s) in keys {
+            if tried.contains(&(m, s)) {
+                continue;
+            }
+            tried.push((m, s));
+            let Some(router) = self.routers.get(&(m.to_string(), s.to_string())) else {
+                continue;
+            };
+            c.result = None;
+            if !router.execute(&mut c) {
+                continue;
+            }
+            let Some(result) = c.result.take() else {
+                continue;
+            };
+            let Some(&i) = self.by_uuid.get(&result.uuid) else {
+                continue;
+            };
+            let key = (self.matchers[i].priority, result.uuid);
+            if best.as_ref().is_none_or(|(p, u, _)| key > (*p, *u)) {
+                best = Some((key.0, key.1, matched_path(&result)));
+            }
         }
-        let result = c.result.take()?;
-        let matcher = *self.by_uuid.get(&result.uuid)?;
+        let (_, uuid, matched_path) = best?;
         Some(Selection {
-            matcher,
-            matched_path: matched_path(&result),
+            matcher: *self.by_uuid.get(&uuid)?,
+            matched_path,
         })
+    }
+
+    /// Every matcher satisfying `wanted` whose expression is true for `req`, in the router's
+    /// scan order.
+    pub fn matches_where(&self, req: &Request, wanted: impl Fn(&Matcher) -> bool) -> Vec<usize> {
+        let mut c = None;
+        let mut out = Vec::new();
+        for (i, m) in self.matchers.iter().enumerate() {
+            if !wanted(m) || !could_match(m, req) {
+                continue;
+            }
+            let c = c.get_or_insert_with(|| self.context(req));
+            let mut mat = Match::new();
+            if m.compiled.execute(c, &mut mat) {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// Every matcher whose expression is true for `req`, in the router's scan order.
     pub fn all_matches(&self, req: &Request) -> Vec<usize> {
-        let mut c = self.context(req);
-        self.matchers
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| {
-                let mut mat = Match::new();
-                m.compiled.execute(&mut c, &mut mat)
-            })
-            .map(|(i, _)| i)
-            .collect()
+        self.matches_where(req, |_| true)
     }
+}
+
+fn could_match(m: &Matcher, req: &Request) -> bool {
+    if let Some(methods) = &m.methods {
+        if !methods.iter().any(|x| *x == req.method) {
+            return false;
+        }
+    }
+    if let Some(prefixes) = &m.literal_prefixes {
+        if !prefixes.iter().any(|p| req.path.starts_with(p.as_str())) {
+            return false;
+        }
+    }
+    true
 }
 
 fn matched_path(m: &Match) -> Option<String> {

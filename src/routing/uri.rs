@@ -193,6 +193,7 @@ mod tests {
         assert_eq!(upstream_path("/orders/", Some("/orders"), true, "/api"), "/api/");
         assert_eq!(upstream_path("/orders/1", Some("/orders"), false, "/"), "/orders/1");
         assert_eq!(upstream_path("/orders/1", Some("/orders"), false, "/api"), "/api/orders/1");
-        assert_eq!(upstream_path("/orders/1", Some("/orders/1"), true, "/api/"), "/api/");
+        assert_eq!(upstream_path("/orders/1", Some("/orders/1"), true, "/api/"), "/api");
+        assert_eq!(upstream_path("/orders/1/", Some("/orders/1/"), true, "/api/"), "/api/");
     }
 }

@@ -52,8 +52,9 @@ fn run_probe(engine: &Engine, probe: ProbeRequest) -> ProbeResult {
     let mut tie_by_chance = false;
     let mut documented_instead = Vec::new();
     if let Some(w) = winner {
-        let all = engine.all_matches(&probe.request);
         let wm = &engine.matchers[w];
+        // Only ties and routes ranked above the winner in the documented order matter.
+        let all = engine.matches_where(&probe.request, |m| m.priority == wm.priority || m.documented > wm.documented);
         for &m in &all {
             let other = &engine.matchers[m];
             if m != w && other.priority == wm.priority && other.route != wm.route {
@@ -63,7 +64,7 @@ fn run_probe(engine: &Engine, probe: ProbeRequest) -> ProbeResult {
                 }
             }
         }
-        if let Some(best) = all.iter().map(|&m| engine.matchers[m].documented).max() {
+        if let Some(best) = all.iter().map(|&m| engine.matchers[m].documented).max().filter(|b| *b > wm.documented) {
             let best_set: Vec<usize> = all
                 .iter()
                 .copied()
