@@ -73,6 +73,9 @@ pub struct OperationRouting {
     /// Human explanations of the verdict (ties, precedence, …) for reports; not in the JSON.
     #[serde(skip)]
     pub notes: Vec<String>,
+    /// Routes that win or tie for some probe (for the "routes serving nothing" list).
+    #[serde(skip)]
+    pub reached: Vec<String>,
 }
 
 /// Route every operation against the manifest; diagnostics for unmatched, ambiguous, fragile

@@ -177,7 +177,12 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
     // Routes that no documented operation reaches.
     let reached: BTreeSet<&str> = results
         .iter()
-        .flat_map(|o| o.probes.iter().filter_map(|p| p.route.as_deref()))
+        .flat_map(|o| {
+            o.probes
+                .iter()
+                .filter_map(|p| p.route.as_deref())
+                .chain(o.reached.iter().map(String::as_str))
+        })
         .collect();
     let unused: Vec<&crate::gateway::Route> = manifest
         .routes

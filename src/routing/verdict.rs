@@ -311,6 +311,9 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
         }
         served.extend(r.ties.iter().map(|&t| engine.matchers[t].route));
     }
+    served.sort_unstable();
+    served.dedup();
+    let reached: Vec<String> = served.iter().map(|&r| manifest.routes[r].label().to_string()).collect();
     let (route, service) = match (status, winners.first().copied().flatten()) {
         (Status::Matched, Some(ri)) => {
             let r = &manifest.routes[ri];
@@ -344,6 +347,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             probes,
             upstream_path,
             notes,
+            reached,
         },
         diagnostics: diags,
         served,
