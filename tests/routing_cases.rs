@@ -85,18 +85,25 @@ fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>
 }
 
 fn load_table() -> Table {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/routing/cases.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/routing/cases.yaml"
+    );
     let text = std::fs::read_to_string(path).expect("cases.yaml");
     let tree = portalgen::tree::parse(&text).expect("cases.yaml parses");
     serde_json::from_value(tree.to_json()).expect("cases.yaml has the case shape")
 }
 
 fn run_case(table: &Table, case: &Case) -> Result<(), String> {
-    let deck = table.decks.get(&case.deck).ok_or(format!("unknown deck `{}`", case.deck))?;
+    let deck = table
+        .decks
+        .get(&case.deck)
+        .ok_or(format!("unknown deck `{}`", case.deck))?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     support::write_files(dir.path(), &[("gateway/kong.yaml", deck.as_str())]);
     let sources = SourceMap::default();
-    let (manifest, load_diags) = portalgen::gateway::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
+    let (manifest, load_diags) =
+        portalgen::gateway::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
     if load_diags.has_errors() {
         return Err(format!("deck has errors: {:?}", load_diags.into_vec()));
     }
@@ -138,45 +145,77 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
         .iter()
         .map(|d| format!("{}:{} {}", d.severity.as_str(), d.code, d.message))
         .collect();
-    let ctx = || format!("result: {}\ndiagnostics: {diag_list:#?}", serde_json::to_string_pretty(r).unwrap_or_default());
+    let ctx = || {
+        format!(
+            "result: {}\ndiagnostics: {diag_list:#?}",
+            serde_json::to_string_pretty(r).unwrap_or_default()
+        )
+    };
     let status = match r.status {
         Status::Matched => "matched",
         Status::Unmatched => "unmatched",
         Status::Ambiguous => "ambiguous",
     };
     if status != case.expect.status {
-        return Err(format!("status {status}, expected {}\n{}", case.expect.status, ctx()));
+        return Err(format!(
+            "status {status}, expected {}\n{}",
+            case.expect.status,
+            ctx()
+        ));
     }
-    if let Some(route) = &case.expect.route {
-        if &r.route != route {
-            return Err(format!("route {:?}, expected {route:?}\n{}", r.route, ctx()));
-        }
+    if let Some(route) = &case.expect.route
+        && &r.route != route
+    {
+        return Err(format!(
+            "route {:?}, expected {route:?}\n{}",
+            r.route,
+            ctx()
+        ));
     }
-    if let Some(service) = &case.expect.service {
-        if &r.service != service {
-            return Err(format!("service {:?}, expected {service:?}\n{}", r.service, ctx()));
-        }
+    if let Some(service) = &case.expect.service
+        && &r.service != service
+    {
+        return Err(format!(
+            "service {:?}, expected {service:?}\n{}",
+            r.service,
+            ctx()
+        ));
     }
-    if let Some(up) = &case.expect.upstream_path {
-        if &r.upstream_path != up {
-            return Err(format!("upstream_path {:?}, expected {up:?}\n{}", r.upstream_path, ctx()));
-        }
+    if let Some(up) = &case.expect.upstream_path
+        && &r.upstream_path != up
+    {
+        return Err(format!(
+            "upstream_path {:?}, expected {up:?}\n{}",
+            r.upstream_path,
+            ctx()
+        ));
     }
     if let Some(routes) = &case.expect.probe_routes {
         let got: Vec<Option<String>> = r.probes.iter().map(|p| p.route.clone()).collect();
         if &got != routes {
-            return Err(format!("probe routes {got:?}, expected {routes:?}\n{}", ctx()));
+            return Err(format!(
+                "probe routes {got:?}, expected {routes:?}\n{}",
+                ctx()
+            ));
         }
     }
     if let Some(paths) = &case.expect.probe_paths {
         let got: Vec<String> = r.probes.iter().map(|p| p.path.clone()).collect();
         if &got != paths {
-            return Err(format!("probe paths {got:?}, expected {paths:?}\n{}", ctx()));
+            return Err(format!(
+                "probe paths {got:?}, expected {paths:?}\n{}",
+                ctx()
+            ));
         }
     }
     for want in &case.expect.diagnostics {
-        let (sev, code) = want.split_once(':').ok_or("diagnostics are `severity:code`")?;
-        if !diags.iter().any(|d| d.severity.as_str() == sev && d.code == code) {
+        let (sev, code) = want
+            .split_once(':')
+            .ok_or("diagnostics are `severity:code`")?;
+        if !diags
+            .iter()
+            .any(|d| d.severity.as_str() == sev && d.code == code)
+        {
             return Err(format!("missing diagnostic {want}\n{}", ctx()));
         }
     }
@@ -185,25 +224,45 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
             return Err(format!("unexpected diagnostic {code}\n{}", ctx()));
         }
     }
-    if let Some(text) = &case.expect.message_contains {
-        if !diags.iter().any(|d| d.message.contains(text.as_str())) {
-            return Err(format!("no diagnostic message contains {text:?}\n{}", ctx()));
-        }
+    if let Some(text) = &case.expect.message_contains
+        && !diags.iter().any(|d| d.message.contains(text.as_str()))
+    {
+        return Err(format!(
+            "no diagnostic message contains {text:?}\n{}",
+            ctx()
+        ));
     }
     // Operation diagnostics point at the operation, pin diagnostics at the pin.
     for d in diags.iter() {
-        if d.code.starts_with("operation-") || d.code == "fragile-precedence" || d.code == "method-not-exposed" {
-            if d.file.as_deref() != Some("apis/test.yaml") || d.line != Some(10) {
-                return Err(format!("{} is not at the operation: {:?}:{:?}", d.code, d.file, d.line));
-            }
+        if (d.code.starts_with("operation-")
+            || d.code == "fragile-precedence"
+            || d.code == "method-not-exposed")
+            && (d.file.as_deref() != Some("apis/test.yaml") || d.line != Some(10))
+        {
+            return Err(format!(
+                "{} is not at the operation: {:?}:{:?}",
+                d.code, d.file, d.line
+            ));
         }
-        if d.code.starts_with("pinned-route") && (d.file.as_deref() != Some("packages/gold.yaml") || d.line != Some(7)) {
-            return Err(format!("{} is not at the pin: {:?}:{:?}", d.code, d.file, d.line));
+        if d.code.starts_with("pinned-route")
+            && (d.file.as_deref() != Some("packages/gold.yaml") || d.line != Some(7))
+        {
+            return Err(format!(
+                "{} is not at the pin: {:?}:{:?}",
+                d.code, d.file, d.line
+            ));
         }
         if d.code == "operation-unmatched" || d.code == "operation-ambiguous" {
-            let want = if case.packages.is_empty() { Severity::Warning } else { Severity::Error };
+            let want = if case.packages.is_empty() {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
             if d.severity != want {
-                return Err(format!("{} has severity {:?}, expected {want:?}", d.code, d.severity));
+                return Err(format!(
+                    "{} has severity {:?}, expected {want:?}",
+                    d.code, d.severity
+                ));
             }
         }
     }
@@ -213,23 +272,39 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
 #[test]
 fn routing_cases_from_the_table() {
     let table = load_table();
-    assert!(table.cases.len() >= 60, "the table lost cases: {}", table.cases.len());
+    assert!(
+        table.cases.len() >= 60,
+        "the table lost cases: {}",
+        table.cases.len()
+    );
     let mut failures = Vec::new();
     for case in &table.cases {
         if let Err(e) = run_case(&table, case) {
             failures.push(format!(
                 "case `{}`{}: {e}",
                 case.name,
-                case.from.as_deref().map(|f| format!(" (Kong spec: {f})")).unwrap_or_default()
+                case.from
+                    .as_deref()
+                    .map(|f| format!(" (Kong spec: {f})"))
+                    .unwrap_or_default()
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), table.cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        table.cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn kong_spec_cases_are_present() {
     let table = load_table();
     let from_kong = table.cases.iter().filter(|c| c.from.is_some()).count();
-    assert!(from_kong >= 25, "only {from_kong} cases cite Kong's router spec");
+    assert!(
+        from_kong >= 25,
+        "only {from_kong} cases cite Kong's router spec"
+    );
 }

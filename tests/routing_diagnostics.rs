@@ -14,7 +14,10 @@ use portalgen::routing::{self, OperationInput};
 use portalgen::source::SourceMap;
 
 fn fixture_root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/routing/manifests"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/routing/manifests"
+    ))
 }
 
 fn load_fixture() -> (Manifest, Vec<Diagnostic>, SourceMap) {
@@ -33,7 +36,13 @@ fn find<'a>(diags: &'a [Diagnostic], code: &str, file: &str, line: u32) -> Optio
         .find(|d| d.code == code && d.file.as_deref() == Some(file) && d.line == Some(line))
 }
 
-fn assert_at(diags: &[Diagnostic], severity: Severity, code: &str, file: &str, line: u32) -> String {
+fn assert_at(
+    diags: &[Diagnostic],
+    severity: Severity,
+    code: &str,
+    file: &str,
+    line: u32,
+) -> String {
     match find(diags, code, file, line) {
         Some(d) => {
             assert_eq!(d.severity, severity, "{d:?}");
@@ -46,41 +55,83 @@ fn assert_at(diags: &[Diagnostic], severity: Severity, code: &str, file: &str, l
 #[test]
 fn route_without_name_or_id() {
     let (_, diags, _) = load_fixture();
-    assert_at(&diags, Severity::Error, "route-missing-name", "gateway/a.yaml", 6);
+    assert_at(
+        &diags,
+        Severity::Error,
+        "route-missing-name",
+        "gateway/a.yaml",
+        6,
+    );
 }
 
 #[test]
 fn invalid_regex_path() {
     let (_, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "route-invalid-regex", "gateway/a.yaml", 9);
-    assert!(m.contains("bad-regex") && m.contains("~/orders/(\\d+"), "{m}");
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "route-invalid-regex",
+        "gateway/a.yaml",
+        9,
+    );
+    assert!(
+        m.contains("bad-regex") && m.contains("~/orders/(\\d+"),
+        "{m}"
+    );
 }
 
 #[test]
 fn path_without_leading_slash() {
     let (_, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "route-invalid-path", "gateway/a.yaml", 12);
-    assert!(m.contains("must start with `/` (prefix) or `~/` (regex)"), "{m}");
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "route-invalid-path",
+        "gateway/a.yaml",
+        12,
+    );
+    assert!(
+        m.contains("must start with `/` (prefix) or `~/` (regex)"),
+        "{m}"
+    );
 }
 
 #[test]
 fn non_normalised_prefix_path() {
     let (_, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "route-path-not-normalized", "gateway/a.yaml", 15);
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "route-path-not-normalized",
+        "gateway/a.yaml",
+        15,
+    );
     assert!(m.contains("consider use '/orders/x' instead"), "{m}");
 }
 
 #[test]
 fn empty_segment_path() {
     let (_, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "route-invalid-path", "gateway/a.yaml", 18);
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "route-invalid-path",
+        "gateway/a.yaml",
+        18,
+    );
     assert!(m.contains("empty segments"), "{m}");
 }
 
 #[test]
 fn unknown_service_reference() {
     let (manifest, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "unknown-service", "gateway/a.yaml", 25);
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "unknown-service",
+        "gateway/a.yaml",
+        25,
+    );
     assert!(m.contains("`orphan`") && m.contains("`missing`"), "{m}");
     let orphan = manifest.route("orphan").expect("orphan route kept");
     assert_eq!(manifest.routes[orphan].service, None);
@@ -89,9 +140,21 @@ fn unknown_service_reference() {
 #[test]
 fn duplicate_route_name_and_unknown_key() {
     let (_, diags, _) = load_fixture();
-    let m = assert_at(&diags, Severity::Error, "duplicate-route", "gateway/a.yaml", 26);
+    let m = assert_at(
+        &diags,
+        Severity::Error,
+        "duplicate-route",
+        "gateway/a.yaml",
+        26,
+    );
     assert!(m.contains("gateway/a.yaml:19"), "{m}");
-    assert_at(&diags, Severity::Error, "deck-unknown-key", "gateway/a.yaml", 28);
+    assert_at(
+        &diags,
+        Severity::Error,
+        "deck-unknown-key",
+        "gateway/a.yaml",
+        28,
+    );
 }
 
 #[test]
@@ -108,8 +171,20 @@ fn unparseable_yaml_has_a_position() {
 #[test]
 fn format_1_1_regex_paths_without_tilde() {
     let (_, diags, _) = load_fixture();
-    assert_at(&diags, Severity::Warning, "deck-format-version", "gateway/legacy.yml", 1);
-    let m = assert_at(&diags, Severity::Warning, "deck-regex-without-tilde", "gateway/legacy.yml", 6);
+    assert_at(
+        &diags,
+        Severity::Warning,
+        "deck-format-version",
+        "gateway/legacy.yml",
+        1,
+    );
+    let m = assert_at(
+        &diags,
+        Severity::Warning,
+        "deck-regex-without-tilde",
+        "gateway/legacy.yml",
+        6,
+    );
     assert!(m.contains("/items/\\d+$"), "{m}");
 }
 
@@ -118,7 +193,12 @@ fn files_merge_as_deck_merges_them() {
     let (manifest, diags, sources) = load_fixture();
     assert_eq!(
         manifest.files,
-        vec!["gateway/a.yaml", "gateway/b.yaml", "gateway/c.yaml", "gateway/legacy.yml"]
+        vec![
+            "gateway/a.yaml",
+            "gateway/b.yaml",
+            "gateway/c.yaml",
+            "gateway/legacy.yml"
+        ]
     );
     for f in &manifest.files {
         assert!(sources.text(f).is_some(), "{f} not registered");
@@ -130,21 +210,38 @@ fn files_merge_as_deck_merges_them() {
     assert_eq!(manifest.services[service].path.as_deref(), Some("/v2"));
     assert_eq!(manifest.services[service].port, Some(8443));
     // Routes by id, select_tags added to the file's entities, merged document.
-    let invoices = manifest.route("9d8f8a0e-4c1b-4a7e-9d3c-1f2e3d4c5b6a").expect("by id");
-    assert_eq!(manifest.routes[invoices].tags, vec!["team-billing".to_string()]);
+    let invoices = manifest
+        .route("9d8f8a0e-4c1b-4a7e-9d3c-1f2e3d4c5b6a")
+        .expect("by id");
+    assert_eq!(
+        manifest.routes[invoices].tags,
+        vec!["team-billing".to_string()]
+    );
     assert_eq!(manifest.select_tags, vec!["team-billing".to_string()]);
     assert_eq!(manifest.format_version.as_deref(), Some("3.0"));
-    let services = manifest.document["services"].as_array().expect("services array");
+    let services = manifest.document["services"]
+        .as_array()
+        .expect("services array");
     let names: Vec<&str> = services.iter().filter_map(|s| s["name"].as_str()).collect();
     assert_eq!(names, vec!["orders", "billing", "legacy"]);
-    assert_eq!(manifest.document["routes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        manifest.document["routes"].as_array().map(Vec::len),
+        Some(3)
+    );
     assert_eq!(manifest.document["_info"]["select_tags"][0], "team-billing");
     // Nested routes belong to their service.
     let good = manifest.route("dup").expect("dup");
-    assert_eq!(manifest.routes[good].service.map(|s| manifest.services[s].label()), Some("orders"));
+    assert_eq!(
+        manifest.routes[good]
+            .service
+            .map(|s| manifest.services[s].label()),
+        Some("orders")
+    );
     // No diagnostics from the clean file.
     assert!(
-        !diags.iter().any(|d| d.file.as_deref() == Some("gateway/c.yaml")),
+        !diags
+            .iter()
+            .any(|d| d.file.as_deref() == Some("gateway/c.yaml")),
         "{diags:#?}"
     );
 }
@@ -170,10 +267,14 @@ fn routes_serving_nothing_are_reported_at_their_line() {
     let diags = diags.into_vec();
     let undocumented = find(&diags, "route-undocumented", "gateway/c.yaml", 8);
     assert!(undocumented.is_none(), "invoices serves an operation");
-    let orphan = find(&diags, "route-undocumented", "gateway/a.yaml", 22).expect("orphan is undocumented");
+    let orphan =
+        find(&diags, "route-undocumented", "gateway/a.yaml", 22).expect("orphan is undocumented");
     assert_eq!(orphan.severity, Severity::Info);
     // The route with an invalid regex never reaches the router.
-    assert!(find(&diags, "route-undocumented", "gateway/a.yaml", 7).is_none(), "{diags:#?}");
+    assert!(
+        find(&diags, "route-undocumented", "gateway/a.yaml", 7).is_none(),
+        "{diags:#?}"
+    );
 }
 
 #[test]

@@ -13,7 +13,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -23,11 +26,18 @@ impl Lcg {
 
 const SEGMENTS: &[&str] = &["orders", "users", "repos", "items", "ord", "v1", "admin"];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE"];
-const HOSTS: &[&str] = &["api.example.com", "*.example.com", "api.*", "shop.example.com:8443"];
+const HOSTS: &[&str] = &[
+    "api.example.com",
+    "*.example.com",
+    "api.*",
+    "shop.example.com:8443",
+];
 
 fn generated_manifest(seed: u64, routes: usize) -> String {
     let mut rng = Lcg(seed);
-    let mut out = String::from("_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://backend\n  routes:\n");
+    let mut out = String::from(
+        "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://backend\n  routes:\n",
+    );
     for i in 0..routes {
         out.push_str(&format!("  - name: r{i}\n"));
         let paths: Vec<String> = (0..1 + rng.next() % 3)
@@ -45,16 +55,16 @@ fn generated_manifest(seed: u64, routes: usize) -> String {
             })
             .collect();
         out.push_str(&format!("    paths: [{}]\n", paths.join(", ")));
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             out.push_str(&format!("    methods: [{}]\n", rng.pick(METHODS)));
         }
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             out.push_str(&format!("    hosts: ['{}']\n", rng.pick(HOSTS)));
         }
-        if rng.next() % 6 == 0 {
+        if rng.next().is_multiple_of(6) {
             out.push_str("    headers: {x-version: [v1, '~*^v[23]$']}\n");
         }
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             out.push_str(&format!("    regex_priority: {}\n", rng.next() % 3));
         }
     }
@@ -74,15 +84,27 @@ fn requests(seed: u64, n: usize) -> Vec<Request> {
                 3 => format!("/{a}/x/{b}"),
                 _ => format!("/{a}{b}"),
             };
-            let host = rng.pick(&["api.example.com", "eu.example.com", "api.example.org", "shop.example.com"]);
+            let host = rng.pick(&[
+                "api.example.com",
+                "eu.example.com",
+                "api.example.org",
+                "shop.example.com",
+            ]);
             Request {
                 method: rng.pick(METHODS).to_string(),
                 host: Some(host.to_string()),
-                port: if rng.next() % 3 == 0 { 8443 } else { 443 },
+                port: if rng.next().is_multiple_of(3) {
+                    8443
+                } else {
+                    443
+                },
                 scheme: "https".into(),
                 path,
-                headers: if rng.next() % 2 == 0 {
-                    vec![("x-version".into(), rng.pick(&["v1", "V2", "v9"]).to_string())]
+                headers: if rng.next().is_multiple_of(2) {
+                    vec![(
+                        "x-version".into(),
+                        rng.pick(&["v1", "V2", "v9"]).to_string(),
+                    )]
                 } else {
                     vec![]
                 },
@@ -96,23 +118,36 @@ fn partitioned_engine_picks_what_one_router_picks() {
     for seed in [1u64, 7, 42] {
         let sources = SourceMap::default();
         let text = generated_manifest(seed, 150);
-        let (manifest, diags) = Manifest::from_texts(&[("gateway/gen.yaml".into(), text)], &sources);
+        let (manifest, diags) =
+            Manifest::from_texts(&[("gateway/gen.yaml".into(), text)], &sources);
         assert!(!diags.has_errors(), "{:?}", diags.into_vec());
         let (split, d1) = Engine::build_with(&manifest, RouterFlavor::TraditionalCompatible, true);
-        let (single, d2) = Engine::build_with(&manifest, RouterFlavor::TraditionalCompatible, false);
+        let (single, d2) =
+            Engine::build_with(&manifest, RouterFlavor::TraditionalCompatible, false);
         assert!(d1.is_empty() && d2.is_empty());
         assert_eq!(split.matchers.len(), single.matchers.len());
         let mut matched = 0;
         for req in requests(seed * 31, 3000) {
-            let a = split.select(&req).map(|s| (split.matchers[s.matcher].uuid, s.matched_path));
-            let b = single.select(&req).map(|s| (single.matchers[s.matcher].uuid, s.matched_path));
+            let a = split
+                .select(&req)
+                .map(|s| (split.matchers[s.matcher].uuid, s.matched_path));
+            let b = single
+                .select(&req)
+                .map(|s| (single.matchers[s.matcher].uuid, s.matched_path));
             assert_eq!(a, b, "seed {seed}, request {req:?}");
             matched += usize::from(a.is_some());
             // The router's winner is the first of all matches in scan order.
             let all = single.all_matches(&req);
             let first = all.first().map(|&i| single.matchers[i].uuid);
-            assert_eq!(first, b.as_ref().map(|(u, _)| *u), "seed {seed}, request {req:?}");
+            assert_eq!(
+                first,
+                b.as_ref().map(|(u, _)| *u),
+                "seed {seed}, request {req:?}"
+            );
         }
-        assert!(matched > 500, "too few requests matched ({matched}) to prove anything");
+        assert!(
+            matched > 500,
+            "too few requests matched ({matched}) to prove anything"
+        );
     }
 }

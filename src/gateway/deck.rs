@@ -149,7 +149,8 @@ impl FileCtx<'_> {
 
     fn warning(&mut self, code: &str, message: impl Into<String>, node: &Node) {
         let span = self.span(node);
-        self.diags.push(Diagnostic::warning(code, message).at(&span));
+        self.diags
+            .push(Diagnostic::warning(code, message).at(&span));
     }
 
     /// Report keys of `map` that are not in `known`, at the key's position.
@@ -159,9 +160,12 @@ impl FileCtx<'_> {
                 if !known.contains(&name.as_str()) {
                     let span = Span::new(self.file.clone(), key.line, key.column);
                     self.diags.push(
-                        Diagnostic::error("deck-unknown-key", format!("unknown key `{name}` in {what}"))
-                            .at(&span)
-                            .help(format!("decK's file schema allows: {}", known.join(", "))),
+                        Diagnostic::error(
+                            "deck-unknown-key",
+                            format!("unknown key `{name}` in {what}"),
+                        )
+                        .at(&span)
+                        .help(format!("decK's file schema allows: {}", known.join(", "))),
                     );
                 }
             }
@@ -219,7 +223,11 @@ impl FileCtx<'_> {
     }
 
     /// A list of strings, each with its node (for positions).
-    fn strings<'n>(&mut self, node: Option<&'n Node>, field: &str) -> Option<Vec<(String, &'n Node)>> {
+    fn strings<'n>(
+        &mut self,
+        node: Option<&'n Node>,
+        field: &str,
+    ) -> Option<Vec<(String, &'n Node)>> {
         let node = node?;
         match &node.value {
             Value::Null => None,
@@ -287,8 +295,11 @@ impl Merger {
         let version = root.get("_format_version").and_then(Node::scalar_text);
         match (&version, root.get("_format_version")) {
             (None, _) => cx.diags.push(
-                Diagnostic::warning("deck-format-version", "the decK file has no `_format_version` (\"3.0\" expected)")
-                    .at(&Span::new(file.clone(), 1, 1)),
+                Diagnostic::warning(
+                    "deck-format-version",
+                    "the decK file has no `_format_version` (\"3.0\" expected)",
+                )
+                .at(&Span::new(file.clone(), 1, 1)),
             ),
             (Some(v), Some(node)) if v != "3.0" => {
                 let message = if v == "1.1" {
@@ -323,7 +334,11 @@ impl Merger {
                     self.file_select_tags.push((file_tags.clone(), span));
                 }
             } else {
-                cx.error("deck-invalid-type", format!("`_info` must be a mapping, found {}", info.kind()), info);
+                cx.error(
+                    "deck-invalid-type",
+                    format!("`_info` must be a mapping, found {}", info.kind()),
+                    info,
+                );
             }
         }
 
@@ -449,10 +464,17 @@ impl Merger {
             let found = r
                 .name
                 .as_deref()
-                .and_then(|n| self.services.iter().position(|s| s.name.as_deref() == Some(n)))
+                .and_then(|n| {
+                    self.services
+                        .iter()
+                        .position(|s| s.name.as_deref() == Some(n))
+                })
                 .or_else(|| {
-                    r.id.as_deref()
-                        .and_then(|i| self.services.iter().position(|s| s.id.as_deref() == Some(i)))
+                    r.id.as_deref().and_then(|i| {
+                        self.services
+                            .iter()
+                            .position(|s| s.id.as_deref() == Some(i))
+                    })
                 });
             match found {
                 Some(i) => self.routes[r.route].service = Some(i),
@@ -479,12 +501,16 @@ impl Merger {
         // Duplicate names / ids (decK refuses them).
         duplicates(
             &mut self.diags,
-            self.routes.iter().map(|r| (r.name.as_deref(), r.id.as_deref(), &r.span)),
+            self.routes
+                .iter()
+                .map(|r| (r.name.as_deref(), r.id.as_deref(), &r.span)),
             "route",
         );
         duplicates(
             &mut self.diags,
-            self.services.iter().map(|s| (s.name.as_deref(), s.id.as_deref(), &s.span)),
+            self.services
+                .iter()
+                .map(|s| (s.name.as_deref(), s.id.as_deref(), &s.span)),
             "service",
         );
         // Files synced together must use the same select_tags.
@@ -595,7 +621,9 @@ fn merge_document(document: &mut serde_json::Map<String, J>, root: &Node) {
 
 /// True when a pre-3.0 path contains regex syntax (what decK's 1.1→3.0 conversion looks for).
 pub fn looks_like_regex(path: &str) -> bool {
-    path.contains(['\\', '^', '$', '(', ')', '[', ']', '{', '}', '*', '+', '?', '|'])
+    path.contains([
+        '\\', '^', '$', '(', ')', '[', ']', '{', '}', '*', '+', '?', '|',
+    ])
 }
 
 fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
@@ -611,7 +639,11 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
     let name = cx.string(node.get("name"), "name");
     let id = cx.string(node.get("id"), "id");
     if name.is_none() && id.is_none() {
-        cx.error("service-missing-name", "service has neither `name` nor `id`", node);
+        cx.error(
+            "service-missing-name",
+            "service has neither `name` nor `id`",
+            node,
+        );
     }
     let mut protocol = "http".to_string();
     let mut host = None;
@@ -627,7 +659,11 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
             }
             None => {
                 if let Some(n) = node.get("url") {
-                    cx.error("service-invalid-url", format!("service url `{url}` has no scheme or host"), n);
+                    cx.error(
+                        "service-invalid-url",
+                        format!("service url `{url}` has no scheme or host"),
+                        n,
+                    );
                 }
             }
         }
@@ -642,10 +678,14 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
         port = u16::try_from(p).ok();
     }
     if let Some(p) = cx.string(node.get("path"), "path") {
-        if !p.starts_with('/') {
-            if let Some(n) = node.get("path") {
-                cx.error("service-invalid-path", format!("service path `{p}` must start with `/`"), n);
-            }
+        if !p.starts_with('/')
+            && let Some(n) = node.get("path")
+        {
+            cx.error(
+                "service-invalid-path",
+                format!("service path `{p}` must start with `/`"),
+                n,
+            );
         }
         path = Some(p);
     }
@@ -699,16 +739,27 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
     cx.unknown_keys(node, ROUTE_KEYS, "a route");
     let name = cx.string(node.get("name"), "name");
     let mut id = cx.string(node.get("id"), "id");
-    if let (Some(i), Some(n)) = (&id, node.get("id")) {
-        if uuid::Uuid::parse_str(i).is_err() {
-            cx.error("route-invalid-id", format!("route id `{i}` is not a UUID"), n);
-            id = None;
-        }
+    if let (Some(i), Some(n)) = (&id, node.get("id"))
+        && uuid::Uuid::parse_str(i).is_err()
+    {
+        cx.error(
+            "route-invalid-id",
+            format!("route id `{i}` is not a UUID"),
+            n,
+        );
+        id = None;
     }
     if name.is_none() && id.is_none() {
-        cx.error("route-missing-name", "route has neither `name` nor `id`", node);
+        cx.error(
+            "route-missing-name",
+            "route has neither `name` nor `id`",
+            node,
+        );
     }
-    let label = name.clone().or(id.clone()).unwrap_or_else(|| "(unnamed)".into());
+    let label = name
+        .clone()
+        .or(id.clone())
+        .unwrap_or_else(|| "(unnamed)".into());
 
     let methods: Vec<String> = cx
         .strings(node.get("methods"), "methods")
@@ -733,7 +784,11 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         .into_iter()
         .map(|(h, n)| {
             if let Some(problem) = host_problem(&h) {
-                cx.error("route-invalid-host", format!("host `{h}` of route `{label}`: {problem}"), n);
+                cx.error(
+                    "route-invalid-host",
+                    format!("host `{h}` of route `{label}`: {problem}"),
+                    n,
+                );
             }
             h
         })
@@ -759,7 +814,9 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                         cx.diags.push(
                             Diagnostic::error(
                                 "route-invalid-header",
-                                format!("route `{label}` cannot match on the `host` header: use `hosts`"),
+                                format!(
+                                    "route `{label}` cannot match on the `host` header: use `hosts`"
+                                ),
                             )
                             .at(&span),
                         );
@@ -775,9 +832,10 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                             .collect(),
                     };
                     for v in &values {
-                        if let Some(re) = v.strip_prefix("~*") {
-                            if let Err(e) = regex::Regex::new(&re.to_lowercase()) {
-                                cx.error(
+                        if let Some(re) = v.strip_prefix("~*")
+                            && let Err(e) = regex::Regex::new(&re.to_lowercase())
+                        {
+                            cx.error(
                                     "route-invalid-regex",
                                     format!(
                                         "header regex `{v}` of route `{label}` is not a valid Rust regex: {}",
@@ -785,7 +843,6 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                                     ),
                                     values_node(node, hname),
                                 );
-                            }
                         }
                     }
                     headers.push((hname.clone(), values));
@@ -794,7 +851,10 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
             None if matches!(h.value, Value::Null) => {}
             None => cx.error(
                 "deck-invalid-type",
-                format!("`headers` must be a mapping of header names to lists, found {}", h.kind()),
+                format!(
+                    "`headers` must be a mapping of header names to lists, found {}",
+                    h.kind()
+                ),
                 h,
             ),
         }
@@ -812,7 +872,9 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         .unwrap_or_else(|| vec!["http".to_string(), "https".to_string()]);
     let strip_path = cx.bool(node.get("strip_path"), "strip_path", true);
     let preserve_host = cx.bool(node.get("preserve_host"), "preserve_host", false);
-    let regex_priority = cx.int(node.get("regex_priority"), "regex_priority").unwrap_or(0);
+    let regex_priority = cx
+        .int(node.get("regex_priority"), "regex_priority")
+        .unwrap_or(0);
     let path_handling = cx
         .string(node.get("path_handling"), "path_handling")
         .unwrap_or_else(|| "v0".into());
@@ -831,14 +893,17 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         }
         None => None,
     };
-    if let (Some(expr), Some(n)) = (&expression, node.get("expression")) {
-        if let Err(e) = atc_router::parser::parse(expr) {
-            cx.error(
-                "route-invalid-expression",
-                format!("expression of route `{label}` does not parse: {}", one_line(&e.to_string())),
-                n,
-            );
-        }
+    if let (Some(expr), Some(n)) = (&expression, node.get("expression"))
+        && let Err(e) = atc_router::parser::parse(expr)
+    {
+        cx.error(
+            "route-invalid-expression",
+            format!(
+                "expression of route `{label}` does not parse: {}",
+                one_line(&e.to_string())
+            ),
+            n,
+        );
     }
     let tags = cx
         .strings(node.get("tags"), "tags")
@@ -887,16 +952,27 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
 }
 
 fn values_node<'a>(route: &'a Node, header: &str) -> &'a Node {
-    route.get("headers").and_then(|h| h.get(header)).unwrap_or(route)
+    route
+        .get("headers")
+        .and_then(|h| h.get(header))
+        .unwrap_or(route)
 }
 
-fn nets(cx: &mut FileCtx<'_>, node: Option<&Node>, field: &str) -> Vec<(Option<String>, Option<u16>)> {
+fn nets(
+    cx: &mut FileCtx<'_>,
+    node: Option<&Node>,
+    field: &str,
+) -> Vec<(Option<String>, Option<u16>)> {
     let Some(node) = node else {
         return Vec::new();
     };
     let Some(items) = node.as_seq() else {
         if !matches!(node.value, Value::Null) {
-            cx.error("deck-invalid-type", format!("`{field}` must be a list, found {}", node.kind()), node);
+            cx.error(
+                "deck-invalid-type",
+                format!("`{field}` must be a list, found {}", node.kind()),
+                node,
+            );
         }
         return Vec::new();
     };
@@ -905,7 +981,9 @@ fn nets(cx: &mut FileCtx<'_>, node: Option<&Node>, field: &str) -> Vec<(Option<S
         .map(|i| {
             (
                 i.get("ip").and_then(Node::scalar_text),
-                i.get("port").and_then(Node::as_i64).and_then(|p| u16::try_from(p).ok()),
+                i.get("port")
+                    .and_then(Node::as_i64)
+                    .and_then(|p| u16::try_from(p).ok()),
             )
         })
         .filter(|(ip, port)| ip.is_some() || port.is_some())
@@ -922,9 +1000,14 @@ fn host_problem(host: &str) -> Option<&'static str> {
         return Some("only one wildcard is allowed");
     }
     if stars == 1 {
-        let (h, _) = host.split_once(':').filter(|(_, p)| p.parse::<u16>().is_ok()).unwrap_or((host, ""));
+        let (h, _) = host
+            .split_once(':')
+            .filter(|(_, p)| p.parse::<u16>().is_ok())
+            .unwrap_or((host, ""));
         if !(h.starts_with("*.") || h.ends_with(".*")) {
-            return Some("the wildcard must be the leftmost or rightmost label (`*.example.com`, `example.*`)");
+            return Some(
+                "the wildcard must be the leftmost or rightmost label (`*.example.com`, `example.*`)",
+            );
         }
     }
     None
@@ -935,7 +1018,9 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
     if !(path.starts_with('/') || path.starts_with("~/")) {
         cx.error(
             "route-invalid-path",
-            format!("path `{path}` of route `{label}` must start with `/` (prefix) or `~/` (regex)"),
+            format!(
+                "path `{path}` of route `{label}` must start with `/` (prefix) or `~/` (regex)"
+            ),
             node,
         );
         return;
@@ -965,7 +1050,11 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
     // Percent-encoding must be well formed.
     let bytes = path.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
-        if *b == b'%' && !(i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()) {
+        if *b == b'%'
+            && !(i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit())
+        {
             cx.error(
                 "route-invalid-path",
                 format!("path `{path}` of route `{label}` has an invalid url-encoded value"),

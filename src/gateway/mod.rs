@@ -33,7 +33,11 @@ impl Manifest {
         self.routes
             .iter()
             .position(|r| r.name.as_deref() == Some(name_or_id))
-            .or_else(|| self.routes.iter().position(|r| r.id.as_deref() == Some(name_or_id)))
+            .or_else(|| {
+                self.routes
+                    .iter()
+                    .position(|r| r.id.as_deref() == Some(name_or_id))
+            })
     }
 
     /// Build a manifest from decK texts held in memory (`(path, text)` pairs, in order), as
@@ -109,10 +113,12 @@ impl Route {
 
     /// True for routes Kong's HTTP subsystem routes (not tcp/tls/udp stream routes).
     pub fn is_http(&self) -> bool {
-        self.protocols
-            .iter()
-            .any(|p| matches!(p.as_str(), "http" | "https" | "grpc" | "grpcs" | "ws" | "wss"))
-            || self.protocols.is_empty()
+        self.protocols.iter().any(|p| {
+            matches!(
+                p.as_str(),
+                "http" | "https" | "grpc" | "grpcs" | "ws" | "wss"
+            )
+        }) || self.protocols.is_empty()
     }
 }
 
@@ -135,7 +141,10 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
                 merger.add_file(&rel, &text);
             }
             Err(e) => {
-                diags.push(Diagnostic::error("unreadable-file", format!("cannot read decK file: {e}")).in_file(&rel));
+                diags.push(
+                    Diagnostic::error("unreadable-file", format!("cannot read decK file: {e}"))
+                        .in_file(&rel),
+                );
             }
         }
     }
@@ -175,7 +184,11 @@ fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> 
         if !base.exists() {
             continue;
         }
-        for entry in ignore::WalkBuilder::new(&base).standard_filters(false).build().flatten() {
+        for entry in ignore::WalkBuilder::new(&base)
+            .standard_filters(false)
+            .build()
+            .flatten()
+        {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }

@@ -22,7 +22,11 @@ pub const GITHUB: &str = "node_modules/@octokit/openapi/generated/api.github.com
 
 /// The JSON file for `corpora` (the file itself, or a corpora directory).
 pub fn github_path(corpora: &Path) -> PathBuf {
-    if corpora.is_file() { corpora.to_path_buf() } else { corpora.join(GITHUB) }
+    if corpora.is_file() {
+        corpora.to_path_buf()
+    } else {
+        corpora.join(GITHUB)
+    }
 }
 
 fn param_schema(doc: &J, schema: Option<&J>) -> Option<SchemaRef> {
@@ -35,13 +39,20 @@ fn param_schema(doc: &J, schema: Option<&J>) -> Option<SchemaRef> {
     }
     let types = match s.get("type") {
         Some(J::String(t)) => vec![t.clone()],
-        Some(J::Array(ts)) => ts.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
+        Some(J::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
     Some(SchemaRef::Inline(Box::new(Schema {
         types,
         format: s.get("format").and_then(J::as_str).map(str::to_string),
-        enum_values: s.get("enum").and_then(J::as_array).cloned().unwrap_or_default(),
+        enum_values: s
+            .get("enum")
+            .and_then(J::as_array)
+            .cloned()
+            .unwrap_or_default(),
         min_length: s.get("minLength").and_then(J::as_u64),
         max_length: s.get("maxLength").and_then(J::as_u64),
         ..Schema::default()
@@ -65,7 +76,11 @@ fn parameters(doc: &J, list: Option<&J>) -> Vec<Parameter> {
             _ => ParamLocation::Cookie,
         };
         out.push(Parameter {
-            name: p.get("name").and_then(J::as_str).unwrap_or_default().to_string(),
+            name: p
+                .get("name")
+                .and_then(J::as_str)
+                .unwrap_or_default()
+                .to_string(),
             location,
             required: p.get("required").and_then(J::as_bool).unwrap_or(false),
             deprecated: false,
@@ -90,15 +105,23 @@ pub fn api_from_json(doc: &J, slug: &str) -> Api {
                 };
                 let mut params = parameters(doc, op.get("parameters"));
                 for s in &shared {
-                    if !params.iter().any(|p| p.name == s.name && p.location == s.location) {
+                    if !params
+                        .iter()
+                        .any(|p| p.name == s.name && p.location == s.location)
+                    {
                         params.push(s.clone());
                     }
                 }
-                let operation_id = op.get("operationId").and_then(J::as_str).map(str::to_string);
+                let operation_id = op
+                    .get("operationId")
+                    .and_then(J::as_str)
+                    .map(str::to_string);
                 operations.push(Operation {
                     method,
                     path: path.clone(),
-                    slug: operation_id.clone().unwrap_or_else(|| format!("{}-{path}", method.lower())),
+                    slug: operation_id
+                        .clone()
+                        .unwrap_or_else(|| format!("{}-{path}", method.lower())),
                     operation_id,
                     summary: None,
                     description: None,
@@ -151,25 +174,31 @@ pub fn openapi2kong_path(path: &str) -> String {
     let mut rest = path;
     let mut used: Vec<String> = Vec::new();
     while !rest.is_empty() {
-        if let Some(stripped) = rest.strip_prefix('{') {
-            if let Some(end) = stripped.find('}') {
-                let raw = &stripped[..end];
-                let mut name: String = raw
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
-                    .take(31)
-                    .collect();
-                if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-                    name.insert(0, 'p');
-                }
-                while used.contains(&name) {
-                    name.push('_');
-                }
-                used.push(name.clone());
-                out.push_str(&format!("(?<{name}>[^#?/]+)"));
-                rest = &stripped[end + 1..];
-                continue;
+        if let Some(stripped) = rest.strip_prefix('{')
+            && let Some(end) = stripped.find('}')
+        {
+            let raw = &stripped[..end];
+            let mut name: String = raw
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .take(31)
+                .collect();
+            if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+                name.insert(0, 'p');
             }
+            while used.contains(&name) {
+                name.push('_');
+            }
+            used.push(name.clone());
+            out.push_str(&format!("(?<{name}>[^#?/]+)"));
+            rest = &stripped[end + 1..];
+            continue;
         }
         let c = rest.chars().next().unwrap_or('/');
         if "().+?*[$".contains(c) {
@@ -238,7 +267,8 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     let api = api_from_json(&doc, "github");
     let deck = openapi2kong_manifest(&api);
     let sources = SourceMap::default();
-    let (manifest, load_diags) = Manifest::from_texts(&[("gateway/github.json".to_string(), deck)], &sources);
+    let (manifest, load_diags) =
+        Manifest::from_texts(&[("gateway/github.json".to_string(), deck)], &sources);
     let inputs: Vec<OperationInput<'_>> = api
         .operations
         .iter()
@@ -276,7 +306,10 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         })
         .collect();
     let t = Instant::now();
-    let picked = all_probes.iter().filter(|p| engine.select(&p.request).is_some()).count();
+    let picked = all_probes
+        .iter()
+        .filter(|p| engine.select(&p.request).is_some())
+        .count();
     let select_time = t.elapsed();
     build_times.sort();
     match_times.sort();
@@ -287,7 +320,12 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         .iter()
         .filter(|r| r.status != super::Status::Matched)
         .take(5)
-        .map(|r| format!("route:   e.g. {}\n", r.notes.first().map(String::as_str).unwrap_or("")))
+        .map(|r| {
+            format!(
+                "route:   e.g. {}\n",
+                r.notes.first().map(String::as_str).unwrap_or("")
+            )
+        })
         .collect();
     format!(
         "route: {} operations, {} routes ({} matchers), {probes} probes; manifest diagnostics: {}\n\

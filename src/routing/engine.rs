@@ -165,10 +165,15 @@ impl Engine {
     }
 
     /// [`Engine::build`] with partitioning on or off (off: one router, as in Kong).
-    pub fn build_with(manifest: &Manifest, flavor: RouterFlavor, partition: bool) -> (Engine, Diagnostics) {
+    pub fn build_with(
+        manifest: &Manifest,
+        flavor: RouterFlavor,
+        partition: bool,
+    ) -> (Engine, Diagnostics) {
         let mut diags = Diagnostics::new();
         let mut matchers: Vec<Matcher> = Vec::new();
-        let mut keys_seen: std::collections::HashSet<(u64, Uuid)> = std::collections::HashSet::new();
+        let mut keys_seen: std::collections::HashSet<(u64, Uuid)> =
+            std::collections::HashSet::new();
         for (index, route) in manifest.routes.iter().enumerate() {
             if translate::is_stream_route(route) {
                 continue;
@@ -209,7 +214,8 @@ impl Engine {
                 _ => {}
             }
             let (id, explicit_id) = translate::route_uuid(route, index);
-            let expression_route = flavor == RouterFlavor::Expressions && route.expression.is_some();
+            let expression_route =
+                flavor == RouterFlavor::Expressions && route.expression.is_some();
             for group in translate::split(route, id, flavor) {
                 let expression = translate::expression(route, &group, flavor);
                 let inputs = Inputs::of(route, &group.paths, expression_route);
@@ -252,7 +258,11 @@ impl Engine {
                 let classic = !expression_route;
                 let methods = (classic && !route.methods.is_empty()).then(|| route.methods.clone());
                 let literal_prefixes = if classic && !group.paths.is_empty() {
-                    group.paths.iter().map(|p| literal_prefix(p)).collect::<Option<Vec<_>>>()
+                    group
+                        .paths
+                        .iter()
+                        .map(|p| literal_prefix(p))
+                        .collect::<Option<Vec<_>>>()
                 } else {
                     None
                 };
@@ -272,7 +282,7 @@ impl Engine {
             }
         }
         // atc-router's scan order: (priority, uuid) descending.
-        matchers.sort_by(|a, b| (b.priority, b.uuid).cmp(&(a.priority, a.uuid)));
+        matchers.sort_by_key(|m| std::cmp::Reverse((m.priority, m.uuid)));
         let mut routers: HashMap<Key, Router<'static>> = HashMap::new();
         for m in &matchers {
             let methods: Vec<String> = match (&m.methods, partition) {
@@ -281,7 +291,10 @@ impl Engine {
             };
             let segments: Vec<String> = match (&m.literal_prefixes, partition) {
                 (Some(ps), true) => {
-                    let segs: Option<Vec<String>> = ps.iter().map(|p| first_segment(p).map(str::to_string)).collect();
+                    let segs: Option<Vec<String>> = ps
+                        .iter()
+                        .map(|p| first_segment(p).map(str::to_string))
+                        .collect();
                     let mut segs = segs.unwrap_or_else(|| vec!["*".to_string()]);
                     segs.sort();
                     segs.dedup();
@@ -307,10 +320,17 @@ impl Engine {
                 }
             }
         }
-        let mut fields: Vec<String> = routers.values().flat_map(|r| r.fields.keys().cloned()).collect();
+        let mut fields: Vec<String> = routers
+            .values()
+            .flat_map(|r| r.fields.keys().cloned())
+            .collect();
         fields.sort();
         fields.dedup();
-        let by_uuid = matchers.iter().enumerate().map(|(i, m)| (m.uuid, i)).collect();
+        let by_uuid = matchers
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.uuid, i))
+            .collect();
         (
             Engine {
                 matchers,
@@ -430,15 +450,15 @@ impl Engine {
 }
 
 fn could_match(m: &Matcher, req: &Request) -> bool {
-    if let Some(methods) = &m.methods {
-        if !methods.iter().any(|x| *x == req.method) {
-            return false;
-        }
+    if let Some(methods) = &m.methods
+        && !methods.contains(&req.method)
+    {
+        return false;
     }
-    if let Some(prefixes) = &m.literal_prefixes {
-        if !prefixes.iter().any(|p| req.path.starts_with(p.as_str())) {
-            return false;
-        }
+    if let Some(prefixes) = &m.literal_prefixes
+        && !prefixes.iter().any(|p| req.path.starts_with(p.as_str()))
+    {
+        return false;
     }
     true
 }
@@ -453,7 +473,9 @@ fn matched_path(m: &Match) -> Option<String> {
 /// `http.path.segments.<i>` / `.<i>_<j>` of fields.lua (0-based).
 fn segment_value(segments: &[&str], range: &str) -> Option<String> {
     match range.split_once('_') {
-        None => segments.get(range.parse::<usize>().ok()?).map(|s| s.to_string()),
+        None => segments
+            .get(range.parse::<usize>().ok()?)
+            .map(|s| s.to_string()),
         Some((a, b)) => {
             let (a, b) = (a.parse::<usize>().ok()?, b.parse::<usize>().ok()?);
             if a >= b || b >= segments.len() {

@@ -67,7 +67,11 @@ impl Inputs {
             header_count: (route.headers.len() as u32).min(255),
             regex,
             regex_priority: if regex { route.regex_priority } else { 0 },
-            uri_length: if regex { 0 } else { paths.first().map_or(0, String::len) },
+            uri_length: if regex {
+                0
+            } else {
+                paths.first().map_or(0, String::len)
+            },
             expression_priority: None,
         }
     }
@@ -157,7 +161,10 @@ pub fn describe(i: &Inputs, effective: u64) -> String {
     } else {
         "no path".to_string()
     };
-    format!("{kind}, {} matching field(s), priority 0x{effective:016x}", i.weight)
+    format!(
+        "{kind}, {} matching field(s), priority 0x{effective:016x}",
+        i.weight
+    )
 }
 
 #[cfg(test)]
@@ -179,11 +186,20 @@ mod tests {
     #[test]
     fn effective_uses_32_bit_shifts() {
         // paths + methods, prefix /orders: weight 2 → 2 << 29, length 7.
-        let i = Inputs { weight: 2, uri_length: 7, ..inputs() };
+        let i = Inputs {
+            weight: 2,
+            uri_length: 7,
+            ..inputs()
+        };
         assert_eq!(effective(&i), (2u64 << 29) | 7);
         assert_eq!(intended(&i), (2u64 << 61) | 7);
         // regex path alone, regex_priority 100: bit 51 | 1 << 29 | 100 << 19.
-        let r = Inputs { weight: 1, regex: true, regex_priority: 100, ..inputs() };
+        let r = Inputs {
+            weight: 1,
+            regex: true,
+            regex_priority: 100,
+            ..inputs()
+        };
         assert_eq!(effective(&r), (1u64 << 51) | (1 << 29) | (100 << 19));
         // The regex route outranks the prefix route with more fields in code, not in docs.
         assert!(effective(&r) > effective(&i));
@@ -194,30 +210,62 @@ mod tests {
     #[test]
     fn header_count_and_regex_priority_overlap() {
         // 1 header → 1 << 20; regex_priority 2 → 2 << 19 = 1 << 20: OR, not add.
-        let a = Inputs { weight: 2, header_count: 1, regex: true, regex_priority: 2, ..inputs() };
-        let b = Inputs { weight: 2, header_count: 1, regex: true, regex_priority: 0, ..inputs() };
+        let a = Inputs {
+            weight: 2,
+            header_count: 1,
+            regex: true,
+            regex_priority: 2,
+            ..inputs()
+        };
+        let b = Inputs {
+            weight: 2,
+            header_count: 1,
+            regex: true,
+            regex_priority: 0,
+            ..inputs()
+        };
         assert_eq!(effective(&a), effective(&b) | (1 << 20));
         assert_eq!(effective(&a), effective(&b));
     }
 
     #[test]
     fn negative_terms_sign_extend() {
-        let neg = Inputs { weight: 1, regex: true, regex_priority: -1, ..inputs() };
+        let neg = Inputs {
+            weight: 1,
+            regex: true,
+            regex_priority: -1,
+            ..inputs()
+        };
         assert!(effective(&neg) >= 0xFFFF_FFFF_0000_0000);
         // weight 4 → 4 << 29 = 2^31 → negative int32.
-        let w4 = Inputs { weight: 4, uri_length: 3, ..inputs() };
+        let w4 = Inputs {
+            weight: 4,
+            uri_length: 3,
+            ..inputs()
+        };
         assert_eq!(effective(&w4), 0xFFFF_FFFF_8000_0003);
         // regex_priority ≥ 1024 spills into the weight bits.
-        let spill = Inputs { weight: 1, regex: true, regex_priority: 1024, ..inputs() };
+        let spill = Inputs {
+            weight: 1,
+            regex: true,
+            regex_priority: 1024,
+            ..inputs()
+        };
         assert_eq!(effective(&spill), (1u64 << 51) | (1 << 29));
     }
 
     #[test]
     fn expression_routes_come_first() {
-        let e = Inputs { expression_priority: Some(7), ..inputs() };
+        let e = Inputs {
+            expression_priority: Some(7),
+            ..inputs()
+        };
         assert_eq!(effective(&e), (0xFFu64 << 56) | 7);
         // tobit: priorities above 2^31 wrap.
-        let big = Inputs { expression_priority: Some(1 << 32), ..inputs() };
+        let big = Inputs {
+            expression_priority: Some(1 << 32),
+            ..inputs()
+        };
         assert_eq!(effective(&big), 0xFFu64 << 56);
         assert_eq!(intended(&big), (0xFFu64 << 56) | (1 << 32));
     }

@@ -43,15 +43,31 @@ pub fn parse_server_url(url: &str) -> (Option<String>, Option<String>, String) {
         };
         (None, Some(authority.to_string()), path.to_string())
     } else {
-        (None, None, url.split(['?', '#']).next().unwrap_or("").to_string())
+        (
+            None,
+            None,
+            url.split(['?', '#']).next().unwrap_or("").to_string(),
+        )
     }
 }
 
 /// The target of `op`: `gateway_host` / `path_prefix` when configured, else the first server
 /// URL (operation servers first, then the API's).
-pub fn target(api: &Api, op: &Operation, gateway_host: Option<&str>, path_prefix: Option<&str>) -> Target {
-    let server = op.servers.first().or(api.servers.first()).map(|s| s.url.as_str());
-    let (scheme, server_host, server_path) = server.map(parse_server_url).unwrap_or((None, None, String::new()));
+pub fn target(
+    api: &Api,
+    op: &Operation,
+    gateway_host: Option<&str>,
+    path_prefix: Option<&str>,
+) -> Target {
+    let server = op
+        .servers
+        .first()
+        .or(api.servers.first())
+        .map(|s| s.url.as_str());
+    let (scheme, server_host, server_path) =
+        server
+            .map(parse_server_url)
+            .unwrap_or((None, None, String::new()));
     let (gw_scheme, gw_host) = match gateway_host {
         Some(h) if h.contains("://") => {
             let (s, h, _) = parse_server_url(h);
@@ -68,7 +84,10 @@ pub fn target(api: &Api, op: &Operation, gateway_host: Option<&str>, path_prefix
         format!("/{prefix}")
     };
     Target {
-        scheme: gw_scheme.or(scheme).filter(|s| s == "http" || s == "https").unwrap_or_else(|| "https".into()),
+        scheme: gw_scheme
+            .or(scheme)
+            .filter(|s| s == "http" || s == "https")
+            .unwrap_or_else(|| "https".into()),
         host: gw_host.or(server_host),
         prefix,
     }
@@ -78,19 +97,24 @@ fn resolve<'a>(api: &'a Api, schema: &'a SchemaRef, depth: usize) -> Option<&'a 
     match schema {
         SchemaRef::Inline(s) => {
             // A schema that is only `allOf: [$ref]` (or oneOf/anyOf) stands for its first member.
-            if s.types.is_empty() && s.enum_values.is_empty() && s.format.is_none() && depth < 8 {
-                if let Some(first) = s.all_of.first().or(s.one_of.first()).or(s.any_of.first()) {
-                    return resolve(api, first, depth + 1);
-                }
+            if s.types.is_empty()
+                && s.enum_values.is_empty()
+                && s.format.is_none()
+                && depth < 8
+                && let Some(first) = s.all_of.first().or(s.one_of.first()).or(s.any_of.first())
+            {
+                return resolve(api, first, depth + 1);
             }
             Some(s)
         }
         SchemaRef::Ref { target, .. } => {
             let s = api.schemas.get(target.0)?;
-            if s.types.is_empty() && s.enum_values.is_empty() && depth < 8 {
-                if let Some(first) = s.all_of.first().or(s.one_of.first()).or(s.any_of.first()) {
-                    return resolve(api, first, depth + 1);
-                }
+            if s.types.is_empty()
+                && s.enum_values.is_empty()
+                && depth < 8
+                && let Some(first) = s.all_of.first().or(s.one_of.first()).or(s.any_of.first())
+            {
+                return resolve(api, first, depth + 1);
             }
             Some(s)
         }
@@ -115,7 +139,12 @@ pub fn samples(api: &Api, param: &Parameter) -> Vec<String> {
             return vec![c];
         }
         if !s.enum_values.is_empty() {
-            return s.enum_values.iter().filter_map(scalar).take(MAX_PROBES).collect();
+            return s
+                .enum_values
+                .iter()
+                .filter_map(scalar)
+                .take(MAX_PROBES)
+                .collect();
         }
     }
     if let Some(e) = param.example.as_ref().and_then(scalar) {
@@ -128,7 +157,11 @@ pub fn samples(api: &Api, param: &Parameter) -> Vec<String> {
         if let Some(d) = s.default.as_ref().and_then(scalar) {
             out.push(d);
         }
-        let ty = s.types.iter().find(|t| t.as_str() != "null").map(String::as_str);
+        let ty = s
+            .types
+            .iter()
+            .find(|t| t.as_str() != "null")
+            .map(String::as_str);
         let generated: Vec<String> = match (ty, s.format.as_deref()) {
             (Some("integer"), _) => vec!["1".into(), "4711".into()],
             (Some("number"), _) => vec!["1".into(), "2.5".into()],
@@ -158,10 +191,10 @@ fn fit_length(mut v: String, min: Option<u64>, max: Option<u64>) -> String {
             v.push(fill);
         }
     }
-    if let Some(max) = max {
-        if max > 0 {
-            v = v.chars().take(max as usize).collect();
-        }
+    if let Some(max) = max
+        && max > 0
+    {
+        v = v.chars().take(max as usize).collect();
     }
     v
 }
@@ -243,7 +276,15 @@ pub fn probes(api: &Api, op: &Operation, target: &Target) -> Vec<ProbeRequest> {
                 let v = encode_segment(&values[i % values.len()]);
                 path = path.replace(&format!("{{{name}}}"), &v);
             }
-            let raw_path = format!("{}{}", target.prefix, if path.starts_with('/') { path.clone() } else { format!("/{path}") });
+            let raw_path = format!(
+                "{}{}",
+                target.prefix,
+                if path.starts_with('/') {
+                    path.clone()
+                } else {
+                    format!("/{path}")
+                }
+            );
             let headers = header_params
                 .iter()
                 .filter(|(_, v)| !v.is_empty())
@@ -288,7 +329,11 @@ mod tests {
     fn server_urls() {
         assert_eq!(
             parse_server_url("https://api.example.com:8443/v1/?x"),
-            (Some("https".into()), Some("api.example.com:8443".into()), "/v1/".into())
+            (
+                Some("https".into()),
+                Some("api.example.com:8443".into()),
+                "/v1/".into()
+            )
         );
         assert_eq!(parse_server_url("/v2"), (None, None, "/v2".into()));
         assert_eq!(template_names("/a/{x}/b/{y}"), vec!["x", "y"]);

@@ -57,13 +57,23 @@ pub fn coverage_table(results: &[OperationRouting]) -> String {
             ops.len()
         );
         let mw = ops.iter().map(|o| o.method.len()).max().unwrap_or(6).max(6);
-        let pw = ops.iter().map(|o| o.path.chars().count()).max().unwrap_or(4).clamp(4, 60);
-        let _ = writeln!(out, "  {:<mw$}  {:<pw$}  {:<9}  ROUTE", "METHOD", "PATH", "STATUS");
+        let pw = ops
+            .iter()
+            .map(|o| o.path.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 60);
+        let _ = writeln!(
+            out,
+            "  {:<mw$}  {:<pw$}  {:<9}  ROUTE",
+            "METHOD", "PATH", "STATUS"
+        );
         for o in ops {
             let route = match (&o.route, o.status) {
                 (Some(r), _) => r.clone(),
                 (None, Status::Ambiguous) => {
-                    let names: BTreeSet<&str> = o.probes.iter().filter_map(|p| p.route.as_deref()).collect();
+                    let names: BTreeSet<&str> =
+                        o.probes.iter().filter_map(|p| p.route.as_deref()).collect();
                     if names.is_empty() {
                         "-".into()
                     } else {
@@ -124,7 +134,11 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
         results.len()
     );
     if !manifest.files.is_empty() {
-        let files: Vec<String> = manifest.files.iter().map(|f| format!("<code>{}</code>", esc(f))).collect();
+        let files: Vec<String> = manifest
+            .files
+            .iter()
+            .map(|f| format!("<code>{}</code>", esc(f)))
+            .collect();
         let _ = writeln!(h, "<p>decK files: {}</p>", files.join(", "));
     }
     for (api, ops) in by_api(results) {
@@ -147,7 +161,10 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
                         esc(&p.method),
                         esc(p.host.as_deref().unwrap_or("")),
                         esc(&p.path),
-                        p.route.as_deref().map(|r| format!("<code>{}</code>", esc(r))).unwrap_or_else(|| "no route".into())
+                        p.route
+                            .as_deref()
+                            .map(|r| format!("<code>{}</code>", esc(r)))
+                            .unwrap_or_else(|| "no route".into())
                     )
                 })
                 .collect();
@@ -156,7 +173,11 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
             } else {
                 format!(
                     "<div class=\"notes\">{}</div>",
-                    o.notes.iter().map(|n| esc(n)).collect::<Vec<_>>().join("<br>")
+                    o.notes
+                        .iter()
+                        .map(|n| esc(n))
+                        .collect::<Vec<_>>()
+                        .join("<br>")
                 )
             };
             let _ = writeln!(
@@ -166,9 +187,15 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
                 esc(&o.path),
                 o.operation_id.as_deref().map(esc).unwrap_or_default(),
                 esc(&o.packages.join(", ")),
-                o.route.as_deref().map(|r| format!("<code>{}</code>", esc(r))).unwrap_or_else(|| "—".into()),
+                o.route
+                    .as_deref()
+                    .map(|r| format!("<code>{}</code>", esc(r)))
+                    .unwrap_or_else(|| "—".into()),
                 o.service.as_deref().map(esc).unwrap_or_else(|| "—".into()),
-                o.upstream_path.as_deref().map(|p| format!("<code>{}</code>", esc(p))).unwrap_or_else(|| "—".into()),
+                o.upstream_path
+                    .as_deref()
+                    .map(|p| format!("<code>{}</code>", esc(p)))
+                    .unwrap_or_else(|| "—".into()),
                 probes.join("<br>")
             );
         }
@@ -189,7 +216,11 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
         .iter()
         .filter(|r| !r.label().is_empty() && !reached.contains(r.label()))
         .collect();
-    let _ = writeln!(h, "<h2 id=\"undocumented-routes\">Routes serving no documented operation ({})</h2>", unused.len());
+    let _ = writeln!(
+        h,
+        "<h2 id=\"undocumented-routes\">Routes serving no documented operation ({})</h2>",
+        unused.len()
+    );
     if unused.is_empty() {
         h.push_str("<p>None.</p>\n");
     } else {
@@ -204,7 +235,10 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
                 if v.is_empty() {
                     "any".to_string()
                 } else {
-                    v.iter().map(|x| format!("<code>{}</code>", esc(x))).collect::<Vec<_>>().join(" ")
+                    v.iter()
+                        .map(|x| format!("<code>{}</code>", esc(x)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 }
             };
             let _ = writeln!(

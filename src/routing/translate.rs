@@ -37,7 +37,13 @@ pub fn route_uuid(route: &Route, index: usize) -> (Uuid, bool) {
     if let Some(id) = route.id.as_deref().and_then(|i| Uuid::parse_str(i).ok()) {
         return (id, true);
     }
-    let seed = format!("{}#{}#{}:{}", index, route.label(), route.span.file, route.span.line);
+    let seed = format!(
+        "{}#{}#{}:{}",
+        index,
+        route.label(),
+        route.span.file,
+        route.span.line
+    );
     (Uuid::new_v5(&SYNTHETIC_NAMESPACE, seed.as_bytes()), false)
 }
 
@@ -55,7 +61,11 @@ pub fn split(route: &Route, id: Uuid, flavor: RouterFlavor) -> Vec<Group> {
     // group_by(paths, is_regex_magic(path) or #path), keys in first-seen order.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for p in &route.paths {
-        let key = if is_regex(p) { "true".to_string() } else { p.len().to_string() };
+        let key = if is_regex(p) {
+            "true".to_string()
+        } else {
+            p.len().to_string()
+        };
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push(p.clone()),
             None => groups.push((key, vec![p.clone()])),
@@ -81,7 +91,12 @@ pub fn escape_str(s: &str) -> String {
     format!("\"{s}\"")
 }
 
-fn gen_for_field(name: &str, values: &[String], op: impl Fn(&str) -> &'static str, transform: impl Fn(&str, &str) -> String) -> Option<String> {
+fn gen_for_field(
+    name: &str,
+    values: &[String],
+    op: impl Fn(&str) -> &'static str,
+    transform: impl Fn(&str, &str) -> String,
+) -> Option<String> {
     if values.is_empty() {
         return None;
     }
@@ -106,14 +121,22 @@ fn parse_ip_addr(ip: &str) -> (String, Option<u32>) {
     match addr.parse::<std::net::Ipv4Addr>() {
         Ok(v4) if mask <= 32 => {
             let bits = u32::from(v4);
-            let masked = if mask == 0 { 0 } else { bits & (u32::MAX << (32 - mask)) };
+            let masked = if mask == 0 {
+                0
+            } else {
+                bits & (u32::MAX << (32 - mask))
+            };
             (std::net::Ipv4Addr::from(masked).to_string(), Some(mask))
         }
         _ => (addr.to_string(), Some(mask)),
     }
 }
 
-fn gen_for_nets(ip_field: &str, port_field: &str, values: &[(Option<String>, Option<u16>)]) -> Option<String> {
+fn gen_for_nets(
+    ip_field: &str,
+    port_field: &str,
+    values: &[(Option<String>, Option<u16>)],
+) -> Option<String> {
     if values.is_empty() {
         return None;
     }
@@ -162,7 +185,13 @@ pub fn classic_expression(route: &Route, paths: &[String]) -> String {
     let snis: Vec<String> = route
         .snis
         .iter()
-        .map(|p| if p.len() > 1 && p.ends_with('.') { p[..p.len() - 1].to_string() } else { p.clone() })
+        .map(|p| {
+            if p.len() > 1 && p.ends_with('.') {
+                p[..p.len() - 1].to_string()
+            } else {
+                p.clone()
+            }
+        })
         .collect();
     if let Some(sni) = gen_for_field("tls.sni", &snis, |_| "==", |_, v| v.to_string()) {
         parts.push(format!("(net.protocol != r#\"https\"# || {sni})"));
@@ -173,7 +202,12 @@ pub fn classic_expression(route: &Route, paths: &[String]) -> String {
     if let Some(g) = gen_for_nets("net.dst.ip", "net.dst.port", &route.destinations) {
         parts.push(g);
     }
-    if let Some(g) = gen_for_field("http.method", &route.methods, |_| "==", |_, v| v.to_string()) {
+    if let Some(g) = gen_for_field(
+        "http.method",
+        &route.methods,
+        |_| "==",
+        |_, v| v.to_string(),
+    ) {
         parts.push(g);
     }
     if !route.hosts.is_empty() {
@@ -218,7 +252,10 @@ pub fn classic_expression(route: &Route, paths: &[String]) -> String {
             .headers
             .iter()
             .map(|(name, values)| {
-                let field = format!("any(lower(http.headers.{}))", name.replace('-', "_").to_lowercase());
+                let field = format!(
+                    "any(lower(http.headers.{}))",
+                    name.replace('-', "_").to_lowercase()
+                );
                 let alts: Vec<String> = values
                     .iter()
                     .map(|v| match v.strip_prefix("~*") {
@@ -244,7 +281,9 @@ pub fn expression(route: &Route, group: &Group, flavor: RouterFlavor) -> String 
                 None => classic_expression(route, &group.paths),
             };
             let protocols = &route.protocols;
-            if protocols.len() == 1 && matches!(protocols[0].as_str(), "https" | "tls" | "tls_passthrough") {
+            if protocols.len() == 1
+                && matches!(protocols[0].as_str(), "https" | "tls" | "tls_passthrough")
+            {
                 return exp;
             }
             let mapped: Vec<String> = protocols
@@ -330,11 +369,19 @@ mod tests {
     #[test]
     fn split_groups_regex_and_prefix_lengths_with_v5_ids() {
         let mut r = route();
-        r.paths = vec!["/abc".into(), "~/x$".into(), "/abd".into(), "/longer".into()];
+        r.paths = vec![
+            "/abc".into(),
+            "~/x$".into(),
+            "/abd".into(),
+            "/longer".into(),
+        ];
         let id = Uuid::parse_str("e8fb37f1-102d-461e-9c51-6608a6bb8101").unwrap();
         let groups = split(&r, id, RouterFlavor::TraditionalCompatible);
         assert_eq!(groups.len(), 3);
-        assert_eq!(groups[0].paths, vec!["/abc".to_string(), "/abd".to_string()]);
+        assert_eq!(
+            groups[0].paths,
+            vec!["/abc".to_string(), "/abd".to_string()]
+        );
         assert_eq!(groups[1].paths, vec!["~/x$".to_string()]);
         assert_eq!(
             groups[0].uuid,
@@ -342,11 +389,17 @@ mod tests {
         );
         assert_eq!(
             groups[1].uuid,
-            Uuid::new_v5(&SPLIT_NAMESPACE, b"e8fb37f1-102d-461e-9c51-6608a6bb8101#true")
+            Uuid::new_v5(
+                &SPLIT_NAMESPACE,
+                b"e8fb37f1-102d-461e-9c51-6608a6bb8101#true"
+            )
         );
         // A single path is never split.
         r.paths = vec!["/abc".into()];
-        assert_eq!(split(&r, id, RouterFlavor::TraditionalCompatible)[0].uuid, id);
+        assert_eq!(
+            split(&r, id, RouterFlavor::TraditionalCompatible)[0].uuid,
+            id
+        );
     }
 
     #[test]
@@ -360,6 +413,9 @@ mod tests {
             "http.path == \"/a\" && (net.protocol == r#\"http\"# || net.protocol == r#\"https\"#)"
         );
         r.protocols = vec!["https".into()];
-        assert_eq!(expression(&r, g, RouterFlavor::Expressions), "http.path == \"/a\"");
+        assert_eq!(
+            expression(&r, g, RouterFlavor::Expressions),
+            "http.path == \"/a\""
+        );
     }
 }

@@ -35,11 +35,16 @@ pub fn normalize(uri: &str, merge_slashes: bool) -> String {
             uri.clear();
         } else if first == Some(b'.') && second == Some(b'.') && third == Some(b'/') {
             uri = uri[3..].to_string();
-        } else if first == Some(b'.') && second == Some(b'/') {
+        } else if (first == Some(b'.') && second == Some(b'/'))
+            || (first == Some(b'/') && second == Some(b'.') && third == Some(b'/'))
+        {
+            // `./` and `/./`
             uri = uri[2..].to_string();
-        } else if first == Some(b'/') && second == Some(b'.') && third == Some(b'/') {
-            uri = uri[2..].to_string();
-        } else if first == Some(b'/') && second == Some(b'.') && third == Some(b'.') && fourth == Some(b'/') {
+        } else if first == Some(b'/')
+            && second == Some(b'.')
+            && third == Some(b'.')
+            && fourth == Some(b'/')
+        {
             uri = uri[3..].to_string();
             output.pop();
         } else if merge_slashes && first == Some(b'/') && second == Some(b'/') {
@@ -71,7 +76,8 @@ fn decode_unreserved(uri: &str) -> String {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
             let h = &bytes[i + 1..i + 3];
             if h.iter().all(u8::is_ascii_hexdigit) {
-                let value = u8::from_str_radix(std::str::from_utf8(h).unwrap_or("00"), 16).unwrap_or(0);
+                let value =
+                    u8::from_str_radix(std::str::from_utf8(h).unwrap_or("00"), 16).unwrap_or(0);
                 if RESERVED.contains(&value) {
                     out.push(b'%');
                     out.extend(h.iter().map(u8::to_ascii_uppercase));
@@ -115,7 +121,12 @@ fn sanitize_postfix(postfix: &str) -> &str {
 /// The upstream path Kong proxies to (`get_upstream_uri_v0` with the request postfix computed
 /// as in `atc.lua`): `matched` is the matched part of the path (prefix string or whole regex
 /// match), `service_path` the service's `path` (Kong uses `/` when absent).
-pub fn upstream_path(req_uri: &str, matched: Option<&str>, strip_path: bool, service_path: &str) -> String {
+pub fn upstream_path(
+    req_uri: &str,
+    matched: Option<&str>,
+    strip_path: bool,
+    service_path: &str,
+) -> String {
     let postfix_raw = match (strip_path, matched) {
         (true, Some(m)) => req_uri.get(m.len()..).unwrap_or(""),
         _ => req_uri.get(1..).unwrap_or(""),
@@ -131,10 +142,10 @@ pub fn upstream_path(req_uri: &str, matched: Option<&str>, strip_path: bool, ser
                 } else if req_uri.ends_with('/') {
                     base.to_string()
                 } else {
-                    base[..base.len() - 1].to_string()
+                    base.strip_suffix('/').unwrap_or(base).to_string()
                 }
             } else if postfix.starts_with('/') {
-                format!("{}{}", &base[..base.len() - 1], postfix)
+                format!("{}{}", base.strip_suffix('/').unwrap_or(base), postfix)
             } else {
                 format!("{base}{postfix}")
             }
@@ -187,13 +198,31 @@ mod tests {
     #[test]
     fn upstream_paths() {
         // strip_path with a prefix route and a service path.
-        assert_eq!(upstream_path("/orders/1", Some("/orders"), true, "/api"), "/api/1");
+        assert_eq!(
+            upstream_path("/orders/1", Some("/orders"), true, "/api"),
+            "/api/1"
+        );
         assert_eq!(upstream_path("/orders/1", Some("/orders"), true, "/"), "/1");
         assert_eq!(upstream_path("/orders", Some("/orders"), true, "/"), "/");
-        assert_eq!(upstream_path("/orders/", Some("/orders"), true, "/api"), "/api/");
-        assert_eq!(upstream_path("/orders/1", Some("/orders"), false, "/"), "/orders/1");
-        assert_eq!(upstream_path("/orders/1", Some("/orders"), false, "/api"), "/api/orders/1");
-        assert_eq!(upstream_path("/orders/1", Some("/orders/1"), true, "/api/"), "/api");
-        assert_eq!(upstream_path("/orders/1/", Some("/orders/1/"), true, "/api/"), "/api/");
+        assert_eq!(
+            upstream_path("/orders/", Some("/orders"), true, "/api"),
+            "/api/"
+        );
+        assert_eq!(
+            upstream_path("/orders/1", Some("/orders"), false, "/"),
+            "/orders/1"
+        );
+        assert_eq!(
+            upstream_path("/orders/1", Some("/orders"), false, "/api"),
+            "/api/orders/1"
+        );
+        assert_eq!(
+            upstream_path("/orders/1", Some("/orders/1"), true, "/api/"),
+            "/api"
+        );
+        assert_eq!(
+            upstream_path("/orders/1/", Some("/orders/1/"), true, "/api/"),
+            "/api/"
+        );
     }
 }

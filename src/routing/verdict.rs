@@ -34,7 +34,9 @@ pub struct Evaluation {
 }
 
 fn route_label(manifest: &Manifest, engine: &Engine, matcher: usize) -> String {
-    manifest.routes[engine.matchers[matcher].route].label().to_string()
+    manifest.routes[engine.matchers[matcher].route]
+        .label()
+        .to_string()
 }
 
 fn explain(engine: &Engine, matcher: usize) -> String {
@@ -54,7 +56,9 @@ fn run_probe(engine: &Engine, probe: ProbeRequest) -> ProbeResult {
     if let Some(w) = winner {
         let wm = &engine.matchers[w];
         // Only ties and routes ranked above the winner in the documented order matter.
-        let all = engine.matches_where(&probe.request, |m| m.priority == wm.priority || m.documented > wm.documented);
+        let all = engine.matches_where(&probe.request, |m| {
+            m.priority == wm.priority || m.documented > wm.documented
+        });
         for &m in &all {
             let other = &engine.matchers[m];
             if m != w && other.priority == wm.priority && other.route != wm.route {
@@ -64,13 +68,21 @@ fn run_probe(engine: &Engine, probe: ProbeRequest) -> ProbeResult {
                 }
             }
         }
-        if let Some(best) = all.iter().map(|&m| engine.matchers[m].documented).max().filter(|b| *b > wm.documented) {
+        if let Some(best) = all
+            .iter()
+            .map(|&m| engine.matchers[m].documented)
+            .max()
+            .filter(|b| *b > wm.documented)
+        {
             let best_set: Vec<usize> = all
                 .iter()
                 .copied()
                 .filter(|&m| engine.matchers[m].documented == best)
                 .collect();
-            if !best_set.iter().any(|&m| engine.matchers[m].route == wm.route) {
+            if !best_set
+                .iter()
+                .any(|&m| engine.matchers[m].route == wm.route)
+            {
                 documented_instead = best_set;
             }
         }
@@ -85,21 +97,32 @@ fn run_probe(engine: &Engine, probe: ProbeRequest) -> ProbeResult {
     }
 }
 
-const METHODS: [&str; 9] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"];
+const METHODS: [&str; 9] = [
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+];
 
 /// Route one operation.
 pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>) -> Evaluation {
     let api = input.api;
     let op = input.operation;
     let mut diags = Diagnostics::new();
-    let target = probe::target(api, op, input.gateway_host.as_deref(), input.path_prefix.as_deref());
+    let target = probe::target(
+        api,
+        op,
+        input.gateway_host.as_deref(),
+        input.path_prefix.as_deref(),
+    );
     let results: Vec<ProbeResult> = probe::probes(api, op, &target)
         .into_iter()
         .map(|p| run_probe(engine, p))
         .collect();
     let op_name = format!("{} {}", op.method, op.path);
     let in_package = !input.packages.is_empty();
-    let severity = if in_package { Severity::Error } else { Severity::Warning };
+    let severity = if in_package {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
 
     let winners: Vec<Option<usize>> = results
         .iter()
@@ -142,7 +165,11 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             let message = if let Some(r) = tie {
                 let w = r.winner.unwrap_or(0);
                 let mut names = vec![format!("`{}`", route_label(manifest, engine, w))];
-                names.extend(r.ties.iter().map(|&t| format!("`{}`", route_label(manifest, engine, t))));
+                names.extend(
+                    r.ties
+                        .iter()
+                        .map(|&t| format!("`{}`", route_label(manifest, engine, t))),
+                );
                 names.dedup();
                 format!(
                     "routes {} tie for {op_name} of API `{}` ({}); without explicit ids Kong's pick is arbitrary",
@@ -183,7 +210,13 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
         let doc: Vec<String> = r
             .documented_instead
             .iter()
-            .map(|&d| format!("`{}` ({})", route_label(manifest, engine, d), explain(engine, d)))
+            .map(|&d| {
+                format!(
+                    "`{}` ({})",
+                    route_label(manifest, engine, d),
+                    explain(engine, d)
+                )
+            })
             .collect();
         let message = format!(
             "fragile precedence for {op_name} of API `{}`: Kong's code picks route `{}` ({}) but the documented order picks {}",
@@ -202,7 +235,10 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
 
     // Some route matches the path, none the method.
     if results.iter().any(|r| r.winner.is_none()) {
-        let first = results.iter().find(|r| r.winner.is_none()).map(|r| &r.probe);
+        let first = results
+            .iter()
+            .find(|r| r.winner.is_none())
+            .map(|r| &r.probe);
         if let Some(p) = first {
             let mut others: BTreeSet<String> = BTreeSet::new();
             let mut methods: BTreeSet<&str> = BTreeSet::new();
@@ -219,7 +255,11 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             if !others.is_empty() {
                 let message = format!(
                     "route(s) {} match the path of {op_name} (API `{}`) but none accepts {} (they accept {})",
-                    others.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "),
+                    others
+                        .iter()
+                        .map(|o| format!("`{o}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     api.slug,
                     op.method,
                     methods.into_iter().collect::<Vec<_>>().join(", ")
@@ -232,39 +272,38 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
 
     // Upstream path.
     let mut upstream_path = None;
-    if status == Status::Matched {
-        if let Some(r) = results.first() {
-            if let Some(w) = r.winner {
-                let route = &manifest.routes[engine.matchers[w].route];
-                if let Some(service) = route.service.and_then(|s| manifest.services.get(s)) {
-                    let base = service.path.as_deref().unwrap_or("/");
-                    let upstream = uri::upstream_path(
-                        &r.probe.request.path,
-                        r.matched_path.as_deref(),
-                        route.strip_path,
-                        base,
+    if status == Status::Matched
+        && let Some(r) = results.first()
+        && let Some(w) = r.winner
+    {
+        let route = &manifest.routes[engine.matchers[w].route];
+        if let Some(service) = route.service.and_then(|s| manifest.services.get(s)) {
+            let base = service.path.as_deref().unwrap_or("/");
+            let upstream = uri::upstream_path(
+                &r.probe.request.path,
+                r.matched_path.as_deref(),
+                route.strip_path,
+                base,
+            );
+            let op_path = &r.probe.op_path;
+            if upstream.ends_with(op_path.as_str()) {
+                let keep = &upstream[..upstream.len() - op_path.len()];
+                upstream_path = Some(format!("{keep}{}", op.path));
+            } else {
+                if route.strip_path {
+                    let message = format!(
+                        "route `{}` has strip_path: true and service `{}` path `{base}`: {op_name} reaches the upstream as `{upstream}`, which drops part of the documented path `{op_path}`",
+                        route.label(),
+                        service.label(),
                     );
-                    let op_path = &r.probe.op_path;
-                    if upstream.ends_with(op_path.as_str()) {
-                        let keep = &upstream[..upstream.len() - op_path.len()];
-                        upstream_path = Some(format!("{keep}{}", op.path));
-                    } else {
-                        if route.strip_path {
-                            let message = format!(
-                                "route `{}` has strip_path: true and service `{}` path `{base}`: {op_name} reaches the upstream as `{upstream}`, which drops part of the documented path `{op_path}`",
-                                route.label(),
-                                service.label(),
-                            );
-                            notes.push(message.clone());
-                            diags.push(
+                    notes.push(message.clone());
+                    diags.push(
                                 Diagnostic::warning("strip-path-drops-path", message)
                                     .at(&op.span)
                                     .help("set `strip_path: false` or give the service the stripped prefix as its `path`"),
                             );
-                        }
-                        upstream_path = Some(upstream);
-                    }
                 }
+                upstream_path = Some(upstream);
             }
         }
     }
@@ -275,7 +314,10 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             diags.push(
                 Diagnostic::error(
                     "pinned-route-unknown",
-                    format!("pinned route `{pin}` of {op_name} (API `{}`) is not in the decK manifest", api.slug),
+                    format!(
+                        "pinned route `{pin}` of {op_name} (API `{}`) is not in the decK manifest",
+                        api.slug
+                    ),
                 )
                 .at(span),
             );
@@ -289,7 +331,10 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
                 None => format!("no route matches {}", show(r)),
                 Some(w) if engine.matchers[w].route == pinned => format!(
                     "it ties with `{}` and wins only by chance",
-                    r.ties.first().map(|&t| route_label(manifest, engine, t)).unwrap_or_default()
+                    r.ties
+                        .first()
+                        .map(|&t| route_label(manifest, engine, t))
+                        .unwrap_or_default()
                 ),
                 Some(w) => format!(
                     "`{}` wins ({}) for {}",
@@ -313,13 +358,18 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
     }
     served.sort_unstable();
     served.dedup();
-    let reached: Vec<String> = served.iter().map(|&r| manifest.routes[r].label().to_string()).collect();
+    let reached: Vec<String> = served
+        .iter()
+        .map(|&r| manifest.routes[r].label().to_string())
+        .collect();
     let (route, service) = match (status, winners.first().copied().flatten()) {
         (Status::Matched, Some(ri)) => {
             let r = &manifest.routes[ri];
             (
                 Some(r.label().to_string()),
-                r.service.and_then(|s| manifest.services.get(s)).map(|s| s.label().to_string()),
+                r.service
+                    .and_then(|s| manifest.services.get(s))
+                    .map(|s| s.label().to_string()),
             )
         }
         _ => (None, None),
