@@ -139,6 +139,14 @@ fn partitioned_engine_picks_what_one_router_picks() {
             // The router's winner is the first of all matches in scan order.
             let all = single.all_matches(&req);
             let first = all.first().map(|&i| single.matchers[i].uuid);
+            // Listing every match through the partitions' prefilters loses nothing.
+            let all_split: Vec<_> = split
+                .all_matches(&req)
+                .iter()
+                .map(|&i| split.matchers[i].uuid)
+                .collect();
+            let all_single: Vec<_> = all.iter().map(|&i| single.matchers[i].uuid).collect();
+            assert_eq!(all_split, all_single, "seed {seed}, request {req:?}");
             assert_eq!(
                 first,
                 b.as_ref().map(|(u, _)| *u),

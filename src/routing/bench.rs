@@ -311,6 +311,12 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         .filter(|p| engine.select(&p.request).is_some())
         .count();
     let select_time = t.elapsed();
+    let t = Instant::now();
+    let listed: usize = all_probes
+        .iter()
+        .map(|p| engine.all_matches(&p.request).len())
+        .sum();
+    let list_time = t.elapsed();
     build_times.sort();
     match_times.sort();
     let (matchers, results) = last.unwrap_or((0, Vec::new()));
@@ -332,6 +338,7 @@ pub fn run(corpora: &Path, runs: usize) -> String {
          route: build router   median {} (min {}) over {runs} run(s)\n\
          route: match all ops  median {} (min {}) over {runs} run(s)  [goal < 200 ms]\n\
          route: router picks only  {} for {} probes ({picked} matched, one thread)\n\
+         route: list every match   {} ({listed} matches, one thread)\n\
          route: verdicts {summary}\n{examples}",
         api.operations.len(),
         manifest.routes.len(),
@@ -343,6 +350,7 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         fmt_ms(match_times[0]),
         fmt_ms(select_time),
         all_probes.len(),
+        fmt_ms(list_time),
     )
 }
 

@@ -116,6 +116,53 @@ pub struct Selection {
     pub matched_path: Option<String>,
 }
 
+/// The matchers of one partition with a `RegexSet` over their regex paths, so listing every
+/// match of a request evaluates only matchers whose path can match (one automaton pass instead
+/// of one regex per matcher). A prefilter only: survivors are evaluated with atc-router.
+struct Members {
+    indices: Vec<usize>,
+    /// Per member: indices into `set` of its regex paths, and its prefix paths.
+    paths: Vec<Option<(Vec<usize>, Vec<String>)>>,
+    set: Option<regex::RegexSet>,
+}
+
+impl Members {
+    fn build(indices: Vec<usize>, matchers: &[Matcher]) -> Members {
+        let mut patterns: Vec<String> = Vec::new();
+        let paths = indices
+            .iter()
+            .map(|&i| {
+                let m = &matchers[i];
+                m.literal_prefixes.as_ref()?;
+                let mut regexes = Vec::new();
+                let mut prefixes = Vec::new();
+                for p in &m.paths {
+                    match p.strip_prefix('~') {
+                        Some(re) => {
+                            regexes.push(patterns.len());
+                            patterns.push(format!("^{}", re.replace("?<", "?P<")));
+                        }
+                        None => prefixes.push(p.clone()),
+                    }
+                }
+                Some((regexes, prefixes))
+            })
+            .collect();
+        let set = regex::RegexSet::new(&patterns).ok();
+        // Without a set (should not happen: every pattern compiled before), filter nothing.
+        let paths = if set.is_some() || patterns.is_empty() {
+            paths
+        } else {
+            vec![None; indices.len()]
+        };
+        Members {
+            indices,
+            paths,
+            set,
+        }
+    }
+}
+
 /// Partition key of a router: (method or `*`, first path segment or `*`).
 type Key = (String, String);
 
@@ -132,6 +179,8 @@ pub struct Engine {
     pub matchers: Vec<Matcher>,
     by_uuid: HashMap<Uuid, usize>,
     routers: HashMap<Key, Router<'static>>,
+    /// Per partition: its matchers (scan order) and a path prefilter for listing matches.
+    members: HashMap<Key, Members>,
     /// Union of the fields used by all routers (what a context must carry).
     fields: Vec<String>,
 }
@@ -285,41 +334,30 @@ impl Engine {
         matchers.sort_by_key(|m| std::cmp::Reverse((m.priority, m.uuid)));
         let mut routers: HashMap<Key, Router<'static>> = HashMap::new();
         for m in &matchers {
-            let methods: Vec<String> = match (&m.methods, partition) {
-                (Some(ms), true) => ms.clone(),
-                _ => vec!["*".to_string()],
-            };
-            let segments: Vec<String> = match (&m.literal_prefixes, partition) {
-                (Some(ps), true) => {
-                    let segs: Option<Vec<String>> = ps
-                        .iter()
-                        .map(|p| first_segment(p).map(str::to_string))
-                        .collect();
-                    let mut segs = segs.unwrap_or_else(|| vec!["*".to_string()]);
-                    segs.sort();
-                    segs.dedup();
-                    segs
-                }
-                _ => vec!["*".to_string()],
-            };
-            for method in &methods {
-                for seg in &segments {
-                    let router = routers
-                        .entry((method.clone(), seg.clone()))
-                        .or_insert_with(|| Router::new(&SCHEMA));
-                    if let Err(e) = router.add_matcher(m.priority as usize, m.uuid, &m.expression) {
-                        let route = &manifest.routes[m.route];
-                        diags.push(
-                            Diagnostic::error(
-                                "route-rejected",
-                                format!("Kong's router rejects route `{}`: {e}", route.label()),
-                            )
-                            .at(&route.span),
-                        );
-                    }
+            for key in partition_keys(m, partition) {
+                let router = routers.entry(key).or_insert_with(|| Router::new(&SCHEMA));
+                if let Err(e) = router.add_matcher(m.priority as usize, m.uuid, &m.expression) {
+                    let route = &manifest.routes[m.route];
+                    diags.push(
+                        Diagnostic::error(
+                            "route-rejected",
+                            format!("Kong's router rejects route `{}`: {e}", route.label()),
+                        )
+                        .at(&route.span),
+                    );
                 }
             }
         }
+        let mut member_lists: HashMap<Key, Vec<usize>> = HashMap::new();
+        for (i, m) in matchers.iter().enumerate() {
+            for key in partition_keys(m, partition) {
+                member_lists.entry(key).or_default().push(i);
+            }
+        }
+        let members = member_lists
+            .into_iter()
+            .map(|(k, v)| (k, Members::build(v, &matchers)))
+            .collect();
         let mut fields: Vec<String> = routers
             .values()
             .flat_map(|r| r.fields.keys().cloned())
@@ -336,6 +374,7 @@ impl Engine {
                 matchers,
                 by_uuid,
                 routers,
+                members,
                 fields,
             },
             diags,
@@ -428,25 +467,86 @@ impl Engine {
     /// Every matcher satisfying `wanted` whose expression is true for `req`, in the router's
     /// scan order.
     pub fn matches_where(&self, req: &Request, wanted: impl Fn(&Matcher) -> bool) -> Vec<usize> {
-        let mut c = None;
-        let mut out = Vec::new();
-        for (i, m) in self.matchers.iter().enumerate() {
-            if !wanted(m) || !could_match(m, req) {
+        let seg = request_segment(&req.path);
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut seen_keys: Vec<(&str, &str)> = Vec::with_capacity(4);
+        for key in [
+            (req.method.as_str(), seg),
+            (req.method.as_str(), "*"),
+            ("*", seg),
+            ("*", "*"),
+        ] {
+            if seen_keys.contains(&key) {
                 continue;
             }
-            let c = c.get_or_insert_with(|| self.context(req));
-            let mut mat = Match::new();
-            if m.compiled.execute(c, &mut mat) {
-                out.push(i);
+            seen_keys.push(key);
+            let Some(members) = self.members.get(&(key.0.to_string(), key.1.to_string())) else {
+                continue;
+            };
+            let hits = members.set.as_ref().map(|s| s.matches(&req.path));
+            for (n, &i) in members.indices.iter().enumerate() {
+                let m = &self.matchers[i];
+                if !wanted(m) || !could_match(m, req) {
+                    continue;
+                }
+                if let (Some((regexes, prefixes)), Some(hits)) = (&members.paths[n], &hits) {
+                    let path_ok = prefixes.iter().any(|p| req.path.starts_with(p.as_str()))
+                        || regexes.iter().any(|&r| hits.matched(r));
+                    if !path_ok {
+                        continue;
+                    }
+                }
+                candidates.push(i);
             }
         }
-        out
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut c = None;
+        candidates
+            .into_iter()
+            .filter(|&i| {
+                let c = c.get_or_insert_with(|| self.context(req));
+                let mut mat = Match::new();
+                self.matchers[i].compiled.execute(c, &mut mat)
+            })
+            .collect()
     }
 
     /// Every matcher whose expression is true for `req`, in the router's scan order.
     pub fn all_matches(&self, req: &Request) -> Vec<usize> {
         self.matches_where(req, |_| true)
     }
+}
+
+/// The partitions a matcher belongs to: its methods (or `*`) × the first segments of its
+/// literal path prefixes (or `*`).
+fn partition_keys(m: &Matcher, partition: bool) -> Vec<Key> {
+    let methods: Vec<String> = match (&m.methods, partition) {
+        (Some(ms), true) => ms.clone(),
+        _ => vec!["*".to_string()],
+    };
+    let segments: Vec<String> = match (&m.literal_prefixes, partition) {
+        (Some(ps), true) => {
+            let segs: Option<Vec<String>> = ps
+                .iter()
+                .map(|p| first_segment(p).map(str::to_string))
+                .collect();
+            let mut segs = segs.unwrap_or_else(|| vec!["*".to_string()]);
+            segs.sort();
+            segs.dedup();
+            segs
+        }
+        _ => vec!["*".to_string()],
+    };
+    let mut keys = Vec::new();
+    for method in &methods {
+        for seg in &segments {
+            keys.push((method.clone(), seg.clone()));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 fn could_match(m: &Matcher, req: &Request) -> bool {

@@ -51,7 +51,12 @@ pub fn normalize(uri: &str, merge_slashes: bool) -> String {
             uri = uri[1..].to_string();
         } else {
             // One segment: up to (not including) the next `/` after the first byte.
-            let next = uri.get(1..).and_then(|rest| rest.find('/')).map(|i| i + 1);
+            let next = uri
+                .as_bytes()
+                .iter()
+                .skip(1)
+                .position(|&b| b == b'/')
+                .map(|i| i + 1);
             match next {
                 Some(i) => {
                     output.push(uri[..i].to_string());
@@ -188,6 +193,8 @@ mod tests {
         assert_eq!(normalize("/x/%2e%2e/y", true), "/y");
         assert_eq!(normalize("/%", true), "/%");
         assert_eq!(normalize("/%ff", true), "/%ff");
+        assert_eq!(normalize("é/./x/../y", true), "é/y");
+        assert_eq!(normalize("/caf%C3%A9/./menu", true), "/café/menu");
     }
 
     #[test]
