@@ -283,3 +283,84 @@ fn missing_directory_is_an_empty_manifest() {
     let (m, d) = gateway::load(&fixture_root(), &["nowhere/*.yaml".to_string()], &sources);
     assert!(m.routes.is_empty() && m.files.is_empty() && d.is_empty());
 }
+
+#[test]
+fn hostile_manifests_give_diagnostics_not_panics() {
+    let texts = [
+        "_format_version: 3\nservices: {a: 1}\nroutes:\n- name: [x]\n  paths: notalist\n  methods: [1, get]\n  hosts: ['*.*.x', 'a*b', '']\n  headers: {host: [x], x: 5, y: ['~*(']}\n  regex_priority: high\n  strip_path: 'yes'\n  priority: -5\n  service: 7\n- 42\n- {name: ok, paths: ['~/(?<a>x)(?<a>y)', '/%zz', '/a/../b'], sources: [{ip: 10.0.0.0/8}], snis: [x.]}\n",
+        "- just\n- a\n- list\n",
+        "",
+        "{\"_format_version\": \"3.0\", \"routes\": [{\"name\": \"j\", \"paths\": [\"/\u{e9}\u{301}/%C3%A9\"], \"expression\": \"http.path ==\"}]}",
+        "services:\n- routes:\n  - name: deep\n    paths: [/x]\n    headers: {a: [b]}\n    hosts: ['x:99999', 'y:0']\n",
+        "\u{feff}_format_version: \"3.0\"\nroutes: &r\n- name: anchor\n  paths: [/a]\n",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let sources = SourceMap::default();
+        let (manifest, diags) = Manifest::from_texts(
+            &[(format!("gateway/h{i}.yaml"), text.to_string())],
+            &sources,
+        );
+        for d in diags.iter() {
+            assert_eq!(
+                d.file.as_deref(),
+                Some(format!("gateway/h{i}.yaml").as_str()),
+                "{d:?}"
+            );
+        }
+        let op = support::operation("GET", "/a/{x}", None, &[], 1);
+        let api = support::api("h", &["http://x:99999/../%zz"], vec![op]);
+        let input = OperationInput {
+            api: &api,
+            operation: &api.operations[0],
+            packages: vec!["p".into()],
+            pinned_routes: vec![(
+                "anchor".into(),
+                portalgen::source::Span::new("p.yaml", 1, 1),
+            )],
+            gateway_host: Some("é:bad".into()),
+            path_prefix: Some("no-slash//x".into()),
+        };
+        for flavor in [
+            RouterFlavor::TraditionalCompatible,
+            RouterFlavor::Expressions,
+        ] {
+            let (results, _) = routing::check(std::slice::from_ref(&input), &manifest, flavor);
+            assert_eq!(results.len(), 1);
+            let _ = routing::report_html(&results, &manifest, "<h>");
+            let _ = routing::coverage_table(&results);
+        }
+    }
+    // The first text reports type errors at their lines.
+    let sources = SourceMap::default();
+    let (_, diags) =
+        Manifest::from_texts(&[("gateway/h.yaml".into(), texts[0].to_string())], &sources);
+    let diags = diags.into_vec();
+    assert!(
+        find(&diags, "deck-invalid-type", "gateway/h.yaml", 2).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "deck-invalid-type", "gateway/h.yaml", 5).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "route-invalid-host", "gateway/h.yaml", 7).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "route-invalid-header", "gateway/h.yaml", 8).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "route-invalid-regex", "gateway/h.yaml", 8).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "route-invalid-regex", "gateway/h.yaml", 14).is_some(),
+        "{diags:#?}"
+    );
+    assert!(
+        find(&diags, "route-path-not-normalized", "gateway/h.yaml", 14).is_some(),
+        "{diags:#?}"
+    );
+}

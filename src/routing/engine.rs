@@ -221,6 +221,7 @@ impl Engine {
     ) -> (Engine, Diagnostics) {
         let mut diags = Diagnostics::new();
         let mut matchers: Vec<Matcher> = Vec::new();
+        let mut pending: Vec<(usize, translate::Group, String, bool, bool)> = Vec::new();
         let mut keys_seen: std::collections::HashSet<(u64, Uuid)> =
             std::collections::HashSet::new();
         for (index, route) in manifest.routes.iter().enumerate() {
@@ -267,97 +268,135 @@ impl Engine {
                 flavor == RouterFlavor::Expressions && route.expression.is_some();
             for group in translate::split(route, id, flavor) {
                 let expression = translate::expression(route, &group, flavor);
-                let inputs = Inputs::of(route, &group.paths, expression_route);
-                let effective = priority::effective(&inputs);
-                let compiled = match atc_router::parser::parse(&expression)
-                    .map_err(|e| e.to_string())
-                    .and_then(|ast| ast.validate(&SCHEMA).map(|_| ast))
-                {
-                    Ok(ast) => ast,
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::error(
-                                "route-rejected",
-                                format!(
-                                    "Kong's router rejects route `{}`: {}",
-                                    route.label(),
-                                    e.split_whitespace().collect::<Vec<_>>().join(" ")
-                                ),
-                            )
-                            .at(&route.span)
-                            .help(format!("ATC expression: {expression}")),
-                        );
-                        continue;
-                    }
-                };
-                if !keys_seen.insert((effective, group.uuid)) {
+                pending.push((index, group, expression, explicit_id, expression_route));
+            }
+        }
+        // Parsing compiles every regex: do it in parallel, keep the order.
+        let parsed: Vec<Result<Expression, String>> = {
+            use rayon::prelude::*;
+            pending
+                .par_iter()
+                .map(|(_, _, expression, _, _)| {
+                    atc_router::parser::parse(expression)
+                        .map_err(|e| e.to_string())
+                        .and_then(|ast| ast.validate(&SCHEMA).map(|_| ast))
+                })
+                .collect()
+        };
+        for ((index, group, expression, explicit_id, expression_route), compiled) in
+            pending.into_iter().zip(parsed)
+        {
+            let route = &manifest.routes[index];
+            let inputs = Inputs::of(route, &group.paths, expression_route);
+            let effective = priority::effective(&inputs);
+            let compiled = match compiled {
+                Ok(ast) => ast,
+                Err(e) => {
                     diags.push(
                         Diagnostic::error(
                             "route-rejected",
                             format!(
-                                "Kong's router rejects route `{}`: UUID {} already exists",
+                                "Kong's router rejects route `{}`: {}",
                                 route.label(),
-                                group.uuid
+                                e.split_whitespace().collect::<Vec<_>>().join(" ")
                             ),
                         )
-                        .at(&route.span),
+                        .at(&route.span)
+                        .help(format!("ATC expression: {expression}")),
                     );
                     continue;
                 }
-                let classic = !expression_route;
-                let methods = (classic && !route.methods.is_empty()).then(|| route.methods.clone());
-                let literal_prefixes = if classic && !group.paths.is_empty() {
-                    group
-                        .paths
-                        .iter()
-                        .map(|p| literal_prefix(p))
-                        .collect::<Option<Vec<_>>>()
-                } else {
-                    None
-                };
-                matchers.push(Matcher {
-                    methods,
-                    literal_prefixes,
-                    route: index,
-                    uuid: group.uuid,
-                    explicit_id,
-                    expression,
-                    inputs,
-                    priority: effective,
-                    documented: priority::documented(&inputs),
-                    paths: group.paths,
-                    compiled,
-                });
+            };
+            if !keys_seen.insert((effective, group.uuid)) {
+                diags.push(
+                    Diagnostic::error(
+                        "route-rejected",
+                        format!(
+                            "Kong's router rejects route `{}`: UUID {} already exists",
+                            route.label(),
+                            group.uuid
+                        ),
+                    )
+                    .at(&route.span),
+                );
+                continue;
             }
+            let classic = !expression_route;
+            let methods = (classic && !route.methods.is_empty()).then(|| route.methods.clone());
+            let literal_prefixes = if classic && !group.paths.is_empty() {
+                group
+                    .paths
+                    .iter()
+                    .map(|p| literal_prefix(p))
+                    .collect::<Option<Vec<_>>>()
+            } else {
+                None
+            };
+            matchers.push(Matcher {
+                methods,
+                literal_prefixes,
+                route: index,
+                uuid: group.uuid,
+                explicit_id,
+                expression,
+                inputs,
+                priority: effective,
+                documented: priority::documented(&inputs),
+                paths: group.paths,
+                compiled,
+            });
         }
         // atc-router's scan order: (priority, uuid) descending.
         matchers.sort_by_key(|m| std::cmp::Reverse((m.priority, m.uuid)));
-        let mut routers: HashMap<Key, Router<'static>> = HashMap::new();
-        for m in &matchers {
-            for key in partition_keys(m, partition) {
-                let router = routers.entry(key).or_insert_with(|| Router::new(&SCHEMA));
-                if let Err(e) = router.add_matcher(m.priority as usize, m.uuid, &m.expression) {
-                    let route = &manifest.routes[m.route];
-                    diags.push(
-                        Diagnostic::error(
-                            "route-rejected",
-                            format!("Kong's router rejects route `{}`: {e}", route.label()),
-                        )
-                        .at(&route.span),
-                    );
-                }
-            }
-        }
         let mut member_lists: HashMap<Key, Vec<usize>> = HashMap::new();
         for (i, m) in matchers.iter().enumerate() {
             for key in partition_keys(m, partition) {
                 member_lists.entry(key).or_default().push(i);
             }
         }
-        let members = member_lists
-            .into_iter()
-            .map(|(k, v)| (k, Members::build(v, &matchers)))
-            .collect();
+        // Each partition's router and prefilter are independent: build them in parallel.
+        type Built = (Key, Router<'static>, Members, Vec<(usize, String)>);
+        let built: Vec<Built> = {
+            use rayon::prelude::*;
+            let lists: Vec<(Key, Vec<usize>)> = member_lists.into_iter().collect();
+            lists
+                .into_par_iter()
+                .map(|(key, indices)| {
+                    let mut router = Router::new(&SCHEMA);
+                    let mut errors = Vec::new();
+                    for &i in &indices {
+                        let m = &matchers[i];
+                        if let Err(e) =
+                            router.add_matcher(m.priority as usize, m.uuid, &m.expression)
+                        {
+                            errors.push((m.route, e));
+                        }
+                    }
+                    let members = Members::build(indices, &matchers);
+                    (key, router, members, errors)
+                })
+                .collect()
+        };
+        let mut routers: HashMap<Key, Router<'static>> = HashMap::new();
+        let mut members: HashMap<Key, Members> = HashMap::new();
+        let mut rejected: Vec<(usize, String)> = Vec::new();
+        for (key, router, m, errors) in built {
+            routers.insert(key.clone(), router);
+            members.insert(key, m);
+            rejected.extend(errors);
+        }
+        rejected.sort();
+        rejected.dedup();
+        for (route, e) in rejected {
+            let route = &manifest.routes[route];
+            diags.push(
+                Diagnostic::error(
+                    "route-rejected",
+                    format!("Kong's router rejects route `{}`: {e}", route.label()),
+                )
+                .at(&route.span),
+            );
+        }
         let mut fields: Vec<String> = routers
             .values()
             .flat_map(|r| r.fields.keys().cloned())
