@@ -263,6 +263,18 @@ impl Engine {
                 }
                 _ => {}
             }
+            if route.path_handling == "v1" && route.expression.is_none() {
+                diags.push(
+                    Diagnostic::warning(
+                        "path-handling-ignored",
+                        format!(
+                            "route `{}` sets `path_handling: v1`, which the ATC router flavors do not honour: Kong computes the upstream path as v0",
+                            route.label()
+                        ),
+                    )
+                    .at(&route.span),
+                );
+            }
             let (id, explicit_id) = translate::route_uuid(route, index);
             let expression_route =
                 flavor == RouterFlavor::Expressions && route.expression.is_some();
