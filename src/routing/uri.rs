@@ -132,48 +132,58 @@ pub fn upstream_path(
     strip_path: bool,
     service_path: &str,
 ) -> String {
+    // atc.lua: request_prefix = strip_path and matched_path; the postfix is what follows the
+    // prefix, or the whole path without its leading `/` when nothing is stripped.
     let postfix_raw = match (strip_path, matched) {
         (true, Some(m)) => req_uri.get(m.len()..).unwrap_or(""),
         _ => req_uri.get(1..).unwrap_or(""),
     };
-    let postfix = sanitize_postfix(postfix_raw);
-    let strip = strip_path && matched.is_some();
-    let base = service_path;
+    v0(
+        strip_path,
+        sanitize_postfix(postfix_raw),
+        req_uri,
+        service_path,
+    )
+}
+
+/// `get_upstream_uri_v0` of `kong/router/utils.lua`.
+fn v0(strip_path: bool, postfix: &str, req_uri: &str, base: &str) -> String {
     if base.ends_with('/') {
-        if strip {
+        if strip_path {
             if postfix.is_empty() {
                 if base == "/" {
-                    "/".to_string()
-                } else if req_uri.ends_with('/') {
-                    base.to_string()
-                } else {
-                    base.strip_suffix('/').unwrap_or(base).to_string()
+                    return "/".to_string();
                 }
-            } else if postfix.starts_with('/') {
-                format!("{}{}", base.strip_suffix('/').unwrap_or(base), postfix)
-            } else {
-                format!("{base}{postfix}")
+                if req_uri.ends_with('/') {
+                    return base.to_string();
+                }
+                return base.strip_suffix('/').unwrap_or(base).to_string();
             }
-        } else {
-            format!("{base}{}", req_uri.get(1..).unwrap_or(""))
+            if postfix.starts_with('/') {
+                // double "/", so drop the first
+                return format!("{}{}", base.strip_suffix('/').unwrap_or(base), postfix);
+            }
+            return format!("{base}{postfix}");
         }
-    } else if strip {
+        // keep the incoming path, prefixed with the upstream path, without its first `/`
+        return format!("{base}{}", req_uri.get(1..).unwrap_or(""));
+    }
+    if strip_path {
         if postfix.is_empty() {
             if req_uri.len() > 1 && req_uri.ends_with('/') {
-                format!("{base}/")
-            } else {
-                base.to_string()
+                return format!("{base}/");
             }
-        } else if postfix.starts_with('/') {
-            format!("{base}{postfix}")
-        } else {
-            format!("{base}/{postfix}")
+            return base.to_string();
         }
-    } else if req_uri == "/" {
-        base.to_string()
-    } else {
-        format!("{base}{req_uri}")
+        if postfix.starts_with('/') {
+            return format!("{base}{postfix}");
+        }
+        return format!("{base}/{postfix}");
     }
+    if req_uri == "/" {
+        return base.to_string();
+    }
+    format!("{base}{req_uri}")
 }
 
 #[cfg(test)]
