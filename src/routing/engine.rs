@@ -248,6 +248,31 @@ impl Engine {
                     );
                     continue;
                 }
+                (_, None) if route.priority.is_some() => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "route-priority-ignored",
+                            format!(
+                                "route `{}` sets `priority`, which Kong only uses for `expression` routes (expressions flavor); its rank comes from its matching fields",
+                                route.label()
+                            ),
+                        )
+                        .at(&route.span),
+                    );
+                }
+                (RouterFlavor::Expressions, Some(_)) if route.regex_priority != 0 => {
+                    diags.push(
+                        Diagnostic::error(
+                            "route-expression-mixed",
+                            format!(
+                                "route `{}` sets `regex_priority` with `expression`; Kong rejects it (use `priority`)",
+                                route.label()
+                            ),
+                        )
+                        .at(&route.span),
+                    );
+                    continue;
+                }
                 (RouterFlavor::Expressions, Some(_)) if has_classic => {
                     diags.push(
                         Diagnostic::error(
