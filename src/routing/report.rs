@@ -156,8 +156,13 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
                 .probes
                 .iter()
                 .map(|p| {
+                    let headers: String = p
+                        .headers
+                        .iter()
+                        .map(|(n, v)| format!(" {}: {}", esc(n), esc(v)))
+                        .collect();
                     format!(
-                        "<code>{} {}{}</code> → {}",
+                        "<code>{} {}{}{headers}</code> → {}",
                         esc(&p.method),
                         esc(p.host.as_deref().unwrap_or("")),
                         esc(&p.path),
