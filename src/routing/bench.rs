@@ -211,7 +211,8 @@ pub fn openapi2kong_path(path: &str) -> String {
     out
 }
 
-/// A decK document with one openapi2kong-style route per operation of `api`.
+/// A decK document with one openapi2kong-style route per operation of `api` (service and
+/// route names from the API slug).
 pub fn openapi2kong_manifest(api: &Api) -> String {
     let routes: Vec<J> = api
         .operations
@@ -219,8 +220,8 @@ pub fn openapi2kong_manifest(api: &Api) -> String {
         .enumerate()
         .map(|(i, op)| {
             let name = match &op.operation_id {
-                Some(id) => format!("github_{}", id.replace('/', "-")),
-                None => format!("github_op{i}_{}", op.method.lower()),
+                Some(id) => format!("{}_{}", api.slug, id.replace('/', "-")),
+                None => format!("{}_op{i}_{}", api.slug, op.method.lower()),
             };
             let has_params = op.path.contains('{');
             json!({
@@ -229,14 +230,14 @@ pub fn openapi2kong_manifest(api: &Api) -> String {
                 "paths": [openapi2kong_path(&op.path)],
                 "strip_path": false,
                 "regex_priority": if has_params { 100 } else { 200 },
-                "tags": ["github"],
+                "tags": [api.slug.as_str()],
             })
         })
         .collect();
     let doc = json!({
         "_format_version": "3.0",
         "services": [{
-            "name": "github",
+            "name": api.slug.as_str(),
             "url": api.servers.first().map(|s| s.url.as_str()).unwrap_or("https://api.github.com"),
             "routes": routes,
         }]
@@ -278,7 +279,8 @@ pub fn run(corpora: &Path, runs: usize) -> String {
             packages: Vec::new(),
             pinned_routes: Vec::new(),
             gateway_host: None,
-            path_prefix: None,
+            // openapi2kong puts the server path on the service, not on the routes.
+            path_prefix: Some(String::new()),
         })
         .collect();
     let runs = runs.max(1);
@@ -301,7 +303,7 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         .operations
         .iter()
         .flat_map(|op| {
-            let target = super::probe::target(&api, op, None, None);
+            let target = super::probe::target(&api, op, None, Some(""));
             super::probe::probes(&api, op, &target)
         })
         .collect();
