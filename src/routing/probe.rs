@@ -178,6 +178,24 @@ pub fn samples(api: &Api, param: &Parameter) -> Vec<String> {
         out.push("sample".into());
         out.push("1234".into());
     }
+    // A `pattern` narrows what a valid value is: keep only samples it accepts (trying a few
+    // more shapes), so a route is never blamed for rejecting values the spec forbids.
+    if let Some(re) = schema
+        .and_then(|s| s.pattern.as_deref())
+        .and_then(|p| regex::Regex::new(p).ok())
+    {
+        let extra = ["1234", "sample", "abc-123", "A1", "a", "0", "abc_def", "v1"];
+        let fitting: Vec<String> = out
+            .iter()
+            .map(String::as_str)
+            .chain(extra)
+            .filter(|v| re.is_match(v))
+            .map(str::to_string)
+            .collect();
+        if !fitting.is_empty() {
+            out = fitting;
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     out.retain(|v| seen.insert(v.clone()));
     out.truncate(MAX_PROBES);
@@ -324,6 +342,76 @@ pub fn template_names(path: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn param(schema: Schema) -> Parameter {
+        Parameter {
+            name: "id".into(),
+            location: ParamLocation::Path,
+            required: true,
+            deprecated: false,
+            description: None,
+            schema: Some(SchemaRef::Inline(Box::new(schema))),
+            example: None,
+            span: crate::source::Span::file("x"),
+        }
+    }
+
+    fn empty_api() -> Api {
+        Api {
+            slug: "a".into(),
+            title: "a".into(),
+            version: "1".into(),
+            description: None,
+            spec_version: crate::model::api::SpecVersion::OpenApi30,
+            source: crate::source::Span::file("x"),
+            servers: vec![],
+            tags: vec![],
+            operations: vec![],
+            webhooks: vec![],
+            schemas: vec![],
+            schema_names: Default::default(),
+            security_schemes: vec![],
+            security: vec![],
+            extensions: Default::default(),
+        }
+    }
+
+    #[test]
+    fn samples_fit_the_schema() {
+        let api = empty_api();
+        let s = |types: &[&str]| Schema {
+            types: types.iter().map(|t| t.to_string()).collect(),
+            ..Schema::default()
+        };
+        assert_eq!(samples(&api, &param(s(&["integer"]))), vec!["1", "4711"]);
+        assert_eq!(
+            samples(&api, &param(s(&["string"]))),
+            vec!["sample", "1234"]
+        );
+        let uuid = Schema {
+            format: Some("uuid".into()),
+            ..s(&["string"])
+        };
+        assert_eq!(
+            samples(&api, &param(uuid)),
+            vec!["3fa85f64-5717-4562-b3fc-2c963f66afa6"]
+        );
+        let en = Schema {
+            enum_values: vec![J::from("a"), J::from(2), J::from("c"), J::from("d")],
+            ..s(&["string"])
+        };
+        assert_eq!(samples(&api, &param(en)), vec!["a", "2", "c"]);
+        let digits = Schema {
+            pattern: Some("^[0-9]+$".into()),
+            ..s(&["string"])
+        };
+        assert_eq!(samples(&api, &param(digits)), vec!["1234", "0"]);
+        let long = Schema {
+            min_length: Some(8),
+            ..s(&["string"])
+        };
+        assert_eq!(samples(&api, &param(long)), vec!["sampleee", "12344444"]);
+    }
 
     #[test]
     fn server_urls() {
