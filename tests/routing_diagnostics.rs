@@ -364,3 +364,37 @@ fn hostile_manifests_give_diagnostics_not_panics() {
         "{diags:#?}"
     );
 }
+
+#[test]
+fn manifest_patterns_select_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://x\n";
+    support::write_files(
+        dir.path(),
+        &[
+            ("kong.yaml", deck),
+            ("gateway/a.yaml", deck),
+            ("gateway/sub/b.yaml", deck),
+            ("gateway/c.txt", deck),
+            ("other/d.yaml", deck),
+        ],
+    );
+    let load = |patterns: &[&str]| {
+        let sources = SourceMap::default();
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        gateway::load(dir.path(), &patterns, &sources).0.files
+    };
+    assert_eq!(load(&["kong.yaml"]), vec!["kong.yaml"]);
+    assert_eq!(load(&["gateway/*.yaml"]), vec!["gateway/a.yaml"]);
+    assert_eq!(
+        load(&["gateway/**/*.yaml"]),
+        vec!["gateway/a.yaml", "gateway/sub/b.yaml"]
+    );
+    assert_eq!(
+        load(&["*.yaml", "other/*.yaml"]),
+        vec!["kong.yaml", "other/d.yaml"]
+    );
+    let sources = SourceMap::default();
+    let (_, d) = gateway::load(dir.path(), &["gateway/[".to_string()], &sources);
+    assert_eq!(d.into_vec()[0].code, "invalid-glob");
+}

@@ -157,35 +157,40 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
 /// literal directory part of each pattern is walked.
 fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> {
     let mut builder = globset::GlobSetBuilder::new();
-    let mut bases: Vec<PathBuf> = Vec::new();
+    // (directory to walk, depth limit) per pattern: only the literal directory part of a
+    // pattern is walked, and only as deep as the pattern reaches unless it has `**`.
+    let mut bases: Vec<(PathBuf, Option<usize>)> = Vec::new();
     for p in patterns {
         let glob = globset::GlobBuilder::new(p)
             .literal_separator(true)
             .build()
             .map_err(|e| format!("invalid gateway.manifests pattern `{p}`: {e}"))?;
         builder.add(glob);
-        let literal: Vec<&str> = p
-            .split('/')
+        let parts: Vec<&str> = p.split('/').collect();
+        let literal = parts
+            .iter()
             .take_while(|c| !c.contains(['*', '?', '[', '{']))
-            .collect();
+            .count();
         // The last component is the file name unless the pattern continues with a glob.
-        let dir_parts = if literal.len() == p.split('/').count() {
-            &literal[..literal.len().saturating_sub(1)]
+        let dir_len = if literal == parts.len() {
+            literal.saturating_sub(1)
         } else {
-            &literal[..]
+            literal
         };
-        bases.push(root.join(dir_parts.join("/")));
+        let depth = (!p.contains("**")).then(|| parts.len() - dir_len);
+        bases.push((root.join(parts[..dir_len].join("/")), depth));
     }
     let set = builder.build().map_err(|e| e.to_string())?;
     bases.sort();
     bases.dedup();
     let mut found: Vec<(String, PathBuf)> = Vec::new();
-    for base in bases {
+    for (base, depth) in bases {
         if !base.exists() {
             continue;
         }
         for entry in ignore::WalkBuilder::new(&base)
             .standard_filters(false)
+            .max_depth(depth)
             .build()
             .flatten()
         {
