@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod inputs;
 pub mod priority;
 pub mod probe;
 pub mod report;
@@ -13,6 +14,7 @@ pub mod translate;
 pub mod uri;
 pub mod verdict;
 
+pub use inputs::inputs;
 pub use report::{coverage_table, report_html, summary};
 
 use serde::Serialize;
