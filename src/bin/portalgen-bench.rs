@@ -5,7 +5,8 @@
 //!
 //! `portalgen-bench load [FILE] [--runs N]` loads an OpenAPI description (default: GitHub's
 //! REST description from the corpora installed by `../shared/corpora/setup.sh`). New stages
-//! (e.g. `route`) are new subcommands with their own `*-once` worker.
+//! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
+//! description against one openapi2kong-style route per operation with Kong's router.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -44,6 +45,14 @@ enum Cmd {
     },
     #[command(hide = true)]
     ParseOnce { file: PathBuf },
+    /// Match every operation of GitHub's description against one openapi2kong-style regex
+    /// route per operation, with Kong's router (atc-router); prints median times.
+    Route {
+        /// The corpora folder or the description itself; default: the installed corpora.
+        corpora: Option<PathBuf>,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
 }
 
 /// One run's figures, as printed by a `*-once` worker: `ms=<f64> hwm_kib=<u64> <summary>`.
@@ -84,6 +93,11 @@ fn main() -> ExitCode {
             )
         }
         Cmd::ParseOnce { file } => parse_once(&file),
+        Cmd::Route { corpora, runs } => {
+            let corpora = corpora.unwrap_or_else(default_corpus_file);
+            print!("{}", portalgen::routing::bench::run(&corpora, runs));
+            ExitCode::SUCCESS
+        }
     }
 }
 

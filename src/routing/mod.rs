@@ -138,25 +138,3 @@ pub fn check_with(
 pub fn sort_results(results: &mut [OperationRouting]) {
     results.sort_by(|a, b| (&a.api, &a.path, &a.method).cmp(&(&b.api, &b.path, &b.method)));
 }
-
-/// Counts per status.
-pub fn summary(results: &[OperationRouting]) -> serde_json::Value {
-    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
-    serde_json::json!({
-        "matched": count(Status::Matched),
-        "unmatched": count(Status::Unmatched),
-        "ambiguous": count(Status::Ambiguous),
-    })
-}
-
-/// Compact coverage table per API for the human format.
-pub fn coverage_table(results: &[OperationRouting]) -> String {
-    let _ = results;
-    String::new()
-}
-
-/// Self-contained HTML coverage report.
-pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &str) -> String {
-    let _ = (results, manifest);
-    format!("<!doctype html><title>{title}</title>")
-}

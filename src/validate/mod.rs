@@ -8,7 +8,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
 use crate::load::portal_config::unknown_strategy;
 use crate::model::{Page, Portal};
-use crate::routing::{self, OperationInput};
+use crate::routing;
 
 /// Validate a loaded project.
 pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
@@ -45,37 +45,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     check_pages(&pages, diags);
 
     // Routing: every operation of every API against the manifest.
-    let mut inputs = Vec::new();
-    for api in &apis {
-        let settings = config.api(&api.slug);
-        for op in &api.operations {
-            let mut in_packages: Vec<String> = Vec::new();
-            let mut pinned = Vec::new();
-            for p in &packages {
-                for po in p
-                    .operations
-                    .iter()
-                    .filter(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
-                {
-                    if !in_packages.contains(&p.slug) {
-                        in_packages.push(p.slug.clone());
-                    }
-                    if let Some(r) = &po.route {
-                        pinned.push((r.clone(), po.span.clone()));
-                    }
-                }
-            }
-            in_packages.sort();
-            inputs.push(OperationInput {
-                api,
-                operation: op,
-                packages: in_packages,
-                pinned_routes: pinned,
-                gateway_host: settings.and_then(|s| s.gateway_host.clone()),
-                path_prefix: settings.and_then(|s| s.gateway_path_prefix.clone()),
-            });
-        }
-    }
+    let inputs = routing::inputs(&apis, &packages, &config);
     let (routing, d) = routing::check(&inputs, &manifest, config.gateway.router_flavor);
     diags.extend(d);
 
