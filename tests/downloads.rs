@@ -112,6 +112,10 @@ fn removing_an_operation_removes_its_exclusive_schemas() {
                 "openapi: 3.0.3\ninfo: {title: Shop, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\n  /b:\n    get:\n      operationId: getB\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/B'}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        shared: {$ref: '#/components/schemas/Shared'}\n    B:\n      type: object\n      properties:\n        only_b: {$ref: '#/components/schemas/OnlyB'}\n        shared: {$ref: '#/components/schemas/Shared'}\n    Shared: {type: string}\n    OnlyB: {type: integer}\n    Unused: {type: boolean}\n",
             ),
             (
+                "gateway/shop.yaml",
+                "_format_version: \"3.0\"\nservices:\n  - name: shop\n    url: http://shop.internal\n    routes:\n      - name: shop\n        paths: [/a, /b]\n        strip_path: false\n",
+            ),
+            (
                 "packages/both.yaml",
                 "name: Both\nvisibility: public\noperations:\n  - api: shop\n",
             ),

@@ -104,7 +104,7 @@ pub fn minimal_project(dir: &Path) {
             ),
             (
                 "gateway/kong.yaml",
-                "_format_version: \"3.0\"\nservices:\n  - name: pets\n    url: http://pets.internal\n    routes:\n      - name: pets\n        paths: [/pets]\n",
+                "_format_version: \"3.0\"\nservices:\n  - name: pets\n    url: http://pets.internal\n    routes:\n      - name: pets\n        paths: [/pets]\n        strip_path: false\n",
             ),
             (
                 "pages/intro.md",
