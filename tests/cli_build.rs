@@ -439,3 +439,103 @@ fn export_konnect_adds_a_global_ace_plugin() {
         r.stdout
     );
 }
+
+#[test]
+fn check_reports_routing_per_operation_in_json_and_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("coverage.html");
+    let r = run(&[
+        "check",
+        example().to_str().unwrap(),
+        "--format",
+        "json",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ops = doc["operations"].as_array().unwrap();
+    assert_eq!(ops.len(), 13, "every operation of every API");
+    let get_order = ops
+        .iter()
+        .find(|o| o["api"] == "orders" && o["method"] == "GET" && o["path"] == "/orders/{orderId}")
+        .unwrap();
+    assert_eq!(get_order["status"], "matched");
+    assert_eq!(get_order["route"], "order-by-id");
+    assert_eq!(get_order["service"], "orders-service");
+    assert_eq!(get_order["operation_id"], "getOrder");
+    assert_eq!(
+        get_order["packages"],
+        serde_json::json!(["partner-logistics", "starter"])
+    );
+    assert!(
+        get_order["probes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["route"] == "order-by-id")
+    );
+    let items = ops
+        .iter()
+        .find(|o| o["path"] == "/orders/{orderId}/items")
+        .unwrap();
+    assert_eq!(
+        items["route"], "orders",
+        "the anchored regex does not take the items path"
+    );
+    assert_eq!(doc["summary"]["matched"], 13);
+    // Sorted by API slug, path, method.
+    let keys: Vec<(String, String, String)> = ops
+        .iter()
+        .map(|o| {
+            (
+                o["api"].as_str().unwrap().into(),
+                o["path"].as_str().unwrap().into(),
+                o["method"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("order-by-id") && html.contains("/orders/{orderId}"),
+        "report lists operations and routes"
+    );
+    assert!(
+        !html.contains("<link") && !html.contains("src=\"http"),
+        "self-contained"
+    );
+}
+
+#[test]
+fn unmatched_package_operation_fails_check_and_names_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    write_files(
+        tmp.path(),
+        &[(
+            "gateway/kong.yaml",
+            "_format_version: \"3.0\"\nservices:\n  - name: pets\n    url: http://pets.internal\n    routes:\n      - name: pets\n        paths: ['~/pets$']\n        strip_path: false\n",
+        )],
+    );
+    let r = run(&["check", tmp.path().to_str().unwrap(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ops = doc["operations"].as_array().unwrap();
+    let by_id = ops.iter().find(|o| o["path"] == "/pets/{id}").unwrap();
+    assert_eq!(by_id["status"], "unmatched");
+    // /pets/{id} is in no package: a warning, so check passes without --strict.
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "apis/pets.yaml")
+        .unwrap();
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(
+        run(&["check", tmp.path().to_str().unwrap(), "--strict"]).code,
+        1
+    );
+}
