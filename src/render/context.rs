@@ -416,8 +416,7 @@ pub fn auth_view(s: &AuthStrategy, example_url: &str) -> AuthView {
                     "Send your application's API key in the {names} header with every request \
                      (the gateway also accepts it as a query parameter of the same name). \
                      You get a key when you register an application for this product. \
-                     A missing key is answered with <code>401 Unauthorized</code>, an invalid one with \
-                     <code>401</code> as well."
+                     Requests without a valid key are rejected with <code>401 Unauthorized</code>."
                 ),
                 curl_example: format!("curl {example_url} \\\n  -H '{first}: <your-api-key>'"),
             }
@@ -853,6 +852,28 @@ fn sample_url(base: &str, op: &Operation) -> String {
     url
 }
 
+/// The base URLs readers should call: the gateway when portal.yaml configures its host or
+/// path prefix for the API, else the document's servers.
+fn reader_servers(portal: &Portal, api: &Api, servers: &[api::Server]) -> Vec<ServerView> {
+    let configured = portal
+        .config
+        .api(&api.slug)
+        .is_some_and(|s| s.gateway_host.is_some() || s.gateway_path_prefix.is_some());
+    if configured || servers.is_empty() {
+        return vec![ServerView {
+            url: gateway_base(portal, api),
+            description: Some("Kong Gateway".into()),
+        }];
+    }
+    servers
+        .iter()
+        .map(|s| ServerView {
+            url: s.url.clone(),
+            description: s.description.clone(),
+        })
+        .collect()
+}
+
 pub fn api_auth_choice(portal: &Portal, api: &Api) -> AuthChoice {
     portal
         .config
@@ -955,14 +976,7 @@ pub fn api_view(
         },
         url: api_url(&api.slug),
         description_html: md(&api.description),
-        servers: api
-            .servers
-            .iter()
-            .map(|s| ServerView {
-                url: s.url.clone(),
-                description: s.description.clone(),
-            })
-            .collect(),
+        servers: reader_servers(portal, api, &api.servers),
         auth: strategy.map(|s| auth_view(s, &format!("'{example}'"))),
         registration_url: registration,
         access_html: access_html(strategy.is_some()),
