@@ -17,6 +17,8 @@ pub struct Visible {
     pub pages: BTreeSet<String>,
     /// Human explanations of what was left out and why.
     pub left_out: Vec<String>,
+    /// The teams this build is for (empty: the public build).
+    pub audiences: Vec<String>,
 }
 
 fn allowed(vis: Visibility, teams: &[String], audiences: &[String]) -> bool {
@@ -46,7 +48,11 @@ fn why(kind: &str, name: &str, teams: &[String]) -> String {
 impl Visible {
     /// Compute the visible set for `audiences` (empty = the public build).
     pub fn compute(portal: &Portal, audiences: &[String]) -> Visible {
-        let mut v = Visible::default();
+        let mut v = Visible {
+            audiences: audiences.to_vec(),
+            ..Visible::default()
+        };
+        let mut private_apis: Vec<(String, Vec<String>)> = Vec::new();
         let mut api_visible = BTreeSet::new();
         for api in &portal.apis {
             let (vis, teams) = portal
@@ -61,8 +67,7 @@ impl Visible {
                         .insert((api.slug.clone(), op.method, op.path.clone()));
                 }
             } else {
-                v.left_out
-                    .push(why("API", &format!("`{}`", api.slug), &teams));
+                private_apis.push((api.slug.clone(), teams));
             }
         }
         for p in &portal.packages {
@@ -86,6 +91,18 @@ impl Visible {
                 v.apis.insert(api.slug.clone());
             }
         }
+        for (slug, teams) in private_apis {
+            let shown = v.operations.iter().filter(|(a, _, _)| *a == slug).count();
+            if shown == 0 {
+                v.left_out.push(why("API", &format!("`{slug}`"), &teams));
+            } else {
+                let total = portal.api(&slug).map(|a| a.operations.len()).unwrap_or(shown);
+                v.left_out.push(format!(
+                    "{} (only the {shown} of its {total} operations that visible packages expose are shown)",
+                    why("API", &format!("`{slug}`"), &teams)
+                ));
+            }
+        }
         for page in &portal.pages {
             if allowed(page.visibility, &page.teams, audiences) {
                 v.pages.insert(page.url_path.clone());
@@ -95,6 +112,20 @@ impl Visible {
             }
         }
         v
+    }
+
+    /// The teams of a private item that this build may name (never other teams).
+    pub fn shown_teams(&self, teams: &[String]) -> Vec<String> {
+        teams.iter().filter(|t| self.audiences.contains(t)).cloned().collect()
+    }
+
+    /// Teams named by any content of the portal, for checking `--audience` values.
+    pub fn known_teams(portal: &Portal) -> BTreeSet<String> {
+        let mut t: BTreeSet<String> = BTreeSet::new();
+        t.extend(portal.packages.iter().flat_map(|p| p.teams.iter().cloned()));
+        t.extend(portal.pages.iter().flat_map(|p| p.teams.iter().cloned()));
+        t.extend(portal.config.apis.values().flat_map(|a| a.teams.iter().cloned()));
+        t
     }
 
     pub fn operation(&self, api: &str, method: Method, path: &str) -> bool {

@@ -97,6 +97,35 @@ pub fn to_html(src: &str) -> String {
     out
 }
 
+/// Render a description from an API document: markdown with its raw HTML sanitised (safe
+/// tags kept, scripts, event handlers, styles and comments removed).
+pub fn to_safe_html(src: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id"])
+        .clean(&to_html(src))
+        .to_string()
+}
+
+/// Remove `<!-- ... -->` comments from description text (internal notes do not ship).
+pub fn strip_html_comments(src: &str) -> std::borrow::Cow<'_, str> {
+    if !src.contains("<!--") {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i + 4..].find("-->") {
+            Some(j) => rest = &rest[i + 4 + j + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Plain text of markdown (for meta descriptions and search).
 pub fn to_text(src: &str) -> String {
     let mut out = String::new();
@@ -163,6 +192,14 @@ mod tests {
     fn tables_render() {
         let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(html.contains("<table>"), "{html}");
+    }
+
+    #[test]
+    fn descriptions_are_sanitised() {
+        let html = to_safe_html("Hi <script>alert(1)</script><b onclick=\"x()\">bold</b> <!-- internal: bob -->\n\n| a |\n|---|\n| 1 |\n");
+        assert!(!html.contains("script") && !html.contains("onclick") && !html.contains("internal"), "{html}");
+        assert!(html.contains("<b>bold</b>") && html.contains("<table>"), "{html}");
+        assert_eq!(strip_html_comments("a <!-- x --> b <!-- y"), "a  b ");
     }
 
     #[test]

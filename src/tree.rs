@@ -173,6 +173,25 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 }
 
 pub fn parse_with(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    parse_unclamped(text, limits).map_err(|e| clamp(text, e))
+}
+
+/// Keep an error position on a line that exists (parsers report end-of-input one line past
+/// the last), so every output format shows the same, real position.
+fn clamp(text: &str, mut e: ParseError) -> ParseError {
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines.len().max(1) as u32;
+    if e.line > last {
+        e.line = last;
+        e.column = lines.last().map(|l| l.chars().count() as u32 + 1).unwrap_or(1);
+    } else if e.line == 0 {
+        e.line = 1;
+        e.column = e.column.max(1);
+    }
+    e
+}
+
+fn parse_unclamped(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // JSON is detected by content: a document starting with `{` or `[` goes through the fast
     // JSON reader. YAML flow collections start the same way, so when the JSON reader rejects
@@ -205,16 +224,30 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
         alias_nodes: 0,
         limits,
     };
-    let parser = Parser::new_from_str(text);
-    for item in parser {
-        let (event, span) = item.map_err(|e| ParseError {
-            message: e.info().to_string(),
-            line: e.marker().line() as u32,
-            column: e.marker().col() as u32 + 1,
-            code: "yaml-syntax",
-        })?;
+    let mut parser = Parser::new_from_str(text);
+    let syntax = |e: saphyr_parser::ScanError| ParseError {
+        message: e.info().to_string(),
+        line: e.marker().line() as u32,
+        column: e.marker().col() as u32 + 1,
+        code: "yaml-syntax",
+    };
+    for item in parser.by_ref() {
+        let (event, span) = item.map_err(syntax)?;
         if builder.event(event, span)? {
             break;
+        }
+    }
+    // A second document in the same file would be silently ignored: refuse it.
+    for item in parser {
+        let (event, span) = item.map_err(syntax)?;
+        if let Event::DocumentStart(_) = event {
+            let (line, column) = pos(&span);
+            return Err(ParseError {
+                message: "the file holds more than one YAML document (a second `---`)".into(),
+                line,
+                column,
+                code: "multiple-documents",
+            });
         }
     }
     builder.root.ok_or(ParseError {
@@ -632,6 +665,20 @@ mod tests {
             err.code == "yaml-too-deep" || err.code == "yaml-syntax",
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn second_document_is_an_error() {
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!((err.code, err.line), ("multiple-documents", 2));
+        assert!(parse("a: 1\n...\n").is_ok());
+    }
+
+    #[test]
+    fn end_of_input_errors_stay_on_a_real_line() {
+        let err = parse("a: 1\nb: [x\n").unwrap_err();
+        assert_eq!(err.code, "yaml-syntax");
+        assert!(err.line <= 2, "{err:?}");
     }
 
     #[test]

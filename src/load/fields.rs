@@ -74,9 +74,19 @@ impl<'a> Fields<'a> {
         self.node.get(key).filter(|n| n.value != Value::Null)
     }
 
-    /// A required field; reports when missing.
+    /// A required field; reports when missing or empty.
     pub fn required(&self, key: &str, diags: &mut Diagnostics) -> Option<&'a Node> {
         let n = self.get(key);
+        if n.is_none()
+            && let Some((k, _)) = self.node.as_map().and_then(|m| m.get(key))
+        {
+            diags.push(
+                Diagnostic::error("missing-value", format!("`{key}` has no value"))
+                    .at(&self.key_span(k))
+                    .help(format!("give `{key}` a value or remove the line")),
+            );
+            return None;
+        }
         if n.is_none() {
             diags.push(
                 Diagnostic::error(

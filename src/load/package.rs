@@ -84,6 +84,14 @@ pub fn read(
     let f = Fields::new(root, file, "a package", diags)?;
     f.deny_unknown(PACKAGE_KEYS, diags);
     let name = f.required_string("name", diags);
+    if let Some(n) = &name
+        && (n.trim().is_empty() || n.chars().count() > 255)
+    {
+        diags.push(
+            Diagnostic::error("invalid-name", "a package `name` must have 1 to 255 characters (Konnect's limit)")
+                .at(&f.span_of(f.get("name").unwrap_or(root))),
+        );
+    }
     let (slug, slug_span) = match f.get("slug") {
         Some(n) => (
             f.as_string("slug", n, diags).unwrap_or_default(),
@@ -122,6 +130,11 @@ pub fn read(
                 .help("add `operations:` items such as `- api: my-api` (every operation) or `- {api: my-api, method: GET, path: /items}`"),
         ),
         Some(n) => match n.as_seq() {
+            Some([]) => diags.push(
+                Diagnostic::warning("empty-package", format!("package `{slug}` lists no operations"))
+                    .at(&f.span_of(n))
+                    .help("add `operations:` items such as `- api: my-api` (every operation)"),
+            ),
             Some(items) => {
                 for item in items {
                     if let Some(s) = read_selector(item, file, diags) {

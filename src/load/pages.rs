@@ -18,7 +18,15 @@ pub fn read(
     diags: &mut Diagnostics,
 ) -> Option<Page> {
     let url_path = page_url(rel_in_pages);
-    let (front, body, body_line) = split_front_matter(text);
+    if let Some(bad) = rel_in_pages.split('/').find(|seg| !is_url_segment(seg)) {
+        diags.push(
+            Diagnostic::error("invalid-page-name", format!("`{bad}` in the page's path cannot be part of a URL"))
+                .at(&Span::file(file.clone()))
+                .help("name pages and their folders with lowercase letters, digits, `-` and `_`, e.g. pages/getting-started.md"),
+        );
+        return None;
+    }
+    let (front, body) = split_front_matter(text);
     let mut page = Page {
         url_path,
         title: String::new(),
@@ -29,7 +37,19 @@ pub fn read(
         body: body.to_string(),
         span: Span::new(file.clone(), 1, 1),
     };
-    let _ = body_line;
+    let front = match front {
+        FrontMatter::Found(f) => Some(f),
+        FrontMatter::None => None,
+        FrontMatter::Unclosed => {
+            // Never publish a page whose settings (maybe `visibility: private`) were not read.
+            diags.push(
+                Diagnostic::error("unclosed-front-matter", "the front matter opened on line 1 is never closed")
+                    .at(&Span::new(file.clone(), 1, 1))
+                    .help("end the front matter with a line holding only `---`"),
+            );
+            return None;
+        }
+    };
     if let Some(front) = front {
         match tree::parse(front) {
             Ok(node) if node.value == tree::Value::Null => {}
@@ -82,27 +102,31 @@ pub fn page_url(rel_in_pages: &str) -> String {
     }
 }
 
-/// Split `---\n<yaml>\n---\n<body>`; returns (front matter, body, first body line).
-pub fn split_front_matter(text: &str) -> (Option<&str>, &str, usize) {
+/// How a page's front matter was found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrontMatter<'a> {
+    None,
+    Found(&'a str),
+    /// The file opens with `---` but never closes it.
+    Unclosed,
+}
+
+/// Split `---\n<yaml>\n---\n<body>`. The fences may carry trailing spaces and CRLF endings.
+pub fn split_front_matter(text: &str) -> (FrontMatter<'_>, &str) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
-        return (None, text, 1);
-    };
+    let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return (FrontMatter::None, text);
+    }
+    let rest = &text[first_end..];
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "---" {
-            let front = &rest[..offset];
-            let body = &rest[offset + line.len()..];
-            let body_line = 2 + front.lines().count() + 1;
-            return (Some(front), body, body_line);
+        if line.trim_end() == "---" || line.trim_end() == "..." {
+            return (FrontMatter::Found(&rest[..offset]), &rest[offset + line.len()..]);
         }
         offset += line.len();
     }
-    // No closing fence: treat the whole file as markdown.
-    (None, text, 1)
+    (FrontMatter::Unclosed, text)
 }
 
 fn shift_lines(node: &mut tree::Node, by: u32) {
@@ -117,6 +141,13 @@ fn shift_lines(node: &mut tree::Node, by: u32) {
         }
         _ => {}
     }
+}
+
+/// Lowercase letters, digits, `-`, `_` and `.` (not leading), so URLs need no escaping.
+fn is_url_segment(seg: &str) -> bool {
+    !seg.is_empty()
+        && !seg.starts_with('.')
+        && seg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
 }
 
 fn first_heading(body: &str) -> Option<String> {
@@ -145,6 +176,26 @@ mod tests {
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.code, "unknown-key");
         assert_eq!(diag.line, Some(3));
+    }
+
+    #[test]
+    fn fences_with_trailing_spaces_and_unclosed_front_matter() {
+        let file: Arc<str> = "pages/p.md".into();
+        let mut d = Diagnostics::new();
+        let p = read("--- \r\nvisibility: private\nteams: [staff]\n---  \nBody\n", &file, "p", &mut d).unwrap();
+        assert_eq!(p.visibility, Visibility::Private);
+        assert_eq!(p.body, "Body\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(read("---\nvisibility: private\nBody\n", &file, "p", &mut d).is_none());
+        assert_eq!(d.iter().next().unwrap().code, "unclosed-front-matter");
+    }
+
+    #[test]
+    fn page_names_must_be_url_safe() {
+        let file: Arc<str> = "pages/a#b c.md".into();
+        let mut d = Diagnostics::new();
+        assert!(read("# x\n", &file, "a#b c", &mut d).is_none());
+        assert_eq!(d.iter().next().unwrap().code, "invalid-page-name");
     }
 
     #[test]

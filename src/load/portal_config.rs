@@ -194,9 +194,29 @@ fn read_auth_strategies(
         };
         let kind = if kind == "key_auth" {
             f.deny_unknown(&["name", "display_name", "type", "key_names"], diags);
-            let mut key_names = f.string_list("key_names", diags);
+            let key_names = if f.get("key_names").is_some() {
+                f.string_list("key_names", diags)
+            } else {
+                // Kong's key-auth default.
+                vec!["apikey".to_string()]
+            };
+            let at = f.span_of(f.get("key_names").unwrap_or(item));
             if key_names.is_empty() {
-                key_names.push("apikey".into());
+                diags.push(
+                    Diagnostic::error("invalid-key-names", "`key_names` lists no name; Konnect needs 1 to 10")
+                        .at(&at)
+                        .help("e.g. `key_names: [apikey]`, or leave the key out for Kong's default `apikey`"),
+                );
+            }
+            for k in &key_names {
+                let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+                if k.is_empty() || k.len() > 256 || !k.bytes().all(token) || k.contains('\'') {
+                    diags.push(
+                        Diagnostic::error("invalid-key-names", format!("`{k}` is not a valid header name for an API key"))
+                            .at(&at)
+                            .help("use letters, digits and `-` or `_`, at most 256 characters, e.g. `x-api-key`"),
+                    );
+                }
             }
             if key_names.len() > 10 {
                 diags.push(

@@ -68,6 +68,9 @@ pub fn read(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Rat
 }
 
 fn describe(n: &Node) -> String {
+    if let crate::tree::Value::Float(f) = n.value {
+        return format!("`{f:?}`");
+    }
     match n.scalar_text() {
         Some(t) => format!("`{t}`"),
         None => n.kind().to_string(),

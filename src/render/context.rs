@@ -17,6 +17,8 @@ pub struct SiteView {
     pub base_url: String,
     pub generator: String,
     pub custom_css: bool,
+    /// Audience builds ask search engines not to index them.
+    pub noindex: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -338,8 +340,9 @@ pub fn root_prefix(url: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Builders
 
+/// Descriptions from API documents and packages: markdown, HTML sanitised.
 fn md(s: &Option<String>) -> String {
-    s.as_deref().map(markdown::to_html).unwrap_or_default()
+    s.as_deref().map(markdown::to_safe_html).unwrap_or_default()
 }
 
 /// Plain words for a limit shared by a package (or an API).

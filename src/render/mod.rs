@@ -199,6 +199,7 @@ impl<'a> Shared<'a> {
                 base_url: base_url.to_string(),
                 generator: format!("portalgen {}", env!("CARGO_PKG_VERSION")),
                 custom_css: portal.static_files.contains_key("theme.css"),
+                noindex: !opts.audiences.is_empty(),
             },
             base_path,
             live_reload: opts.live_reload.clone(),
@@ -280,7 +281,7 @@ impl<'a> Shared<'a> {
                 description_html: a
                     .description
                     .as_deref()
-                    .map(|d| markdown::to_html(first_paragraph(d)))
+                    .map(|d| markdown::to_safe_html(first_paragraph(d)))
                     .unwrap_or_default(),
                 url: api_url(&a.slug),
                 operation_count: a
@@ -304,7 +305,7 @@ impl<'a> Shared<'a> {
                 description_html: p
                     .description
                     .as_deref()
-                    .map(|d| markdown::to_html(first_paragraph(d)))
+                    .map(|d| markdown::to_safe_html(first_paragraph(d)))
                     .unwrap_or_default(),
                 url: package_url(&p.slug),
                 rate_limit_words: p.rate_limit.map(|r| r.words()),

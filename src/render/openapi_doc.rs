@@ -120,7 +120,7 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
         put("title", json!(t));
     }
     if let Some(d) = &s.description {
-        put("description", json!(d));
+        put("description", text(d));
     }
     match s.types.len() {
         0 => {}
@@ -218,6 +218,11 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
     Value::Object(m)
 }
 
+/// Description text for a download: HTML comments (internal notes) removed.
+fn text(s: &str) -> Value {
+    json!(crate::markdown::strip_html_comments(s))
+}
+
 fn number(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         json!(v as i64)
@@ -267,7 +272,7 @@ fn operation(
         m.insert("summary".into(), json!(s));
     }
     if let Some(s) = &op.description {
-        m.insert("description".into(), json!(s));
+        m.insert("description".into(), text(s));
     }
     let mut tags = vec![api.title.clone()];
     tags.extend(op.tags.iter().cloned());
@@ -293,7 +298,7 @@ fn operation(
                     o.insert("deprecated".into(), json!(true));
                 }
                 if let Some(desc) = &p.description {
-                    o.insert("description".into(), json!(desc));
+                    o.insert("description".into(), text(desc));
                 }
                 o.insert(
                     "schema".into(),
@@ -313,7 +318,7 @@ fn operation(
     if let Some(b) = &op.request_body {
         let mut o = Map::new();
         if let Some(desc) = &b.description {
-            o.insert("description".into(), json!(desc));
+            o.insert("description".into(), text(desc));
         }
         if b.required {
             o.insert("required".into(), json!(true));
@@ -335,7 +340,7 @@ fn operation(
                 .map(|h| {
                     let mut ho = Map::new();
                     if let Some(d) = &h.description {
-                        ho.insert("description".into(), json!(d));
+                        ho.insert("description".into(), text(d));
                     }
                     ho.insert(
                         "schema".into(),
@@ -402,7 +407,7 @@ pub fn document(info: &DocInfo<'_>, ops: &[DocOperation<'_>]) -> Value {
     inf.insert("title".into(), json!(info.title));
     inf.insert("version".into(), json!(info.version));
     if let Some(d) = info.description {
-        inf.insert("description".into(), json!(d));
+        inf.insert("description".into(), text(d));
     }
     doc.insert("info".into(), Value::Object(inf));
     if let Some(s) = first_server {

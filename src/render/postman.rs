@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::config::{AuthKind, AuthStrategy};
+use crate::markdown::strip_html_comments;
 use crate::model::api::ParamLocation;
 use crate::render::openapi_doc::DocOperation;
 
@@ -37,14 +38,14 @@ pub fn collection(
             .parameters
             .iter()
             .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| json!({ "key": p.name, "value": "", "description": p.description.clone().unwrap_or_default() }))
+            .map(|p| json!({ "key": p.name, "value": "", "description": strip_html_comments(p.description.as_deref().unwrap_or_default()) }))
             .collect();
         let query: Vec<Value> = d
             .op
             .parameters
             .iter()
             .filter(|p| p.location == ParamLocation::Query)
-            .map(|p| json!({ "key": p.name, "value": "", "disabled": !p.required, "description": p.description.clone().unwrap_or_default() }))
+            .map(|p| json!({ "key": p.name, "value": "", "disabled": !p.required, "description": strip_html_comments(p.description.as_deref().unwrap_or_default()) }))
             .collect();
         let mut headers: Vec<Value> =
             d.op.parameters
@@ -75,7 +76,7 @@ pub fn collection(
             },
         });
         if let Some(desc) = &d.op.description {
-            request["description"] = json!(desc);
+            request["description"] = json!(strip_html_comments(desc));
         }
         if let Some(body) = &d.op.request_body
             && let Some(mt) = body.content.first()
@@ -111,7 +112,7 @@ pub fn collection(
         "variable": variables,
     });
     if let Some(d) = description {
-        doc["info"]["description"] = json!(d);
+        doc["info"]["description"] = json!(strip_html_comments(d));
     }
     if let Some(s) = strategy {
         match &s.kind {

@@ -6,7 +6,6 @@ pub mod packages;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
-use crate::load::portal_config::unknown_strategy;
 use crate::model::{Page, Portal};
 use crate::routing;
 
@@ -48,10 +47,6 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     let inputs = routing::inputs(&apis, &packages, &config);
     let (routing, d) = routing::check(&inputs, &manifest, config.gateway.router_flavor);
     diags.extend(d);
-
-    // API-level auth strategy names were checked while reading portal.yaml; check the
-    // default exists when APIs rely on it.
-    let _ = unknown_strategy;
 
     Portal {
         root,

@@ -87,9 +87,35 @@ pub fn resolve(
         for sel in &p.selectors {
             for po in select(sel, apis, diags) {
                 if let Some(prev) = ops
-                    .iter()
+                    .iter_mut()
                     .find(|o| o.api == po.api && o.method == po.method && o.path == po.path)
                 {
+                    // A later item that sets a limit or pins a route for an operation already
+                    // picked (e.g. by `- api: x`) refines it: the operation gets its own limit.
+                    if po.rate_limit.is_some() || po.route.is_some() {
+                        let conflict = (po.rate_limit.is_some() && prev.rate_limit.is_some() && prev.rate_limit != po.rate_limit)
+                            || (po.route.is_some() && prev.route.is_some() && prev.route != po.route);
+                        if conflict {
+                            diags.push(
+                                Diagnostic::warning(
+                                    "conflicting-package-operation",
+                                    format!(
+                                        "{} {} of `{}` gets a different limit or route here than at line {}; this item wins",
+                                        po.method, po.path, po.api, prev.span.line
+                                    ),
+                                )
+                                .at(&po.span),
+                            );
+                        }
+                        if po.rate_limit.is_some() {
+                            prev.rate_limit = po.rate_limit;
+                        }
+                        if po.route.is_some() {
+                            prev.route = po.route.clone();
+                            prev.span = po.span.clone();
+                        }
+                        continue;
+                    }
                     diags.push(
                         Diagnostic::warning(
                             "duplicate-package-operation",
