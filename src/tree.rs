@@ -539,10 +539,10 @@ fn resolve_plain(text: &str) -> Value {
             if let Ok(f) = text.parse::<f64>() {
                 return Value::Float(f);
             }
-        } else if is_float(text) {
-            if let Ok(f) = text.parse::<f64>() {
-                return Value::Float(f);
-            }
+        } else if is_float(text)
+            && let Ok(f) = text.parse::<f64>()
+        {
+            return Value::Float(f);
         }
     }
     Value::String(text.to_string())

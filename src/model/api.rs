@@ -363,6 +363,7 @@ pub fn type_label(api: &Api, schema: &SchemaRef) -> String {
     type_label_depth(api, schema, 0)
 }
 
+#[allow(clippy::only_used_in_recursion)]
 fn type_label_depth(api: &Api, schema: &SchemaRef, depth: usize) -> String {
     match schema {
         SchemaRef::Ref { name, .. } => name.clone(),
