@@ -146,10 +146,7 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
         );
     }
     if example.is_none() {
-        example = node
-            .get("examples")
-            .and_then(|e| first_example(ctx, doc, e))
-            .or(None);
+        example = node.get("examples").and_then(|e| first_example(ctx, doc, e));
     }
     Some(Parameter {
         name: p.name.clone(),
@@ -169,8 +166,7 @@ fn first_example<'s>(
     examples: &'s Node,
 ) -> Option<serde_json::Value> {
     let (_, _, first) = entries(examples).next()?;
-    let (edoc, e) = ctx.follow(doc, first)?;
-    let _ = edoc;
+    let (_, e) = ctx.follow(doc, first)?;
     e.get("value").map(Node::to_json)
 }
 
@@ -353,10 +349,8 @@ pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server>
             ctx.warn("invalid-server", "a server needs a `url`", doc, s);
             continue;
         };
-        for (name, _, var) in entries(s.get("variables").unwrap_or(s)) {
-            if s.get("variables").is_none() {
-                break;
-            }
+        let variables = s.get("variables");
+        for (name, _, var) in variables.into_iter().flat_map(entries) {
             let placeholder = format!("{{{name}}}");
             match var.get("default").and_then(Node::scalar_text) {
                 Some(default) => url = url.replace(&placeholder, &default),

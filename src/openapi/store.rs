@@ -349,12 +349,11 @@ impl Store {
 fn suggest_file(path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let name = path.file_name()?.to_str()?;
-    let entries: Vec<String> = std::fs::read_dir(dir)
+    let mut entries: Vec<String> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
-    let mut entries = entries;
     entries.sort();
     pointer::suggest(name, entries.iter().map(String::as_str))
 }
