@@ -347,9 +347,12 @@ impl Builder {
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq {
                     mut node,
-                    items,
+                    mut items,
                     anchor,
                 }) => {
+                    // Big documents hold hundreds of thousands of small containers: keep
+                    // no growth slack.
+                    items.shrink_to_fit();
                     node.value = Value::Seq(items);
                     if anchor > 0 {
                         self.anchors
@@ -383,6 +386,7 @@ impl Builder {
                             }
                         }
                     }
+                    map.shrink_to_fit();
                     node.value = Value::Map(map);
                     if anchor > 0 {
                         self.anchors
