@@ -1,7 +1,6 @@
 //! Every way a description can be broken, on real files in temporary folders: each problem is
 //! reported with its code, its project-relative file and the line that causes it.
 
-
 use portalgen::diagnostics::{Diagnostic, Severity};
 use portalgen::model::Api;
 use portalgen::openapi::load_api;

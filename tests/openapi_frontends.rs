@@ -329,6 +329,8 @@ fn openapi30_document() {
         Some("Who ordered (a sibling of $ref, kept)")
     );
     assert_eq!(type_label(&api, prop(order, "customer")), "Customer");
+    // `nullable` on a reference: the reference or null.
+    assert_eq!(type_label(&api, prop(order, "referrer")), "Customer | null");
     let lines = inline(prop(order, "lines"));
     assert_eq!(lines.details().min_items, Some(1));
     let line = inline(lines.items.as_deref().unwrap());

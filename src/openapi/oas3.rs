@@ -146,7 +146,9 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
         );
     }
     if example.is_none() {
-        example = node.get("examples").and_then(|e| first_example(ctx, doc, e));
+        example = node
+            .get("examples")
+            .and_then(|e| first_example(ctx, doc, e));
     }
     Some(Parameter {
         name: p.name.clone(),

@@ -402,10 +402,22 @@ impl<'s> Ctx<'s> {
             *t = "string".into();
             s.format.get_or_insert_with(|| "binary".into());
         }
-        // 3.0 `nullable` (and Swagger's `x-nullable`): the value may also be null. On a bare
-        // `$ref` with siblings there is no type to extend, so it stays a reference.
+        // 3.0 `nullable` (and Swagger's `x-nullable`): the value may also be null.
         if nullable && !s.types.is_empty() && !s.types.iter().any(|t| t == "null") {
             s.types.push("null".into());
+        } else if nullable
+            && s.types.is_empty()
+            && s.all_of.len() == 1
+            && s.one_of.is_empty()
+            && s.any_of.is_empty()
+            && s.properties.is_empty()
+        {
+            // `{$ref: X, nullable: true}` or `{allOf: [X], nullable: true}`: X or null.
+            let null = SchemaRef::Inline(Box::new(Schema {
+                types: vec!["null".into()],
+                ..Schema::default()
+            }));
+            s.any_of = vec![s.all_of.remove(0), null];
         }
         s
     }
