@@ -292,3 +292,27 @@ fn alias_bomb_in_a_description_is_refused() {
     assert!(api.is_none());
     assert_eq!(only(&diags, "yaml-too-large").severity, Severity::Error);
 }
+
+#[test]
+fn diagnostics_quote_the_offending_line_of_a_referenced_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = PET_API.replace("REF", "./schemas/pet.yaml#/Pet");
+    std::fs::create_dir_all(dir.path().join("apis/schemas")).unwrap();
+    std::fs::write(dir.path().join("apis/api.yaml"), entry).unwrap();
+    std::fs::write(
+        dir.path().join("apis/schemas/pet.yaml"),
+        "Pet:\n  type: object\n  properties:\n    owner:\n      $ref: '#/Owner'\n",
+    )
+    .unwrap();
+    let sources = SourceMap::default();
+    let (_, diags) = load_api(
+        dir.path(),
+        "api",
+        &dir.path().join("apis/api.yaml"),
+        &sources,
+    );
+    let out = portalgen::diagnostics::render_human(&diags, &sources, false);
+    assert!(out.contains("error[ref-bad-pointer]"), "{out}");
+    assert!(out.contains("apis/schemas/pet.yaml:5:13"), "{out}");
+    assert!(out.contains("$ref: '#/Owner'"), "{out}");
+}

@@ -293,3 +293,27 @@ fn ref_only_cycle_is_an_error_not_a_hang() {
             .all(|d| d.file.as_deref() == Some("loop.yaml"))
     );
 }
+
+/// Loads run in parallel (one per API, sharing a source map) and give identical results.
+#[test]
+fn parallel_loads_are_deterministic() {
+    use rayon::prelude::*;
+    let root = fixture("");
+    let entries = [
+        root.join("multi/openapi.yaml"),
+        root.join("frontends/swagger2.yaml"),
+        root.join("frontends/oas30.yaml"),
+        root.join("frontends/oas31.json"),
+    ];
+    let sources = SourceMap::default();
+    let render = |e: &PathBuf| {
+        let (api, diags) = load_api(&root, "api", e, &sources);
+        format!("{api:#?}\n{:?}", diags.into_vec())
+    };
+    let first: Vec<String> = entries.iter().map(render).collect();
+    for _ in 0..3 {
+        let again: Vec<String> = entries.par_iter().map(render).collect();
+        assert_eq!(first, again);
+    }
+    assert!(first.iter().all(|s| s.starts_with("Some(")));
+}
