@@ -316,3 +316,53 @@ fn diagnostics_quote_the_offending_line_of_a_referenced_file() {
     assert!(out.contains("apis/schemas/pet.yaml:5:13"), "{out}");
     assert!(out.contains("$ref: '#/Owner'"), "{out}");
 }
+
+#[test]
+fn every_ref_to_a_missing_file_is_reported_and_unreadable_files_are_told_apart() {
+    let text = PET_API.replace("REF", "./gone.yaml#/Pet").replace(
+        "      type: object\n",
+        "      type: object\n      properties:\n        a:\n          $ref: ./gone.yaml#/Other\n        b:\n          $ref: ./latin1.yaml\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("apis")).unwrap();
+    std::fs::write(dir.path().join("apis/api.yaml"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("apis/latin1.yaml"),
+        b"type: string\ndescription: caf\xe9\n",
+    )
+    .unwrap();
+    let sources = SourceMap::default();
+    let (api, diags) = load_api(
+        dir.path(),
+        "api",
+        &dir.path().join("apis/api.yaml"),
+        &sources,
+    );
+    assert!(api.is_some());
+    let got: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line.unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("ref-missing-file", line_of(&text, "./gone.yaml#/Pet")),
+            ("ref-missing-file", line_of(&text, "./gone.yaml#/Other")),
+            ("file-unreadable", line_of(&text, "./latin1.yaml")),
+        ]
+    );
+    assert!(
+        diags.iter().last().unwrap().message.contains("UTF-8"),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn empty_document_is_an_error() {
+    let (api, diags, _dir) = load(&[("apis/api.yaml", "# nothing here\n")], "apis/api.yaml");
+    assert!(api.is_none());
+    assert_eq!(
+        at(only(&diags, "empty-document")),
+        (Severity::Error, "apis/api.yaml", 1)
+    );
+}

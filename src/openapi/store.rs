@@ -169,6 +169,7 @@ impl Store {
         store.add(entry, rel, text, sources, diags)?;
         // Breadth-first over referenced files, in the order references are written.
         let mut next = 0;
+        let mut unreadable: HashMap<PathBuf, (String, std::io::Error)> = HashMap::new();
         while next < store.docs.len() {
             let mut wanted: Vec<(PathBuf, u32, u32, String)> = Vec::new();
             {
@@ -184,42 +185,25 @@ impl Store {
             }
             let from = next;
             for (path, line, column, written) in wanted {
-                if store.by_path.contains_key(&path) {
-                    if store.by_path[&path].is_none() {
-                        store.broken.insert((from, line, column));
+                let span = Span::new(store.docs[from].rel.clone(), line, column);
+                if !store.by_path.contains_key(&path) {
+                    let rel = source::relative(root, &path);
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => {
+                            store.add(path.clone(), rel, text, sources, diags);
+                        }
+                        Err(e) => {
+                            store.by_path.insert(path.clone(), None);
+                            unreadable.insert(path.clone(), (rel, e));
+                        }
                     }
-                    continue;
                 }
-                let rel = source::relative(root, &path);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        if store.add(path, rel, text, sources, diags).is_none() {
-                            store.broken.insert((from, line, column));
-                        }
-                    }
-                    Err(e) => {
-                        store.by_path.insert(path.clone(), None);
-                        store.broken.insert((from, line, column));
-                        let span = Span::new(store.docs[from].rel.clone(), line, column);
-                        let reason = if e.kind() == std::io::ErrorKind::NotFound {
-                            "not found".to_string()
-                        } else {
-                            e.to_string()
-                        };
-                        let mut d = Diagnostic::error(
-                            "ref-missing-file",
-                            format!("referenced file `{written}` ({rel}): {reason}"),
-                        )
-                        .at(&span);
-                        if let Some(s) = suggest_file(&path) {
-                            d = d.help(format!("did you mean `{s}`? File references are relative to the file that contains the `$ref`"));
-                        } else {
-                            d = d.help(
-                                "file references are relative to the file that contains the `$ref`",
-                            );
-                        }
-                        diags.push(d);
-                    }
+                if store.by_path.get(&path).is_some_and(Option::is_none) {
+                    store.broken.insert((from, line, column));
+                }
+                // Every `$ref` to a file that cannot be read is reported at its own line.
+                if let Some((rel, e)) = unreadable.get(&path) {
+                    diags.push(missing_file(&written, rel, &path, e).at(&span));
                 }
             }
             next += 1;
@@ -342,6 +326,25 @@ impl Store {
             });
         }
         self.broken.extend(broken);
+    }
+}
+
+/// The error for a `$ref` to a file that cannot be read.
+fn missing_file(written: &str, rel: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
+    let (code, reason) = if e.kind() == std::io::ErrorKind::NotFound {
+        ("ref-missing-file", "not found".to_string())
+    } else {
+        ("file-unreadable", e.to_string())
+    };
+    let d = Diagnostic::error(
+        code,
+        format!("referenced file `{written}` ({rel}): {reason}"),
+    );
+    match suggest_file(path) {
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? File references are relative to the file that contains the `$ref`"
+        )),
+        None => d.help("file references are relative to the file that contains the `$ref`"),
     }
 }
 
