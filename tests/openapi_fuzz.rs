@@ -63,6 +63,58 @@ fn load_text(text: &str, ext: &str, other: Option<&str>) {
         for id in api.schema_names.values() {
             assert!(id.0 < api.schemas.len());
         }
+        refs_are_named(&api);
+    }
+}
+
+/// Every `SchemaRef::Ref` names an entry of `schema_names` that maps to its target.
+fn refs_are_named(api: &portalgen::model::Api) {
+    use portalgen::model::api::{Schema, SchemaRef};
+    fn visit(api: &portalgen::model::Api, r: &SchemaRef) {
+        match r {
+            SchemaRef::Ref { name, target } => {
+                assert_eq!(api.schema_names.get(name), Some(target), "ref name {name}");
+            }
+            SchemaRef::Inline(s) => walk(api, s),
+        }
+    }
+    fn walk(api: &portalgen::model::Api, s: &Schema) {
+        for p in &s.properties {
+            visit(api, &p.schema);
+        }
+        let boxed = [&s.items, &s.additional_properties, &s.not];
+        for b in boxed.into_iter().flatten() {
+            visit(api, b);
+        }
+        for r in s
+            .all_of
+            .iter()
+            .chain(&s.one_of)
+            .chain(&s.any_of)
+            .chain(&s.prefix_items)
+        {
+            visit(api, r);
+        }
+    }
+    for s in &api.schemas {
+        walk(api, s);
+    }
+    for op in api.operations.iter().chain(&api.webhooks) {
+        let params = op.parameters.iter().filter_map(|p| p.schema.as_ref());
+        let bodies = op
+            .request_body
+            .iter()
+            .flat_map(|b| &b.content)
+            .filter_map(|c| c.schema.as_ref());
+        let responses = op.responses.iter().flat_map(|r| {
+            r.content
+                .iter()
+                .filter_map(|c| c.schema.as_ref())
+                .chain(r.headers.iter().filter_map(|h| h.schema.as_ref()))
+        });
+        for r in params.chain(bodies).chain(responses) {
+            visit(api, r);
+        }
     }
 }
 
@@ -361,6 +413,21 @@ proptest! {
         }
         parse_bounded(&text);
         load_text(&text, "yaml", None);
+    }
+}
+
+#[test]
+fn fixture_refs_are_named() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi");
+    for entry in [
+        "multi/openapi.yaml",
+        "frontends/swagger2.yaml",
+        "frontends/oas30.yaml",
+        "frontends/oas31.json",
+    ] {
+        let sources = SourceMap::default();
+        let (api, _) = load_api(&root, "api", &root.join(entry), &sources);
+        refs_are_named(&api.unwrap());
     }
 }
 

@@ -171,8 +171,10 @@ impl<'s> Ctx<'s> {
             None => {
                 let name = derived();
                 let id = self.slot_for(target_doc, key, target, &name);
-                // Schemas from other files are named too, so templates can give them a page.
-                if target_doc != 0 && !self.schema_display.contains_key(&id) {
+                // Every other reference target (another file, `$defs`, a property) is named
+                // too, uniquely, so templates can give it a page and `Ref::name` always names
+                // an entry of `schema_names`.
+                if !self.schema_display.contains_key(&id) {
                     let unique = unique_name(&self.schema_names, &name);
                     self.schema_names.insert(unique.clone(), id);
                     self.schema_display.insert(id, unique);
