@@ -413,6 +413,12 @@ fn openapi31_document_in_json() {
         api.schema(*target).enum_values,
         vec![json!("a"), json!("b")]
     );
+    // Reference targets that are not components are named too (after the last segment).
+    assert_eq!(api.schema_names["Kind"], *target);
+    assert_eq!(
+        api.schema_names.keys().collect::<Vec<_>>(),
+        vec!["Event", "Null", "Kind"]
+    );
     let point = inline(prop(event, "point"));
     assert_eq!(point.prefix_items.len(), 2);
     assert!(
