@@ -127,12 +127,13 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
     let store = ctx.store;
     let root = &store.docs[0].root;
     let mut out: Vec<Tag> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for t in ctx.seq_field(0, root, "tags").unwrap_or_default() {
         let Some(name) = ctx.text(0, t, "name") else {
             ctx.warn("invalid-tag", "a tag needs a `name`", 0, t);
             continue;
         };
-        if out.iter().any(|x| x.name == name) {
+        if !seen.insert(name.clone()) {
             ctx.warn(
                 "duplicate-tag",
                 format!("tag `{name}` is declared twice"),

@@ -164,12 +164,15 @@ pub fn template_params(path: &str) -> Vec<&str> {
 
 fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
     let names = template_params(&op.path);
+    let declared: HashSet<&str> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.name.as_str())
+        .collect();
+    let in_template: HashSet<&str> = names.iter().copied().collect();
     for name in &names {
-        if !op
-            .parameters
-            .iter()
-            .any(|p| p.location == ParamLocation::Path && p.name == *name)
-        {
+        if !declared.contains(name) {
             ctx.diags.push(
                 Diagnostic::warning(
                     "undeclared-path-parameter",
@@ -183,7 +186,7 @@ fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
         }
     }
     for p in &op.parameters {
-        if p.location == ParamLocation::Path && !names.contains(&p.name.as_str()) {
+        if p.location == ParamLocation::Path && !in_template.contains(p.name.as_str()) {
             ctx.diags.push(
                 Diagnostic::warning(
                     "unused-path-parameter",

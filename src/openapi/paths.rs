@@ -5,6 +5,8 @@
 //! (parameters, request bodies, responses, servers) come from [`super::oas3`] or
 //! [`super::swagger2`].
 
+use std::collections::HashSet;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::api::{Method, Operation};
 use crate::source::Span;
@@ -168,6 +170,7 @@ pub fn key_span(ctx: &Ctx<'_>, doc: DocId, key: &Key) -> Span {
 /// skipped, duplicates (same name and location) warned.
 fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>> {
     let mut out: Vec<RawParam<'s>> = Vec::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     for p in ctx.seq_field(doc, node, "parameters").unwrap_or_default() {
         let Some((pdoc, pnode)) = ctx.follow(doc, p) else {
             continue;
@@ -184,7 +187,7 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
             );
             continue;
         };
-        if out.iter().any(|q| q.name == name && q.location == location) {
+        if !seen.insert((name.clone(), location.clone())) {
             ctx.warn(
                 "duplicate-parameter",
                 format!("{location} parameter `{name}` is declared twice; the first is used"),
@@ -207,15 +210,21 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
 /// then the operation's others.
 fn merge_params<'s>(path: &[RawParam<'s>], own: Vec<RawParam<'s>>) -> Vec<RawParam<'s>> {
     let mut own: Vec<Option<RawParam<'s>>> = own.into_iter().map(Some).collect();
+    let index: std::collections::HashMap<(&str, &str), usize> = own
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            o.as_ref()
+                .map(|o| ((o.name.as_str(), o.location.as_str()), i))
+        })
+        .collect();
+    let replacements: Vec<Option<usize>> = path
+        .iter()
+        .map(|p| index.get(&(p.name.as_str(), p.location.as_str())).copied())
+        .collect();
     let mut out = Vec::with_capacity(path.len() + own.len());
-    for p in path {
-        let replaced = own
-            .iter_mut()
-            .find(|o| {
-                o.as_ref()
-                    .is_some_and(|o| o.name == p.name && o.location == p.location)
-            })
-            .and_then(Option::take);
+    for (p, replacement) in path.iter().zip(replacements) {
+        let replaced = replacement.and_then(|i| own[i].take());
         out.push(replaced.unwrap_or(RawParam {
             doc: p.doc,
             node: p.node,

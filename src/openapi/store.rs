@@ -128,13 +128,14 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// What went wrong resolving a reference (already turned into a diagnostic by the caller).
+/// What went wrong resolving a reference.
 #[derive(Debug)]
 pub enum RefProblem {
     /// The target file is missing or unparsable (reported when it was loaded).
     File,
-    /// The reference is malformed, remote or dangling: the diagnostic to report.
-    Bad(Box<Diagnostic>),
+    /// The reference is malformed, remote or dangling: the diagnostic to report, and for a
+    /// dangling pointer where it stopped matching (to suggest a near key when reporting).
+    Bad(Box<Diagnostic>, Option<Box<(DocId, Vec<String>, usize)>>),
 }
 
 impl Store {
@@ -169,7 +170,8 @@ impl Store {
         store.add(entry, rel, text, sources, diags)?;
         // Breadth-first over referenced files, in the order references are written.
         let mut next = 0;
-        let mut unreadable: HashMap<PathBuf, (String, std::io::Error)> = HashMap::new();
+        // Files that cannot be read → their diagnostic (without a position), built once.
+        let mut unreadable: HashMap<PathBuf, Diagnostic> = HashMap::new();
         while next < store.docs.len() {
             let mut wanted: Vec<(PathBuf, u32, u32, String)> = Vec::new();
             {
@@ -194,7 +196,8 @@ impl Store {
                         }
                         Err(e) => {
                             store.by_path.insert(path.clone(), None);
-                            unreadable.insert(path.clone(), (rel, e));
+                            let d = missing_file(&written, &rel, &path, &e);
+                            unreadable.insert(path.clone(), d);
                         }
                     }
                 }
@@ -202,8 +205,8 @@ impl Store {
                     store.broken.insert((from, line, column));
                 }
                 // Every `$ref` to a file that cannot be read is reported at its own line.
-                if let Some((rel, e)) = unreadable.get(&path) {
-                    diags.push(missing_file(&written, rel, &path, e).at(&span));
+                if let Some(d) = unreadable.get(&path) {
+                    diags.push(d.clone().at(&span));
                 }
             }
             next += 1;
@@ -265,61 +268,84 @@ impl Store {
         from: DocId,
         reference: &str,
     ) -> Result<(DocId, Vec<String>, &Node), RefProblem> {
-        match pointer::parse_ref(reference) {
-            RefTarget::Remote(url) => Err(RefProblem::Bad(Box::new(
-                Diagnostic::error(
+        let (file, segs) = match pointer::parse_ref(reference) {
+            RefTarget::Local { file, pointer } => (file, pointer),
+            RefTarget::Remote(url) => {
+                let d = Diagnostic::error(
                     "ref-remote",
-                    format!("remote reference `{url}` is not fetched: portalgen only reads files in the project"),
+                    format!(
+                        "remote reference `{url}` is not fetched: portalgen only reads files in the project"
+                    ),
                 )
-                .help("download the document into the project and reference it by a relative path, e.g. `./schemas/pet.yaml#/Pet`"),
-            ))),
-            RefTarget::Invalid(why) => Err(RefProblem::Bad(Box::new(Diagnostic::error(
-                "ref-bad-pointer",
-                format!("invalid reference `{reference}`: {why}"),
-            )))),
-            RefTarget::Local { file, pointer: segs } => {
-                let doc = if file.is_empty() {
-                    from
+                .help("download the document into the project and reference it by a relative path, e.g. `./schemas/pet.yaml#/Pet`");
+                return Err(RefProblem::Bad(Box::new(d), None));
+            }
+            RefTarget::Invalid(why) => {
+                let d = Diagnostic::error(
+                    "ref-bad-pointer",
+                    format!("invalid reference `{reference}`: {why}"),
+                );
+                return Err(RefProblem::Bad(Box::new(d), None));
+            }
+        };
+        let doc = if file.is_empty() {
+            from
+        } else {
+            let dir = self.docs[from]
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            match self.by_path.get(&normalize(&dir.join(&file))) {
+                Some(Some(id)) => *id,
+                _ => return Err(RefProblem::File),
+            }
+        };
+        match pointer::lookup(&self.docs[doc].root, &segs) {
+            Ok(node) => Ok((doc, segs, node)),
+            Err(miss) => {
+                let place = if file.is_empty() {
+                    String::new()
                 } else {
-                    let dir = self.docs[from].path.parent().map(Path::to_path_buf).unwrap_or_default();
-                    match self.by_path.get(&normalize(&dir.join(&file))) {
-                        Some(Some(id)) => *id,
-                        _ => return Err(RefProblem::File),
-                    }
+                    format!(" in `{}`", self.docs[doc].rel)
                 };
-                match pointer::lookup(&self.docs[doc].root, &segs) {
-                    Ok(node) => Ok((doc, segs, node)),
-                    Err(miss) => {
-                        let mut d = Diagnostic::error(
-                            "ref-bad-pointer",
-                            format!(
-                                "`{reference}` points nowhere: {}{}",
-                                miss.message,
-                                if file.is_empty() { String::new() } else { format!(" in `{}`", self.docs[doc].rel) }
-                            ),
-                        );
-                        if let Some(s) = miss.suggestion {
-                            let mut fixed = segs[..miss.matched].to_vec();
-                            fixed.push(s.clone());
-                            d = d.help(format!(
-                                "did you mean `{}#{}`?",
-                                file,
-                                pointer::format_pointer(&fixed)
-                            ));
-                        }
-                        Err(RefProblem::Bad(Box::new(d)))
-                    }
-                }
+                let d = Diagnostic::error(
+                    "ref-bad-pointer",
+                    format!("`{reference}` points nowhere: {}{place}", miss.message),
+                );
+                Err(RefProblem::Bad(
+                    Box::new(d),
+                    Some(Box::new((doc, segs, miss.matched))),
+                ))
             }
         }
     }
 
-    /// Check every `$ref` of every document once, reporting each broken one at its line.
+    /// Check every `$ref` of every document once, reporting each broken one at its line (a
+    /// dangling pointer with the nearest existing key as a suggestion).
     fn check_refs(&mut self, diags: &mut Diagnostics) {
         let mut broken = Vec::new();
+        // Character pairs the "did you mean" search may compare in total.
+        let mut budget: usize = 20_000_000;
         for (id, doc) in self.docs.iter().enumerate() {
             for_each_ref(&doc.root, |r, node| {
-                if let Err(RefProblem::Bad(d)) = self.resolve(id, r) {
+                if let Err(RefProblem::Bad(mut d, miss)) = self.resolve(id, r) {
+                    if let Some((target, segs, matched)) = miss.as_deref()
+                        && let Some(s) = pointer::suggest_key(
+                            &self.docs[*target].root,
+                            segs,
+                            *matched,
+                            &mut budget,
+                        )
+                    {
+                        let file = r.split_once('#').map_or(r, |(f, _)| f);
+                        let mut fixed = segs[..*matched].to_vec();
+                        fixed.push(s);
+                        *d = d.clone().help(format!(
+                            "did you mean `{file}#{}`?",
+                            pointer::format_pointer(&fixed)
+                        ));
+                    }
                     broken.push((id, node.line, node.column));
                     diags.push(d.at(&doc.span(node)));
                 }
