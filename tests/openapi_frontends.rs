@@ -257,7 +257,7 @@ fn openapi30_document() {
         params,
         vec![
             ("orderId", Some("operation-level wins")),
-            ("verbose", None),
+            ("verbose", Some("Written next to the $ref, so it wins")),
             ("filter", None)
         ]
     );

@@ -12,7 +12,7 @@ use crate::model::api::{
 use crate::tree::Node;
 
 use super::context::{Ctx, entries};
-use super::paths::{Built, Dialect, RawParam, key_span, walk};
+use super::paths::{Built, Dialect, RawParam, key_span, sibling_description, walk};
 use super::store::DocId;
 
 /// Everything of a 3.x document except the document-level fields handled in `mod.rs`.
@@ -155,7 +155,10 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
         location: loc,
         required,
         deprecated: ctx.flag(doc, node, "deprecated").unwrap_or(false),
-        description: ctx.text(doc, node, "description"),
+        description: p
+            .description
+            .clone()
+            .or_else(|| ctx.text(doc, node, "description")),
         schema,
         example,
         span: ctx.span(doc, node),
@@ -172,8 +175,8 @@ fn first_example<'s>(
     e.get("value").map(Node::to_json)
 }
 
-fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Option<RequestBody> {
-    let (doc, node) = ctx.follow(doc, node)?;
+fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<RequestBody> {
+    let (doc, node) = ctx.follow(doc, site)?;
     if node.as_map().is_none() {
         ctx.warn(
             "invalid-field",
@@ -197,7 +200,7 @@ fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Option<Req
         }
     };
     Some(RequestBody {
-        description: ctx.text(doc, node, "description"),
+        description: sibling_description(site).or_else(|| ctx.text(doc, node, "description")),
         required: ctx.flag(doc, node, "required").unwrap_or(false),
         content,
     })
@@ -279,6 +282,7 @@ fn responses<'s>(
                 .at(&key_span(ctx, doc, key)),
             );
         }
+        let site_description = sibling_description(r);
         let Some((rdoc, r)) = ctx.follow(doc, r) else {
             continue;
         };
@@ -292,7 +296,7 @@ fn responses<'s>(
         };
         out.push(Response {
             status: status.to_string(),
-            description: ctx.text(rdoc, r, "description"),
+            description: site_description.or_else(|| ctx.text(rdoc, r, "description")),
             headers,
             content,
         });
@@ -315,6 +319,7 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
         if name.eq_ignore_ascii_case("content-type") {
             continue;
         }
+        let site_description = sibling_description(h);
         let Some((hdoc, h)) = ctx.follow(doc, h) else {
             continue;
         };
@@ -327,7 +332,7 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
         }
         out.push(Header {
             name: name.to_string(),
-            description: ctx.text(hdoc, h, "description"),
+            description: site_description.or_else(|| ctx.text(hdoc, h, "description")),
             schema,
         });
     }

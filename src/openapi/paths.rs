@@ -35,6 +35,9 @@ pub struct RawParam<'s> {
     pub node: &'s Node,
     pub name: String,
     pub location: String,
+    /// A `description` written next to the `$ref` (it overrides the target's, as OpenAPI 3.1
+    /// specifies and authors of older documents expect).
+    pub description: Option<String>,
 }
 
 /// Keys of a path item that are not methods.
@@ -196,11 +199,13 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
             );
             continue;
         }
+        let description = sibling_description(p);
         out.push(RawParam {
             doc: pdoc,
             node: pnode,
             name,
             location,
+            description,
         });
     }
     out
@@ -230,8 +235,15 @@ fn merge_params<'s>(path: &[RawParam<'s>], own: Vec<RawParam<'s>>) -> Vec<RawPar
             node: p.node,
             name: p.name.clone(),
             location: p.location.clone(),
+            description: p.description.clone(),
         }));
     }
     out.extend(own.into_iter().flatten());
     out
+}
+
+/// The `description` beside a `$ref` (`None` for objects that are not references).
+pub fn sibling_description(node: &Node) -> Option<String> {
+    node.get("$ref")?;
+    node.get("description")?.as_str().map(str::to_string)
 }

@@ -238,7 +238,10 @@ pub fn fill<'s>(
                     location: loc,
                     required,
                     deprecated: false,
-                    description: ctx.text(pdoc, node, "description"),
+                    description: p
+                        .description
+                        .clone()
+                        .or_else(|| ctx.text(pdoc, node, "description")),
                     schema,
                     example: node.get("x-example").map(Node::to_json),
                     span: ctx.span(pdoc, node),
