@@ -366,3 +366,28 @@ fn empty_document_is_an_error() {
         (Severity::Error, "apis/api.yaml", 1)
     );
 }
+
+#[test]
+fn missing_paths_is_a_warning_before_31() {
+    let (api, diags, _dir) = load(
+        &[(
+            "apis/api.yaml",
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\n",
+        )],
+        "apis/api.yaml",
+    );
+    assert!(api.is_some());
+    assert_eq!(
+        at(only(&diags, "missing-paths")),
+        (Severity::Warning, "apis/api.yaml", 1)
+    );
+    let (api, diags, _dir) = load(
+        &[(
+            "apis/api.yaml",
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\nwebhooks: {}\n",
+        )],
+        "apis/api.yaml",
+    );
+    assert!(api.is_some());
+    assert!(diags.is_empty(), "{diags:#?}");
+}

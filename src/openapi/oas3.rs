@@ -40,7 +40,10 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
         .unwrap_or_default();
     let operations = match ctx.map_field(0, root, "paths") {
         Some(paths) => walk(ctx, &Dialect::Oas3, paths, false),
-        None => Vec::new(),
+        None => {
+            super::paths::missing_paths(ctx, root);
+            Vec::new()
+        }
     };
     let webhooks = match ctx
         .map_field(0, root, "webhooks")

@@ -247,3 +247,17 @@ pub fn sibling_description(node: &Node) -> Option<String> {
     node.get("$ref")?;
     node.get("description")?.as_str().map(str::to_string)
 }
+
+/// `paths` is required before OpenAPI 3.1 (where a document may hold only webhooks or
+/// components); its absence is worth a warning, not a failure.
+pub fn missing_paths(ctx: &mut Ctx<'_>, root: &Node) {
+    if ctx.spec != crate::model::api::SpecVersion::OpenApi31 && root.get("paths").is_none() {
+        ctx.warn_help(
+            "missing-paths",
+            "the document has no `paths`, so it describes no operations",
+            "add `paths:` with at least one operation (`paths: {}` if there are none yet)",
+            0,
+            root,
+        );
+    }
+}

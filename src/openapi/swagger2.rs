@@ -69,7 +69,10 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
     let dialect = Dialect::Swagger2(globals);
     let operations = match ctx.map_field(0, root, "paths") {
         Some(paths) => walk(ctx, &dialect, paths, false),
-        None => Vec::new(),
+        None => {
+            super::paths::missing_paths(ctx, root);
+            Vec::new()
+        }
     };
     Parts {
         servers,
