@@ -317,3 +317,62 @@ fn parallel_loads_are_deterministic() {
     }
     assert!(first.iter().all(|s| s.starts_with("Some(")));
 }
+
+/// Swagger 2.0 split across a JSON entry and YAML files, references going both ways.
+#[test]
+fn swagger2_across_json_and_yaml_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = r##"{
+  "swagger": "2.0",
+  "info": {"title": "Split", "version": "1"},
+  "paths": {
+    "/pets": {
+      "get": {
+        "parameters": [{"$ref": "common/params.yaml#/limit"}],
+        "responses": {"200": {"description": "ok", "schema": {"$ref": "common/defs.yaml#/Pets"}}}
+      }
+    }
+  },
+  "definitions": {
+    "Tag": {"type": "string"},
+    "Pet": {"$ref": "common/defs.yaml#/Pet"}
+  }
+}"##;
+    let defs = "Pets:\n  type: array\n  items:\n    $ref: '#/Pet'\nPet:\n  type: object\n  properties:\n    tag:\n      $ref: '../swagger.json#/definitions/Tag'\n";
+    let params = "limit:\n  name: limit\n  in: query\n  type: integer\n  maximum: 50\n";
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    std::fs::write(dir.path().join("swagger.json"), entry).unwrap();
+    std::fs::write(dir.path().join("common/defs.yaml"), defs).unwrap();
+    std::fs::write(dir.path().join("common/params.yaml"), params).unwrap();
+    let (api, diags, sources) = load(dir.path(), &dir.path().join("swagger.json"));
+    assert!(diags.is_empty(), "{diags:#?}");
+    let api = api.unwrap();
+    assert_eq!(sources.paths().len(), 3);
+    let op = &api.operations[0];
+    assert_eq!(
+        (
+            op.parameters[0].name.as_str(),
+            op.parameters[0].span.file.as_ref()
+        ),
+        ("limit", "common/params.yaml")
+    );
+    assert_eq!(
+        inline(op.parameters[0].schema.as_ref().unwrap()).maximum,
+        Some(50.0)
+    );
+    let (name, pets) = target(op.responses[0].content[0].schema.as_ref().unwrap());
+    assert_eq!(name, "Pets");
+    let pet = api.schema_names["Pet"];
+    assert_eq!(
+        target(api.schema(pets).items.as_deref().unwrap()),
+        ("Pet".to_string(), pet)
+    );
+    assert_eq!(
+        target(prop(&api, pet, "tag")),
+        ("Tag".to_string(), api.schema_names["Tag"])
+    );
+    assert_eq!(
+        type_label(&api, op.responses[0].content[0].schema.as_ref().unwrap()),
+        "Pets"
+    );
+}
