@@ -120,13 +120,14 @@ pub fn lookup<'a>(root: &'a Node, segments: &[String]) -> Result<&'a Node, Point
             }
         };
         let next = match &node.value {
-            Value::Map(m) => m
-                .get(seg.as_str())
-                .map(|(_, n)| n)
-                .ok_or_else(|| PointerMiss {
-                    matched: i,
-                    message: format!("{} has no key `{seg}`", here()),
-                })?,
+            Value::Map(m) => {
+                crate::tree::lookup(m, seg)
+                    .map(|(_, n)| n)
+                    .ok_or_else(|| PointerMiss {
+                        matched: i,
+                        message: format!("{} has no key `{seg}`", here()),
+                    })?
+            }
             Value::Seq(items) => seg
                 .parse::<usize>()
                 .ok()

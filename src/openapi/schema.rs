@@ -106,7 +106,7 @@ impl<'s> Ctx<'s> {
     pub fn schema_use(&mut self, doc: DocId, node: &Node, depth: usize) -> SchemaRef {
         match &node.value {
             Value::Map(m) => {
-                if let Some((_, site)) = m.get("$ref") {
+                if let Some((_, site)) = crate::tree::lookup(m, "$ref") {
                     let reference = self.schema_ref(doc, site);
                     let has_siblings = m.keys().any(|k| k != "$ref");
                     return match reference {
@@ -433,7 +433,7 @@ fn details(s: &mut Schema) -> &mut SchemaDetails {
 fn pure_ref(node: &Node) -> Option<&Node> {
     let m = node.as_map()?;
     if m.len() == 1 {
-        m.get("$ref").map(|(_, n)| n)
+        crate::tree::lookup(m, "$ref").map(|(_, n)| n)
     } else {
         None
     }

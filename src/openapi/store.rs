@@ -84,7 +84,7 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
     while let Some((n, named)) = stack.pop() {
         match &n.value {
             Value::Map(m) => {
-                if let Some((_, r)) = m.get("$ref")
+                if let Some((_, r)) = crate::tree::lookup(m, "$ref")
                     && let Some(s) = r.as_str()
                 {
                     f(s, r);
