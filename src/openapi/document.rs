@@ -188,3 +188,23 @@ pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequi
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::parse;
+
+    #[test]
+    fn raw_scalars_keep_what_was_written() {
+        let text = "a: 2.0\nb: 1.10 # comment\nc: {d: 3.0, e: '3.0'}\nf: true\n";
+        let doc = parse(text).unwrap();
+        let raw = |n: &Node| raw_scalar(text, n);
+        assert_eq!(raw(doc.get("a").unwrap()).as_deref(), Some("2.0"));
+        assert_eq!(raw(doc.get("b").unwrap()).as_deref(), Some("1.10"));
+        let c = doc.get("c").unwrap();
+        assert_eq!(raw(c.get("d").unwrap()).as_deref(), Some("3.0"));
+        assert_eq!(raw(c.get("e").unwrap()).as_deref(), Some("3.0"));
+        assert_eq!(raw(doc.get("f").unwrap()).as_deref(), Some("true"));
+        assert_eq!(raw(c), None);
+    }
+}

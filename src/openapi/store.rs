@@ -386,3 +386,53 @@ fn suggest_file(path: &Path) -> Option<String> {
     entries.sort();
     pointer::suggest(name, entries.iter().map(String::as_str))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(
+            normalize(Path::new("/a/b/./c/../d.yaml")),
+            PathBuf::from("/a/b/d.yaml")
+        );
+        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
+    }
+
+    #[test]
+    fn refs_in_literal_data_are_not_references() {
+        let doc = tree::parse(
+            r##"
+paths: {$ref: "#/p"}
+components:
+  schemas:
+    A:
+      properties:
+        example: {$ref: "#/prop-named-example"}
+        value: {$ref: "#/prop-named-value"}
+      example: {$ref: "#/literal-example"}
+      default: {$ref: "#/literal-default"}
+      enum: [{$ref: "#/literal-enum"}]
+      examples: [{$ref: "#/literal-examples"}]
+      x-vendor: {$ref: "#/extension"}
+  examples:
+    E:
+      value: {$ref: "#/literal-value"}
+    F: {$ref: "#/example-object"}
+"##,
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        for_each_ref(&doc, |r, _| found.push(r.to_string()));
+        assert_eq!(
+            found,
+            vec![
+                "#/p",
+                "#/prop-named-example",
+                "#/prop-named-value",
+                "#/example-object"
+            ]
+        );
+    }
+}
