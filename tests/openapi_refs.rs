@@ -376,3 +376,53 @@ fn swagger2_across_json_and_yaml_files() {
         "Pets"
     );
 }
+
+/// JSON Schema plain-name fragments (`#name` → the schema with `$anchor: name`), locally and
+/// in another file; an unknown anchor is an error at its `$ref` line.
+#[test]
+fn anchors_resolve_like_pointers() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = r##"openapi: 3.1.0
+info: {title: Anchors, version: "1"}
+paths: {}
+components:
+  schemas:
+    Tree:
+      type: object
+      properties:
+        node: {$ref: "#node"}
+        tag: {$ref: "tags.yaml#tag"}
+        lost: {$ref: "#nowhere"}
+      $defs:
+        Node:
+          $anchor: node
+          type: object
+          properties:
+            next: {$ref: "#node"}
+"##;
+    std::fs::write(dir.path().join("api.yaml"), entry).unwrap();
+    std::fs::write(
+        dir.path().join("tags.yaml"),
+        "Tag:\n  $anchor: tag\n  type: string\n",
+    )
+    .unwrap();
+    let (api, diags, _) = load(dir.path(), &dir.path().join("api.yaml"));
+    let api = api.unwrap();
+    let got: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_deref(), d.line))
+        .collect();
+    assert_eq!(got, vec![("ref-bad-pointer", Some("api.yaml"), Some(11))]);
+    assert!(diags[0].message.contains("$anchor: nowhere"), "{diags:#?}");
+    let tree = api.schema_names["Tree"];
+    let (name, node) = target(prop(&api, tree, "node"));
+    assert_eq!(name, "Node");
+    assert_eq!(
+        target(prop(&api, node, "next")).1,
+        node,
+        "self reference through the anchor"
+    );
+    let (name, tag) = target(prop(&api, tree, "tag"));
+    assert_eq!(name, "Tag");
+    assert_eq!(api.schema(tag).types, vec!["string"]);
+}

@@ -14,6 +14,9 @@ pub enum RefTarget {
     /// A reference into a file (`file` empty = the same document) at `pointer` (decoded
     /// segments; empty = the whole document).
     Local { file: String, pointer: Vec<String> },
+    /// A JSON Schema plain-name fragment (`#node`, `other.yaml#node`): the schema that
+    /// declares `$anchor: node` in that file.
+    Anchor { file: String, name: String },
     /// Not a usable reference; the message says why.
     Invalid(String),
 }
@@ -34,6 +37,7 @@ pub fn parse_ref(reference: &str) -> RefTarget {
             let frag = decode_percent(frag);
             match parse_pointer(&frag) {
                 Some(p) => p,
+                None if is_anchor_name(&frag) => return RefTarget::Anchor { file, name: frag },
                 None => {
                     return RefTarget::Invalid(format!(
                         "`#{frag}` is not a JSON Pointer (it must start with `/`, like `#/components/schemas/Pet`)"
@@ -46,6 +50,15 @@ pub fn parse_ref(reference: &str) -> RefTarget {
         return RefTarget::Invalid("the reference is empty".into());
     }
     RefTarget::Local { file, pointer }
+}
+
+/// `[A-Za-z_][-A-Za-z0-9._]*`, the JSON Schema 2020-12 anchor syntax.
+pub fn is_anchor_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// True for `scheme:` prefixes such as `http:`, `https:`, `urn:` (but not `C:` drive letters

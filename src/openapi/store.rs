@@ -39,6 +39,9 @@ pub struct Store {
     by_path: HashMap<PathBuf, Option<DocId>>,
     /// `$ref` sites (document, line, column) already reported as broken.
     pub broken: HashSet<(DocId, u32, u32)>,
+    /// Per document: `$anchor` name → pointer. Built only when some `$ref` uses a plain-name
+    /// fragment (`#node`); empty otherwise.
+    anchors: Vec<HashMap<String, Vec<String>>>,
 }
 
 /// Keys whose values are literal data (examples, defaults, enumerations, extensions): a `$ref`
@@ -111,6 +114,44 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
     }
 }
 
+/// `$anchor: name` (and the older `$id: "#name"`) → the pointer of the schema declaring it.
+fn anchor_index(root: &Node) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    let mut path: Vec<String> = Vec::new();
+    // (node, depth, segment leading to it)
+    let mut stack: Vec<(&Node, usize, Option<String>)> = vec![(root, 0, None)];
+    while let Some((node, depth, seg)) = stack.pop() {
+        path.truncate(depth.saturating_sub(1));
+        if let Some(seg) = seg {
+            path.push(seg);
+        }
+        match &node.value {
+            Value::Map(m) => {
+                let anchor = node.get("$anchor").and_then(Node::as_str).or_else(|| {
+                    node.get("$id")
+                        .and_then(Node::as_str)
+                        .and_then(|i| i.strip_prefix('#'))
+                });
+                if let Some(a) = anchor {
+                    out.entry(a.to_string()).or_insert_with(|| path.clone());
+                }
+                for (k, (_, v)) in m.iter().rev() {
+                    if !is_literal_key(k) {
+                        stack.push((v, depth + 1, Some(k.clone())));
+                    }
+                }
+            }
+            Value::Seq(items) => {
+                for (i, v) in items.iter().enumerate().rev() {
+                    stack.push((v, depth + 1, Some(i.to_string())));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -151,6 +192,7 @@ impl Store {
             docs: Vec::new(),
             by_path: HashMap::new(),
             broken: HashSet::new(),
+            anchors: Vec::new(),
         };
         let entry = normalize(entry);
         let rel = source::relative(root, &entry);
@@ -172,16 +214,30 @@ impl Store {
         let mut next = 0;
         // Files that cannot be read → their diagnostic (without a position), built once.
         let mut unreadable: HashMap<PathBuf, Diagnostic> = HashMap::new();
+        let mut anchor_refs = false;
         while next < store.docs.len() {
             let mut wanted: Vec<(PathBuf, u32, u32, String)> = Vec::new();
             {
                 let doc = &store.docs[next];
                 let dir = doc.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for_each_ref(&doc.root, |r, node| {
-                    if let RefTarget::Local { file, .. } = pointer::parse_ref(r)
-                        && !file.is_empty()
-                    {
-                        wanted.push((normalize(&dir.join(&file)), node.line, node.column, file));
+                    let (file, fragment) = r.split_once('#').unwrap_or((r, ""));
+                    if !fragment.is_empty() && !fragment.starts_with('/') {
+                        anchor_refs = true;
+                    }
+                    if file.is_empty() {
+                        return;
+                    }
+                    match pointer::parse_ref(r) {
+                        RefTarget::Local { file, .. } | RefTarget::Anchor { file, .. } => {
+                            wanted.push((
+                                normalize(&dir.join(&file)),
+                                node.line,
+                                node.column,
+                                file,
+                            ));
+                        }
+                        _ => {}
                     }
                 });
             }
@@ -210,6 +266,9 @@ impl Store {
                 }
             }
             next += 1;
+        }
+        if anchor_refs {
+            store.anchors = store.docs.iter().map(|d| anchor_index(&d.root)).collect();
         }
         store.check_refs(diags);
         Some(store)
@@ -268,8 +327,9 @@ impl Store {
         from: DocId,
         reference: &str,
     ) -> Result<(DocId, Vec<String>, &Node), RefProblem> {
-        let (file, segs) = match pointer::parse_ref(reference) {
-            RefTarget::Local { file, pointer } => (file, pointer),
+        let (file, anchor, segs) = match pointer::parse_ref(reference) {
+            RefTarget::Local { file, pointer } => (file, None, pointer),
+            RefTarget::Anchor { file, name } => (file, Some(name), Vec::new()),
             RefTarget::Remote(url) => {
                 let d = Diagnostic::error(
                     "ref-remote",
@@ -300,6 +360,23 @@ impl Store {
                 Some(Some(id)) => *id,
                 _ => return Err(RefProblem::File),
             }
+        };
+        let segs = match anchor {
+            None => segs,
+            Some(name) => match self.anchors.get(doc).and_then(|a| a.get(&name)) {
+                Some(segs) => segs.clone(),
+                None => {
+                    let d = Diagnostic::error(
+                        "ref-bad-pointer",
+                        format!(
+                            "`{reference}` points nowhere: no schema in `{}` declares `$anchor: {name}`",
+                            self.docs[doc].rel
+                        ),
+                    )
+                    .help("add `$anchor` to the schema, or use a JSON Pointer like `#/components/schemas/Name`");
+                    return Err(RefProblem::Bad(Box::new(d), None));
+                }
+            },
         };
         match pointer::lookup(&self.docs[doc].root, &segs) {
             Ok(node) => Ok((doc, segs, node)),
