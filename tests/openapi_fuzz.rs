@@ -491,8 +491,9 @@ fn large_flat_documents_stay_fast() {
     assert_eq!(api.operations[n].parameters.len(), n * 3);
     assert_eq!(api.tags.len(), 2 * n);
     let count = |code: &str| diags.iter().filter(|d| d.code == code).count();
-    assert_eq!(count("trailing-slash-duplicate"), 0);
-    assert_eq!(count("duplicate-operation"), n);
+    // `/p{i}/{id}` and `/p{i}/{other}/`: a trailing slash (and a parameter name) apart.
+    assert_eq!(count("trailing-slash-duplicate"), n);
+    assert_eq!(count("duplicate-operation"), 0);
     assert_eq!(count("ref-missing-file"), 2 * n);
     assert_eq!(count("ref-bad-pointer"), 2 * n);
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");

@@ -113,20 +113,24 @@ fn dedupe(ctx: &mut Ctx<'_>, ops: Vec<Built>) -> Vec<Built> {
         let key = (b.op.method, normalized_path(&b.op.path));
         if let Some(&i) = seen.get(&key) {
             let first = &out[i].op;
-            let slash_only = first.path.trim_end_matches('/') == b.op.path.trim_end_matches('/')
-                && first.path != b.op.path;
-            let (code, what) = if slash_only {
-                (
+            let (a, z) = (first.path.as_str(), b.op.path.as_str());
+            let slash = a.trim_end_matches('/') != a || z.trim_end_matches('/') != z;
+            let slash = slash && a.ends_with('/') != z.ends_with('/');
+            let names = a.trim_end_matches('/') != z.trim_end_matches('/');
+            let (code, what) = match (slash, names) {
+                (true, false) => (
                     "trailing-slash-duplicate",
                     "differs only by a trailing slash from",
-                )
-            } else if first.path == b.op.path {
-                ("duplicate-operation", "repeats")
-            } else {
-                (
+                ),
+                (true, true) => (
+                    "trailing-slash-duplicate",
+                    "differs only by a trailing slash and path parameter names from",
+                ),
+                (false, true) => (
                     "duplicate-operation",
                     "differs only by path parameter names from",
-                )
+                ),
+                (false, false) => ("duplicate-operation", "repeats"),
             };
             ctx.diags.push(
                 Diagnostic::warning(
