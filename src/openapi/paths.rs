@@ -40,7 +40,8 @@ pub struct RawParam<'s> {
     pub description: Option<String>,
 }
 
-/// Keys of a path item that are not methods.
+/// Keys of a path item that are not methods. (`query` is OpenAPI 3.2's QUERY method, which the
+/// model and Kong routing do not know; it is skipped silently like the other fields.)
 const PATH_ITEM_FIELDS: [&str; 6] = [
     "$ref",
     "summary",
