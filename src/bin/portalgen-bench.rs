@@ -38,7 +38,9 @@ enum Cmd {
     LoadOnce { file: PathBuf },
     /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times.
     Parse {
+        /// The file; default: GitHub's `api.github.com.json` from the corpora.
         file: Option<PathBuf>,
+        /// Number of runs (each in a fresh process).
         #[arg(long, default_value_t = 7)]
         runs: usize,
     },
