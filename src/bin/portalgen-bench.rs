@@ -79,6 +79,10 @@ fn main() -> ExitCode {
         Cmd::LoadOnce { file } => load_once(&file),
         Cmd::Parse { file, runs } => {
             let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
             repeat(
                 "parse",
                 &["parse-once".into(), file.display().to_string()],
