@@ -82,12 +82,12 @@ impl Node {
 
     /// Field of a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map().and_then(|m| m.get(key)).map(|(_, n)| n)
+        self.as_map().and_then(|m| lookup(m, key)).map(|(_, n)| n)
     }
 
     /// Key position of a mapping field.
     pub fn key(&self, key: &str) -> Option<&Key> {
-        self.as_map().and_then(|m| m.get(key)).map(|(k, _)| k)
+        self.as_map().and_then(|m| lookup(m, key)).map(|(k, _)| k)
     }
 
     /// A scalar as display text (numbers and booleans too), for fields like `version: 1.0`.
@@ -132,6 +132,17 @@ impl Node {
                     .collect(),
             ),
         }
+    }
+}
+
+/// A field of a mapping. Most mappings of a document have a handful of keys, and comparing
+/// a few short strings is several times cheaper than hashing the key (the loader asks for
+/// fields millions of times on a big description); large mappings use the hash index.
+pub fn lookup<'a>(map: &'a IndexMap<String, (Key, Node)>, key: &str) -> Option<&'a (Key, Node)> {
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
     }
 }
 
@@ -380,9 +391,12 @@ impl Builder {
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq {
                     mut node,
-                    items,
+                    mut items,
                     anchor,
                 }) => {
+                    // Big documents hold hundreds of thousands of small containers: keep
+                    // no growth slack.
+                    items.shrink_to_fit();
                     node.value = Value::Seq(items);
                     if anchor > 0 {
                         self.anchors
@@ -416,6 +430,7 @@ impl Builder {
                             }
                         }
                     }
+                    map.shrink_to_fit();
                     node.value = Value::Map(map);
                     if anchor > 0 {
                         self.anchors

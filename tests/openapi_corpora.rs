@@ -359,6 +359,28 @@ fn github_json_and_yaml_account_for_every_operation() {
     let json_api = api.unwrap();
     check_against_independent_count(&json_api, &counts);
     assert!(json_api.schema_names.len() > 900);
+    // One operation in detail: refs to component parameters, examples and schemas resolved.
+    let op = json_api
+        .operations
+        .iter()
+        .find(|o| o.operation_id.as_deref() == Some("repos/get-content"))
+        .unwrap();
+    assert_eq!(op.slug, "repos-get-content");
+    let params: Vec<_> = op.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(params, vec!["owner", "repo", "path", "ref"]);
+    let statuses: Vec<_> = op.responses.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, vec!["200", "302", "304", "403", "404"]);
+    let object = &op.responses[0].content[0];
+    assert_eq!(object.media_type, "application/vnd.github.object");
+    match object.schema.as_ref().unwrap() {
+        portalgen::model::api::SchemaRef::Ref { name, target } => {
+            assert_eq!(name, "content-tree");
+            assert_eq!(json_api.schema_names["content-tree"], *target);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(object.examples.len(), 2);
+    assert!(object.examples.values().all(|v| v.is_object()));
 
     let tmp = tempfile::tempdir().unwrap();
     let yaml_file = tmp.path().join("api.github.com.yaml");

@@ -1,8 +1,6 @@
 //! Every way a description can be broken, on real files in temporary folders: each problem is
 //! reported with its code, its project-relative file and the line that causes it.
 
-use std::path::Path;
-
 use portalgen::diagnostics::{Diagnostic, Severity};
 use portalgen::model::Api;
 use portalgen::openapi::load_api;
@@ -293,5 +291,103 @@ fn alias_bomb_in_a_description_is_refused() {
     let (api, diags, _dir) = load(&[("apis/api.yaml", &text)], "apis/api.yaml");
     assert!(api.is_none());
     assert_eq!(only(&diags, "yaml-too-large").severity, Severity::Error);
-    let _ = Path::new("");
+}
+
+#[test]
+fn diagnostics_quote_the_offending_line_of_a_referenced_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = PET_API.replace("REF", "./schemas/pet.yaml#/Pet");
+    std::fs::create_dir_all(dir.path().join("apis/schemas")).unwrap();
+    std::fs::write(dir.path().join("apis/api.yaml"), entry).unwrap();
+    std::fs::write(
+        dir.path().join("apis/schemas/pet.yaml"),
+        "Pet:\n  type: object\n  properties:\n    owner:\n      $ref: '#/Owner'\n",
+    )
+    .unwrap();
+    let sources = SourceMap::default();
+    let (_, diags) = load_api(
+        dir.path(),
+        "api",
+        &dir.path().join("apis/api.yaml"),
+        &sources,
+    );
+    let out = portalgen::diagnostics::render_human(&diags, &sources, false);
+    assert!(out.contains("error[ref-bad-pointer]"), "{out}");
+    assert!(out.contains("apis/schemas/pet.yaml:5:13"), "{out}");
+    assert!(out.contains("$ref: '#/Owner'"), "{out}");
+}
+
+#[test]
+fn every_ref_to_a_missing_file_is_reported_and_unreadable_files_are_told_apart() {
+    let text = PET_API.replace("REF", "./gone.yaml#/Pet").replace(
+        "      type: object\n",
+        "      type: object\n      properties:\n        a:\n          $ref: ./gone.yaml#/Other\n        b:\n          $ref: ./latin1.yaml\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("apis")).unwrap();
+    std::fs::write(dir.path().join("apis/api.yaml"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("apis/latin1.yaml"),
+        b"type: string\ndescription: caf\xe9\n",
+    )
+    .unwrap();
+    let sources = SourceMap::default();
+    let (api, diags) = load_api(
+        dir.path(),
+        "api",
+        &dir.path().join("apis/api.yaml"),
+        &sources,
+    );
+    assert!(api.is_some());
+    let got: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line.unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("ref-missing-file", line_of(&text, "./gone.yaml#/Pet")),
+            ("ref-missing-file", line_of(&text, "./gone.yaml#/Other")),
+            ("file-unreadable", line_of(&text, "./latin1.yaml")),
+        ]
+    );
+    assert!(
+        diags.iter().last().unwrap().message.contains("UTF-8"),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn empty_document_is_an_error() {
+    let (api, diags, _dir) = load(&[("apis/api.yaml", "# nothing here\n")], "apis/api.yaml");
+    assert!(api.is_none());
+    assert_eq!(
+        at(only(&diags, "empty-document")),
+        (Severity::Error, "apis/api.yaml", 1)
+    );
+}
+
+#[test]
+fn missing_paths_is_a_warning_before_31() {
+    let (api, diags, _dir) = load(
+        &[(
+            "apis/api.yaml",
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\n",
+        )],
+        "apis/api.yaml",
+    );
+    assert!(api.is_some());
+    assert_eq!(
+        at(only(&diags, "missing-paths")),
+        (Severity::Warning, "apis/api.yaml", 1)
+    );
+    let (api, diags, _dir) = load(
+        &[(
+            "apis/api.yaml",
+            "openapi: 3.1.0\ninfo: {title: x, version: '1'}\nwebhooks: {}\n",
+        )],
+        "apis/api.yaml",
+    );
+    assert!(api.is_some());
+    assert!(diags.is_empty(), "{diags:#?}");
 }

@@ -257,7 +257,7 @@ fn openapi30_document() {
         params,
         vec![
             ("orderId", Some("operation-level wins")),
-            ("verbose", None),
+            ("verbose", Some("Written next to the $ref, so it wins")),
             ("filter", None)
         ]
     );
@@ -329,6 +329,8 @@ fn openapi30_document() {
         Some("Who ordered (a sibling of $ref, kept)")
     );
     assert_eq!(type_label(&api, prop(order, "customer")), "Customer");
+    // `nullable` on a reference: the reference or null.
+    assert_eq!(type_label(&api, prop(order, "referrer")), "Customer | null");
     let lines = inline(prop(order, "lines"));
     assert_eq!(lines.details().min_items, Some(1));
     let line = inline(lines.items.as_deref().unwrap());
@@ -410,6 +412,12 @@ fn openapi31_document_in_json() {
     assert_eq!(
         api.schema(*target).enum_values,
         vec![json!("a"), json!("b")]
+    );
+    // Reference targets that are not components are named too (after the last segment).
+    assert_eq!(api.schema_names["Kind"], *target);
+    assert_eq!(
+        api.schema_names.keys().collect::<Vec<_>>(),
+        vec!["Event", "Null", "Kind"]
     );
     let point = inline(prop(event, "point"));
     assert_eq!(point.prefix_items.len(), 2);

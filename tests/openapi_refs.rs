@@ -293,3 +293,136 @@ fn ref_only_cycle_is_an_error_not_a_hang() {
             .all(|d| d.file.as_deref() == Some("loop.yaml"))
     );
 }
+
+/// Loads run in parallel (one per API, sharing a source map) and give identical results.
+#[test]
+fn parallel_loads_are_deterministic() {
+    use rayon::prelude::*;
+    let root = fixture("");
+    let entries = [
+        root.join("multi/openapi.yaml"),
+        root.join("frontends/swagger2.yaml"),
+        root.join("frontends/oas30.yaml"),
+        root.join("frontends/oas31.json"),
+    ];
+    let sources = SourceMap::default();
+    let render = |e: &PathBuf| {
+        let (api, diags) = load_api(&root, "api", e, &sources);
+        format!("{api:#?}\n{:?}", diags.into_vec())
+    };
+    let first: Vec<String> = entries.iter().map(render).collect();
+    for _ in 0..3 {
+        let again: Vec<String> = entries.par_iter().map(render).collect();
+        assert_eq!(first, again);
+    }
+    assert!(first.iter().all(|s| s.starts_with("Some(")));
+}
+
+/// Swagger 2.0 split across a JSON entry and YAML files, references going both ways.
+#[test]
+fn swagger2_across_json_and_yaml_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = r##"{
+  "swagger": "2.0",
+  "info": {"title": "Split", "version": "1"},
+  "paths": {
+    "/pets": {
+      "get": {
+        "parameters": [{"$ref": "common/params.yaml#/limit"}],
+        "responses": {"200": {"description": "ok", "schema": {"$ref": "common/defs.yaml#/Pets"}}}
+      }
+    }
+  },
+  "definitions": {
+    "Tag": {"type": "string"},
+    "Pet": {"$ref": "common/defs.yaml#/Pet"}
+  }
+}"##;
+    let defs = "Pets:\n  type: array\n  items:\n    $ref: '#/Pet'\nPet:\n  type: object\n  properties:\n    tag:\n      $ref: '../swagger.json#/definitions/Tag'\n";
+    let params = "limit:\n  name: limit\n  in: query\n  type: integer\n  maximum: 50\n";
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    std::fs::write(dir.path().join("swagger.json"), entry).unwrap();
+    std::fs::write(dir.path().join("common/defs.yaml"), defs).unwrap();
+    std::fs::write(dir.path().join("common/params.yaml"), params).unwrap();
+    let (api, diags, sources) = load(dir.path(), &dir.path().join("swagger.json"));
+    assert!(diags.is_empty(), "{diags:#?}");
+    let api = api.unwrap();
+    assert_eq!(sources.paths().len(), 3);
+    let op = &api.operations[0];
+    assert_eq!(
+        (
+            op.parameters[0].name.as_str(),
+            op.parameters[0].span.file.as_ref()
+        ),
+        ("limit", "common/params.yaml")
+    );
+    assert_eq!(
+        inline(op.parameters[0].schema.as_ref().unwrap()).maximum,
+        Some(50.0)
+    );
+    let (name, pets) = target(op.responses[0].content[0].schema.as_ref().unwrap());
+    assert_eq!(name, "Pets");
+    let pet = api.schema_names["Pet"];
+    assert_eq!(
+        target(api.schema(pets).items.as_deref().unwrap()),
+        ("Pet".to_string(), pet)
+    );
+    assert_eq!(
+        target(prop(&api, pet, "tag")),
+        ("Tag".to_string(), api.schema_names["Tag"])
+    );
+    assert_eq!(
+        type_label(&api, op.responses[0].content[0].schema.as_ref().unwrap()),
+        "Pets"
+    );
+}
+
+/// JSON Schema plain-name fragments (`#name` → the schema with `$anchor: name`), locally and
+/// in another file; an unknown anchor is an error at its `$ref` line.
+#[test]
+fn anchors_resolve_like_pointers() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = r##"openapi: 3.1.0
+info: {title: Anchors, version: "1"}
+paths: {}
+components:
+  schemas:
+    Tree:
+      type: object
+      properties:
+        node: {$ref: "#node"}
+        tag: {$ref: "tags.yaml#tag"}
+        lost: {$ref: "#nowhere"}
+      $defs:
+        Node:
+          $anchor: node
+          type: object
+          properties:
+            next: {$ref: "#node"}
+"##;
+    std::fs::write(dir.path().join("api.yaml"), entry).unwrap();
+    std::fs::write(
+        dir.path().join("tags.yaml"),
+        "Tag:\n  $anchor: tag\n  type: string\n",
+    )
+    .unwrap();
+    let (api, diags, _) = load(dir.path(), &dir.path().join("api.yaml"));
+    let api = api.unwrap();
+    let got: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_deref(), d.line))
+        .collect();
+    assert_eq!(got, vec![("ref-bad-pointer", Some("api.yaml"), Some(11))]);
+    assert!(diags[0].message.contains("$anchor: nowhere"), "{diags:#?}");
+    let tree = api.schema_names["Tree"];
+    let (name, node) = target(prop(&api, tree, "node"));
+    assert_eq!(name, "Node");
+    assert_eq!(
+        target(prop(&api, node, "next")).1,
+        node,
+        "self reference through the anchor"
+    );
+    let (name, tag) = target(prop(&api, tree, "tag"));
+    assert_eq!(name, "Tag");
+    assert_eq!(api.schema(tag).types, vec!["string"]);
+}

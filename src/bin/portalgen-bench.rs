@@ -39,7 +39,9 @@ enum Cmd {
     LoadOnce { file: PathBuf },
     /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times.
     Parse {
+        /// The file; default: GitHub's `api.github.com.json` from the corpora.
         file: Option<PathBuf>,
+        /// Number of runs (each in a fresh process).
         #[arg(long, default_value_t = 7)]
         runs: usize,
     },
@@ -86,6 +88,10 @@ fn main() -> ExitCode {
         Cmd::LoadOnce { file } => load_once(&file),
         Cmd::Parse { file, runs } => {
             let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
             repeat(
                 "parse",
                 &["parse-once".into(), file.display().to_string()],

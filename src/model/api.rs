@@ -110,7 +110,9 @@ pub struct Api {
     pub webhooks: Vec<Operation>,
     /// Arena of every schema reachable from the document: named components first.
     pub schemas: Vec<Schema>,
-    /// Named component schemas (`#/components/schemas/X`, Swagger `#/definitions/X`) → arena index.
+    /// Named component schemas (`#/components/schemas/X`, Swagger `#/definitions/X`) → arena index,
+    /// then every other `$ref` target (another file, a `$defs` entry…) under its last pointer
+    /// segment or file name, made unique. Every [`SchemaRef::Ref`] `name` is a key here.
     pub schema_names: IndexMap<String, SchemaId>,
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-level security requirements (operations inherit them unless they override).

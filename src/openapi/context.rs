@@ -80,7 +80,7 @@ impl<'s> Ctx<'s> {
         if self.store.broken.contains(&(doc, site.line, site.column)) {
             return;
         }
-        if let RefProblem::Bad(d) = problem {
+        if let RefProblem::Bad(d, _) = problem {
             self.diags.push(d.at(&self.span(doc, site)));
         }
     }

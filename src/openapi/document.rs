@@ -127,12 +127,13 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
     let store = ctx.store;
     let root = &store.docs[0].root;
     let mut out: Vec<Tag> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for t in ctx.seq_field(0, root, "tags").unwrap_or_default() {
         let Some(name) = ctx.text(0, t, "name") else {
             ctx.warn("invalid-tag", "a tag needs a `name`", 0, t);
             continue;
         };
-        if out.iter().any(|x| x.name == name) {
+        if !seen.insert(name.clone()) {
             ctx.warn(
                 "duplicate-tag",
                 format!("tag `{name}` is declared twice"),
@@ -186,4 +187,24 @@ pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequi
         out.push(req);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::parse;
+
+    #[test]
+    fn raw_scalars_keep_what_was_written() {
+        let text = "a: 2.0\nb: 1.10 # comment\nc: {d: 3.0, e: '3.0'}\nf: true\n";
+        let doc = parse(text).unwrap();
+        let raw = |n: &Node| raw_scalar(text, n);
+        assert_eq!(raw(doc.get("a").unwrap()).as_deref(), Some("2.0"));
+        assert_eq!(raw(doc.get("b").unwrap()).as_deref(), Some("1.10"));
+        let c = doc.get("c").unwrap();
+        assert_eq!(raw(c.get("d").unwrap()).as_deref(), Some("3.0"));
+        assert_eq!(raw(c.get("e").unwrap()).as_deref(), Some("3.0"));
+        assert_eq!(raw(doc.get("f").unwrap()).as_deref(), Some("true"));
+        assert_eq!(raw(c), None);
+    }
 }

@@ -113,20 +113,24 @@ fn dedupe(ctx: &mut Ctx<'_>, ops: Vec<Built>) -> Vec<Built> {
         let key = (b.op.method, normalized_path(&b.op.path));
         if let Some(&i) = seen.get(&key) {
             let first = &out[i].op;
-            let slash_only = first.path.trim_end_matches('/') == b.op.path.trim_end_matches('/')
-                && first.path != b.op.path;
-            let (code, what) = if slash_only {
-                (
+            let (a, z) = (first.path.as_str(), b.op.path.as_str());
+            let slash = a.trim_end_matches('/') != a || z.trim_end_matches('/') != z;
+            let slash = slash && a.ends_with('/') != z.ends_with('/');
+            let names = a.trim_end_matches('/') != z.trim_end_matches('/');
+            let (code, what) = match (slash, names) {
+                (true, false) => (
                     "trailing-slash-duplicate",
                     "differs only by a trailing slash from",
-                )
-            } else if first.path == b.op.path {
-                ("duplicate-operation", "repeats")
-            } else {
-                (
+                ),
+                (true, true) => (
+                    "trailing-slash-duplicate",
+                    "differs only by a trailing slash and path parameter names from",
+                ),
+                (false, true) => (
                     "duplicate-operation",
                     "differs only by path parameter names from",
-                )
+                ),
+                (false, false) => ("duplicate-operation", "repeats"),
             };
             ctx.diags.push(
                 Diagnostic::warning(
@@ -164,12 +168,15 @@ pub fn template_params(path: &str) -> Vec<&str> {
 
 fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
     let names = template_params(&op.path);
+    let declared: HashSet<&str> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.name.as_str())
+        .collect();
+    let in_template: HashSet<&str> = names.iter().copied().collect();
     for name in &names {
-        if !op
-            .parameters
-            .iter()
-            .any(|p| p.location == ParamLocation::Path && p.name == *name)
-        {
+        if !declared.contains(name) {
             ctx.diags.push(
                 Diagnostic::warning(
                     "undeclared-path-parameter",
@@ -183,7 +190,7 @@ fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
         }
     }
     for p in &op.parameters {
-        if p.location == ParamLocation::Path && !names.contains(&p.name.as_str()) {
+        if p.location == ParamLocation::Path && !in_template.contains(p.name.as_str()) {
             ctx.diags.push(
                 Diagnostic::warning(
                     "unused-path-parameter",

@@ -70,9 +70,11 @@ pub fn load_api(
     let (operations, webhooks) = finish::finish(&mut ctx, operations, webhooks);
     // Tags used by operations but not declared are appended in order of first use, so
     // templates can group by `api.tags` alone.
+    let mut known: std::collections::HashSet<String> =
+        tags.iter().map(|t| t.name.clone()).collect();
     for op in operations.iter().chain(webhooks.iter()) {
         for t in &op.tags {
-            if !tags.iter().any(|x| &x.name == t) {
+            if known.insert(t.clone()) {
                 tags.push(Tag {
                     name: t.clone(),
                     description: None,
@@ -115,6 +117,8 @@ fn check_security(
     document: &[SecurityRequirement],
     operations: &[Operation],
 ) {
+    let declared: std::collections::HashSet<&str> =
+        schemes.iter().map(|s| s.name.as_str()).collect();
     let store = ctx.store;
     let doc_span = store.docs[0]
         .root
@@ -133,7 +137,7 @@ fn check_security(
         }));
     for (req, span) in uses {
         for (name, _) in &req.schemes {
-            if !schemes.iter().any(|s| &s.name == name) {
+            if !declared.contains(name.as_str()) {
                 ctx.diags.push(
                     Diagnostic::warning(
                         "unknown-security-scheme",

@@ -12,7 +12,7 @@ use crate::model::api::{
 use crate::tree::Node;
 
 use super::context::{Ctx, entries};
-use super::paths::{Built, Dialect, RawParam, key_span, walk};
+use super::paths::{Built, Dialect, RawParam, key_span, sibling_description, walk};
 use super::store::DocId;
 
 /// Everything of a 3.x document except the document-level fields handled in `mod.rs`.
@@ -40,7 +40,10 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
         .unwrap_or_default();
     let operations = match ctx.map_field(0, root, "paths") {
         Some(paths) => walk(ctx, &Dialect::Oas3, paths, false),
-        None => Vec::new(),
+        None => {
+            super::paths::missing_paths(ctx, root);
+            Vec::new()
+        }
     };
     let webhooks = match ctx
         .map_field(0, root, "webhooks")
@@ -148,15 +151,17 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
     if example.is_none() {
         example = node
             .get("examples")
-            .and_then(|e| first_example(ctx, doc, e))
-            .or(None);
+            .and_then(|e| first_example(ctx, doc, e));
     }
     Some(Parameter {
         name: p.name.clone(),
         location: loc,
         required,
         deprecated: ctx.flag(doc, node, "deprecated").unwrap_or(false),
-        description: ctx.text(doc, node, "description"),
+        description: p
+            .description
+            .clone()
+            .or_else(|| ctx.text(doc, node, "description")),
         schema,
         example,
         span: ctx.span(doc, node),
@@ -169,13 +174,12 @@ fn first_example<'s>(
     examples: &'s Node,
 ) -> Option<serde_json::Value> {
     let (_, _, first) = entries(examples).next()?;
-    let (edoc, e) = ctx.follow(doc, first)?;
-    let _ = edoc;
+    let (_, e) = ctx.follow(doc, first)?;
     e.get("value").map(Node::to_json)
 }
 
-fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Option<RequestBody> {
-    let (doc, node) = ctx.follow(doc, node)?;
+fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<RequestBody> {
+    let (doc, node) = ctx.follow(doc, site)?;
     if node.as_map().is_none() {
         ctx.warn(
             "invalid-field",
@@ -199,7 +203,7 @@ fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Option<Req
         }
     };
     Some(RequestBody {
-        description: ctx.text(doc, node, "description"),
+        description: sibling_description(site).or_else(|| ctx.text(doc, node, "description")),
         required: ctx.flag(doc, node, "required").unwrap_or(false),
         content,
     })
@@ -281,6 +285,7 @@ fn responses<'s>(
                 .at(&key_span(ctx, doc, key)),
             );
         }
+        let site_description = sibling_description(r);
         let Some((rdoc, r)) = ctx.follow(doc, r) else {
             continue;
         };
@@ -294,7 +299,7 @@ fn responses<'s>(
         };
         out.push(Response {
             status: status.to_string(),
-            description: ctx.text(rdoc, r, "description"),
+            description: site_description.or_else(|| ctx.text(rdoc, r, "description")),
             headers,
             content,
         });
@@ -317,6 +322,7 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
         if name.eq_ignore_ascii_case("content-type") {
             continue;
         }
+        let site_description = sibling_description(h);
         let Some((hdoc, h)) = ctx.follow(doc, h) else {
             continue;
         };
@@ -329,7 +335,7 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
         }
         out.push(Header {
             name: name.to_string(),
-            description: ctx.text(hdoc, h, "description"),
+            description: site_description.or_else(|| ctx.text(hdoc, h, "description")),
             schema,
         });
     }
@@ -353,10 +359,8 @@ pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server>
             ctx.warn("invalid-server", "a server needs a `url`", doc, s);
             continue;
         };
-        for (name, _, var) in entries(s.get("variables").unwrap_or(s)) {
-            if s.get("variables").is_none() {
-                break;
-            }
+        let variables = s.get("variables");
+        for (name, _, var) in variables.into_iter().flat_map(entries) {
             let placeholder = format!("{{{name}}}");
             match var.get("default").and_then(Node::scalar_text) {
                 Some(default) => url = url.replace(&placeholder, &default),

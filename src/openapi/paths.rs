@@ -5,6 +5,8 @@
 //! (parameters, request bodies, responses, servers) come from [`super::oas3`] or
 //! [`super::swagger2`].
 
+use std::collections::HashSet;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::api::{Method, Operation};
 use crate::source::Span;
@@ -33,9 +35,13 @@ pub struct RawParam<'s> {
     pub node: &'s Node,
     pub name: String,
     pub location: String,
+    /// A `description` written next to the `$ref` (it overrides the target's, as OpenAPI 3.1
+    /// specifies and authors of older documents expect).
+    pub description: Option<String>,
 }
 
-/// Keys of a path item that are not methods.
+/// Keys of a path item that are not methods. (`query` is OpenAPI 3.2's QUERY method, which the
+/// model and Kong routing do not know; it is skipped silently like the other fields.)
 const PATH_ITEM_FIELDS: [&str; 6] = [
     "$ref",
     "summary",
@@ -168,6 +174,7 @@ pub fn key_span(ctx: &Ctx<'_>, doc: DocId, key: &Key) -> Span {
 /// skipped, duplicates (same name and location) warned.
 fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>> {
     let mut out: Vec<RawParam<'s>> = Vec::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     for p in ctx.seq_field(doc, node, "parameters").unwrap_or_default() {
         let Some((pdoc, pnode)) = ctx.follow(doc, p) else {
             continue;
@@ -184,7 +191,7 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
             );
             continue;
         };
-        if out.iter().any(|q| q.name == name && q.location == location) {
+        if !seen.insert((name.clone(), location.clone())) {
             ctx.warn(
                 "duplicate-parameter",
                 format!("{location} parameter `{name}` is declared twice; the first is used"),
@@ -193,11 +200,13 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
             );
             continue;
         }
+        let description = sibling_description(p);
         out.push(RawParam {
             doc: pdoc,
             node: pnode,
             name,
             location,
+            description,
         });
     }
     out
@@ -207,22 +216,49 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
 /// then the operation's others.
 fn merge_params<'s>(path: &[RawParam<'s>], own: Vec<RawParam<'s>>) -> Vec<RawParam<'s>> {
     let mut own: Vec<Option<RawParam<'s>>> = own.into_iter().map(Some).collect();
+    let index: std::collections::HashMap<(&str, &str), usize> = own
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            o.as_ref()
+                .map(|o| ((o.name.as_str(), o.location.as_str()), i))
+        })
+        .collect();
+    let replacements: Vec<Option<usize>> = path
+        .iter()
+        .map(|p| index.get(&(p.name.as_str(), p.location.as_str())).copied())
+        .collect();
     let mut out = Vec::with_capacity(path.len() + own.len());
-    for p in path {
-        let replaced = own
-            .iter_mut()
-            .find(|o| {
-                o.as_ref()
-                    .is_some_and(|o| o.name == p.name && o.location == p.location)
-            })
-            .and_then(Option::take);
+    for (p, replacement) in path.iter().zip(replacements) {
+        let replaced = replacement.and_then(|i| own[i].take());
         out.push(replaced.unwrap_or(RawParam {
             doc: p.doc,
             node: p.node,
             name: p.name.clone(),
             location: p.location.clone(),
+            description: p.description.clone(),
         }));
     }
     out.extend(own.into_iter().flatten());
     out
+}
+
+/// The `description` beside a `$ref` (`None` for objects that are not references).
+pub fn sibling_description(node: &Node) -> Option<String> {
+    node.get("$ref")?;
+    node.get("description")?.as_str().map(str::to_string)
+}
+
+/// `paths` is required before OpenAPI 3.1 (where a document may hold only webhooks or
+/// components); its absence is worth a warning, not a failure.
+pub fn missing_paths(ctx: &mut Ctx<'_>, root: &Node) {
+    if ctx.spec != crate::model::api::SpecVersion::OpenApi31 && root.get("paths").is_none() {
+        ctx.warn_help(
+            "missing-paths",
+            "the document has no `paths`, so it describes no operations",
+            "add `paths:` with at least one operation (`paths: {}` if there are none yet)",
+            0,
+            root,
+        );
+    }
 }

@@ -14,6 +14,9 @@ pub enum RefTarget {
     /// A reference into a file (`file` empty = the same document) at `pointer` (decoded
     /// segments; empty = the whole document).
     Local { file: String, pointer: Vec<String> },
+    /// A JSON Schema plain-name fragment (`#node`, `other.yaml#node`): the schema that
+    /// declares `$anchor: node` in that file.
+    Anchor { file: String, name: String },
     /// Not a usable reference; the message says why.
     Invalid(String),
 }
@@ -34,6 +37,7 @@ pub fn parse_ref(reference: &str) -> RefTarget {
             let frag = decode_percent(frag);
             match parse_pointer(&frag) {
                 Some(p) => p,
+                None if is_anchor_name(&frag) => return RefTarget::Anchor { file, name: frag },
                 None => {
                     return RefTarget::Invalid(format!(
                         "`#{frag}` is not a JSON Pointer (it must start with `/`, like `#/components/schemas/Pet`)"
@@ -46,6 +50,15 @@ pub fn parse_ref(reference: &str) -> RefTarget {
         return RefTarget::Invalid("the reference is empty".into());
     }
     RefTarget::Local { file, pointer }
+}
+
+/// `[A-Za-z_][-A-Za-z0-9._]*`, the JSON Schema 2020-12 anchor syntax.
+pub fn is_anchor_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// True for `scheme:` prefixes such as `http:`, `https:`, `urn:` (but not `C:` drive letters
@@ -106,48 +119,44 @@ pub struct PointerMiss {
     /// Number of segments that matched.
     pub matched: usize,
     pub message: String,
-    pub suggestion: Option<String>,
 }
 
-/// Walk `segments` from `root`.
+/// Walk `segments` from `root`. (Messages are only built on a miss: this runs for every `$ref`.)
 pub fn lookup<'a>(root: &'a Node, segments: &[String]) -> Result<&'a Node, PointerMiss> {
     let mut node = root;
     for (i, seg) in segments.iter().enumerate() {
-        let here = if i == 0 {
-            "the document root".to_string()
-        } else {
-            format!("`#{}`", format_pointer(&segments[..i]))
+        let here = || {
+            if i == 0 {
+                "the document root".to_string()
+            } else {
+                format!("`#{}`", format_pointer(&segments[..i]))
+            }
         };
         let next = match &node.value {
-            Value::Map(m) => match m.get(seg.as_str()) {
-                Some((_, n)) => n,
-                None => {
-                    let suggestion = suggest(seg, m.keys().map(String::as_str));
-                    return Err(PointerMiss {
+            Value::Map(m) => {
+                crate::tree::lookup(m, seg)
+                    .map(|(_, n)| n)
+                    .ok_or_else(|| PointerMiss {
                         matched: i,
-                        message: format!("{here} has no key `{seg}`"),
-                        suggestion,
-                    });
-                }
-            },
-            Value::Seq(items) => match seg.parse::<usize>().ok().and_then(|ix| items.get(ix)) {
-                Some(n) => n,
-                None => {
-                    return Err(PointerMiss {
-                        matched: i,
-                        message: format!(
-                            "{here} is a list of {} items; `{seg}` is not an index into it",
-                            items.len()
-                        ),
-                        suggestion: None,
-                    });
-                }
-            },
+                        message: format!("{} has no key `{seg}`", here()),
+                    })?
+            }
+            Value::Seq(items) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|ix| items.get(ix))
+                .ok_or_else(|| PointerMiss {
+                    matched: i,
+                    message: format!(
+                        "{} is a list of {} items; `{seg}` is not an index into it",
+                        here(),
+                        items.len()
+                    ),
+                })?,
             _ => {
                 return Err(PointerMiss {
                     matched: i,
-                    message: format!("{here} is {}, not a mapping or list", node.kind()),
-                    suggestion: None,
+                    message: format!("{} is {}, not a mapping or list", here(), node.kind()),
                 });
             }
         };
@@ -156,14 +165,45 @@ pub fn lookup<'a>(root: &'a Node, segments: &[String]) -> Result<&'a Node, Point
     Ok(node)
 }
 
+/// For a pointer that stopped matching after `matched` segments: the key of that mapping
+/// closest to the missing one. `budget` bounds the total work (character pairs compared)
+/// across calls, so thousands of dangling pointers into a huge mapping stay cheap.
+pub fn suggest_key(
+    root: &Node,
+    segments: &[String],
+    matched: usize,
+    budget: &mut usize,
+) -> Option<String> {
+    let wanted = segments.get(matched)?;
+    let parent = lookup(root, &segments[..matched]).ok()?;
+    suggest_bounded(wanted, parent.as_map()?.keys().map(String::as_str), budget)
+}
+
 /// The candidate closest to `wanted` (case-insensitive edit distance), if it is close enough to
 /// be a likely typo.
 pub fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let wanted_lower = wanted.to_lowercase();
-    let limit = (wanted.chars().count() / 3).max(1);
+    let mut budget = 1_000_000;
+    suggest_bounded(wanted, candidates, &mut budget)
+}
+
+fn suggest_bounded<'a>(
+    wanted: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    budget: &mut usize,
+) -> Option<String> {
+    let wanted: Vec<char> = wanted.chars().flat_map(char::to_lowercase).collect();
+    let limit = (wanted.len() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
+    let (mut cand, mut prev, mut cur) = (Vec::new(), Vec::new(), Vec::new());
     for c in candidates {
-        let d = edit_distance(&wanted_lower, &c.to_lowercase());
+        *budget = budget.checked_sub(c.len() + 1)?;
+        cand.clear();
+        cand.extend(c.chars().flat_map(char::to_lowercase));
+        if cand.len().abs_diff(wanted.len()) > limit {
+            continue;
+        }
+        *budget = budget.checked_sub(wanted.len() * cand.len())?;
+        let d = edit_distance(&wanted, &cand, &mut prev, &mut cur);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -171,21 +211,19 @@ pub fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> O
     best.map(|(_, c)| c.to_string())
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 3 {
-        return usize::MAX;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance with caller-provided rows (no allocation per candidate).
+fn edit_distance(a: &[char], b: &[char], prev: &mut Vec<usize>, cur: &mut Vec<usize>) -> usize {
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(prev, cur);
     }
     prev[b.len()]
 }
@@ -251,7 +289,15 @@ mod tests {
         assert_eq!(lookup(&doc, &seg("/list/1")).unwrap().as_str(), Some("b"));
         let miss = lookup(&doc, &seg("/components/schemas/Pett")).unwrap_err();
         assert_eq!(miss.matched, 2);
-        assert_eq!(miss.suggestion.as_deref(), Some("Pet"));
+        let mut budget = 1000;
+        let segs = seg("/components/schemas/Pett");
+        assert_eq!(
+            suggest_key(&doc, &segs, 2, &mut budget).as_deref(),
+            Some("Pet")
+        );
+        // An exhausted budget gives no suggestion rather than more work.
+        let mut empty = 3;
+        assert_eq!(suggest_key(&doc, &segs, 2, &mut empty), None);
         assert!(
             miss.message
                 .contains("`#/components/schemas` has no key `Pett`"),

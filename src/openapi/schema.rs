@@ -106,7 +106,7 @@ impl<'s> Ctx<'s> {
     pub fn schema_use(&mut self, doc: DocId, node: &Node, depth: usize) -> SchemaRef {
         match &node.value {
             Value::Map(m) => {
-                if let Some((_, site)) = m.get("$ref") {
+                if let Some((_, site)) = crate::tree::lookup(m, "$ref") {
                     let reference = self.schema_ref(doc, site);
                     let has_siblings = m.keys().any(|k| k != "$ref");
                     return match reference {
@@ -171,8 +171,10 @@ impl<'s> Ctx<'s> {
             None => {
                 let name = derived();
                 let id = self.slot_for(target_doc, key, target, &name);
-                // Schemas from other files are named too, so templates can give them a page.
-                if target_doc != 0 && !self.schema_display.contains_key(&id) {
+                // Every other reference target (another file, `$defs`, a property) is named
+                // too, uniquely, so templates can give it a page and `Ref::name` always names
+                // an entry of `schema_names`.
+                if !self.schema_display.contains_key(&id) {
                     let unique = unique_name(&self.schema_names, &name);
                     self.schema_names.insert(unique.clone(), id);
                     self.schema_display.insert(id, unique);
@@ -402,10 +404,22 @@ impl<'s> Ctx<'s> {
             *t = "string".into();
             s.format.get_or_insert_with(|| "binary".into());
         }
-        // 3.0 `nullable` (and Swagger's `x-nullable`): the value may also be null. On a bare
-        // `$ref` with siblings there is no type to extend, so it stays a reference.
+        // 3.0 `nullable` (and Swagger's `x-nullable`): the value may also be null.
         if nullable && !s.types.is_empty() && !s.types.iter().any(|t| t == "null") {
             s.types.push("null".into());
+        } else if nullable
+            && s.types.is_empty()
+            && s.all_of.len() == 1
+            && s.one_of.is_empty()
+            && s.any_of.is_empty()
+            && s.properties.is_empty()
+        {
+            // `{$ref: X, nullable: true}` or `{allOf: [X], nullable: true}`: X or null.
+            let null = SchemaRef::Inline(Box::new(Schema {
+                types: vec!["null".into()],
+                ..Schema::default()
+            }));
+            s.any_of = vec![s.all_of.remove(0), null];
         }
         s
     }
@@ -419,7 +433,7 @@ fn details(s: &mut Schema) -> &mut SchemaDetails {
 fn pure_ref(node: &Node) -> Option<&Node> {
     let m = node.as_map()?;
     if m.len() == 1 {
-        m.get("$ref").map(|(_, n)| n)
+        crate::tree::lookup(m, "$ref").map(|(_, n)| n)
     } else {
         None
     }

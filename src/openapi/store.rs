@@ -39,6 +39,9 @@ pub struct Store {
     by_path: HashMap<PathBuf, Option<DocId>>,
     /// `$ref` sites (document, line, column) already reported as broken.
     pub broken: HashSet<(DocId, u32, u32)>,
+    /// Per document: `$anchor` name → pointer. Built only when some `$ref` uses a plain-name
+    /// fragment (`#node`); empty otherwise.
+    anchors: Vec<HashMap<String, Vec<String>>>,
 }
 
 /// Keys whose values are literal data (examples, defaults, enumerations, extensions): a `$ref`
@@ -84,7 +87,7 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
     while let Some((n, named)) = stack.pop() {
         match &n.value {
             Value::Map(m) => {
-                if let Some((_, r)) = m.get("$ref")
+                if let Some((_, r)) = crate::tree::lookup(m, "$ref")
                     && let Some(s) = r.as_str()
                 {
                     f(s, r);
@@ -111,6 +114,44 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
     }
 }
 
+/// `$anchor: name` (and the older `$id: "#name"`) → the pointer of the schema declaring it.
+fn anchor_index(root: &Node) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    let mut path: Vec<String> = Vec::new();
+    // (node, depth, segment leading to it)
+    let mut stack: Vec<(&Node, usize, Option<String>)> = vec![(root, 0, None)];
+    while let Some((node, depth, seg)) = stack.pop() {
+        path.truncate(depth.saturating_sub(1));
+        if let Some(seg) = seg {
+            path.push(seg);
+        }
+        match &node.value {
+            Value::Map(m) => {
+                let anchor = node.get("$anchor").and_then(Node::as_str).or_else(|| {
+                    node.get("$id")
+                        .and_then(Node::as_str)
+                        .and_then(|i| i.strip_prefix('#'))
+                });
+                if let Some(a) = anchor {
+                    out.entry(a.to_string()).or_insert_with(|| path.clone());
+                }
+                for (k, (_, v)) in m.iter().rev() {
+                    if !is_literal_key(k) {
+                        stack.push((v, depth + 1, Some(k.clone())));
+                    }
+                }
+            }
+            Value::Seq(items) => {
+                for (i, v) in items.iter().enumerate().rev() {
+                    stack.push((v, depth + 1, Some(i.to_string())));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -128,13 +169,14 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// What went wrong resolving a reference (already turned into a diagnostic by the caller).
+/// What went wrong resolving a reference.
 #[derive(Debug)]
 pub enum RefProblem {
     /// The target file is missing or unparsable (reported when it was loaded).
     File,
-    /// The reference is malformed, remote or dangling: the diagnostic to report.
-    Bad(Box<Diagnostic>),
+    /// The reference is malformed, remote or dangling: the diagnostic to report, and for a
+    /// dangling pointer where it stopped matching (to suggest a near key when reporting).
+    Bad(Box<Diagnostic>, Option<Box<(DocId, Vec<String>, usize)>>),
 }
 
 impl Store {
@@ -150,6 +192,7 @@ impl Store {
             docs: Vec::new(),
             by_path: HashMap::new(),
             broken: HashSet::new(),
+            anchors: Vec::new(),
         };
         let entry = normalize(entry);
         let rel = source::relative(root, &entry);
@@ -169,60 +212,63 @@ impl Store {
         store.add(entry, rel, text, sources, diags)?;
         // Breadth-first over referenced files, in the order references are written.
         let mut next = 0;
+        // Files that cannot be read → their diagnostic (without a position), built once.
+        let mut unreadable: HashMap<PathBuf, Diagnostic> = HashMap::new();
+        let mut anchor_refs = false;
         while next < store.docs.len() {
             let mut wanted: Vec<(PathBuf, u32, u32, String)> = Vec::new();
             {
                 let doc = &store.docs[next];
                 let dir = doc.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for_each_ref(&doc.root, |r, node| {
-                    if let RefTarget::Local { file, .. } = pointer::parse_ref(r)
-                        && !file.is_empty()
-                    {
-                        wanted.push((normalize(&dir.join(&file)), node.line, node.column, file));
+                    let (file, fragment) = r.split_once('#').unwrap_or((r, ""));
+                    if !fragment.is_empty() && !fragment.starts_with('/') {
+                        anchor_refs = true;
+                    }
+                    if file.is_empty() {
+                        return;
+                    }
+                    match pointer::parse_ref(r) {
+                        RefTarget::Local { file, .. } | RefTarget::Anchor { file, .. } => {
+                            wanted.push((
+                                normalize(&dir.join(&file)),
+                                node.line,
+                                node.column,
+                                file,
+                            ));
+                        }
+                        _ => {}
                     }
                 });
             }
             let from = next;
             for (path, line, column, written) in wanted {
-                if store.by_path.contains_key(&path) {
-                    if store.by_path[&path].is_none() {
-                        store.broken.insert((from, line, column));
+                let span = Span::new(store.docs[from].rel.clone(), line, column);
+                if !store.by_path.contains_key(&path) {
+                    let rel = source::relative(root, &path);
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => {
+                            store.add(path.clone(), rel, text, sources, diags);
+                        }
+                        Err(e) => {
+                            store.by_path.insert(path.clone(), None);
+                            let d = missing_file(&written, &rel, &path, &e);
+                            unreadable.insert(path.clone(), d);
+                        }
                     }
-                    continue;
                 }
-                let rel = source::relative(root, &path);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        if store.add(path, rel, text, sources, diags).is_none() {
-                            store.broken.insert((from, line, column));
-                        }
-                    }
-                    Err(e) => {
-                        store.by_path.insert(path.clone(), None);
-                        store.broken.insert((from, line, column));
-                        let span = Span::new(store.docs[from].rel.clone(), line, column);
-                        let reason = if e.kind() == std::io::ErrorKind::NotFound {
-                            "not found".to_string()
-                        } else {
-                            e.to_string()
-                        };
-                        let mut d = Diagnostic::error(
-                            "ref-missing-file",
-                            format!("referenced file `{written}` ({rel}): {reason}"),
-                        )
-                        .at(&span);
-                        if let Some(s) = suggest_file(&path) {
-                            d = d.help(format!("did you mean `{s}`? File references are relative to the file that contains the `$ref`"));
-                        } else {
-                            d = d.help(
-                                "file references are relative to the file that contains the `$ref`",
-                            );
-                        }
-                        diags.push(d);
-                    }
+                if store.by_path.get(&path).is_some_and(Option::is_none) {
+                    store.broken.insert((from, line, column));
+                }
+                // Every `$ref` to a file that cannot be read is reported at its own line.
+                if let Some(d) = unreadable.get(&path) {
+                    diags.push(d.clone().at(&span));
                 }
             }
             next += 1;
+        }
+        if anchor_refs {
+            store.anchors = store.docs.iter().map(|d| anchor_index(&d.root)).collect();
         }
         store.check_refs(diags);
         Some(store)
@@ -281,61 +327,102 @@ impl Store {
         from: DocId,
         reference: &str,
     ) -> Result<(DocId, Vec<String>, &Node), RefProblem> {
-        match pointer::parse_ref(reference) {
-            RefTarget::Remote(url) => Err(RefProblem::Bad(Box::new(
-                Diagnostic::error(
+        let (file, anchor, segs) = match pointer::parse_ref(reference) {
+            RefTarget::Local { file, pointer } => (file, None, pointer),
+            RefTarget::Anchor { file, name } => (file, Some(name), Vec::new()),
+            RefTarget::Remote(url) => {
+                let d = Diagnostic::error(
                     "ref-remote",
-                    format!("remote reference `{url}` is not fetched: portalgen only reads files in the project"),
+                    format!(
+                        "remote reference `{url}` is not fetched: portalgen only reads files in the project"
+                    ),
                 )
-                .help("download the document into the project and reference it by a relative path, e.g. `./schemas/pet.yaml#/Pet`"),
-            ))),
-            RefTarget::Invalid(why) => Err(RefProblem::Bad(Box::new(Diagnostic::error(
-                "ref-bad-pointer",
-                format!("invalid reference `{reference}`: {why}"),
-            )))),
-            RefTarget::Local { file, pointer: segs } => {
-                let doc = if file.is_empty() {
-                    from
-                } else {
-                    let dir = self.docs[from].path.parent().map(Path::to_path_buf).unwrap_or_default();
-                    match self.by_path.get(&normalize(&dir.join(&file))) {
-                        Some(Some(id)) => *id,
-                        _ => return Err(RefProblem::File),
-                    }
-                };
-                match pointer::lookup(&self.docs[doc].root, &segs) {
-                    Ok(node) => Ok((doc, segs, node)),
-                    Err(miss) => {
-                        let mut d = Diagnostic::error(
-                            "ref-bad-pointer",
-                            format!(
-                                "`{reference}` points nowhere: {}{}",
-                                miss.message,
-                                if file.is_empty() { String::new() } else { format!(" in `{}`", self.docs[doc].rel) }
-                            ),
-                        );
-                        if let Some(s) = miss.suggestion {
-                            let mut fixed = segs[..miss.matched].to_vec();
-                            fixed.push(s.clone());
-                            d = d.help(format!(
-                                "did you mean `{}#{}`?",
-                                file,
-                                pointer::format_pointer(&fixed)
-                            ));
-                        }
-                        Err(RefProblem::Bad(Box::new(d)))
-                    }
+                .help("download the document into the project and reference it by a relative path, e.g. `./schemas/pet.yaml#/Pet`");
+                return Err(RefProblem::Bad(Box::new(d), None));
+            }
+            RefTarget::Invalid(why) => {
+                let d = Diagnostic::error(
+                    "ref-bad-pointer",
+                    format!("invalid reference `{reference}`: {why}"),
+                );
+                return Err(RefProblem::Bad(Box::new(d), None));
+            }
+        };
+        let doc = if file.is_empty() {
+            from
+        } else {
+            let dir = self.docs[from]
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            match self.by_path.get(&normalize(&dir.join(&file))) {
+                Some(Some(id)) => *id,
+                _ => return Err(RefProblem::File),
+            }
+        };
+        let segs = match anchor {
+            None => segs,
+            Some(name) => match self.anchors.get(doc).and_then(|a| a.get(&name)) {
+                Some(segs) => segs.clone(),
+                None => {
+                    let d = Diagnostic::error(
+                        "ref-bad-pointer",
+                        format!(
+                            "`{reference}` points nowhere: no schema in `{}` declares `$anchor: {name}`",
+                            self.docs[doc].rel
+                        ),
+                    )
+                    .help("add `$anchor` to the schema, or use a JSON Pointer like `#/components/schemas/Name`");
+                    return Err(RefProblem::Bad(Box::new(d), None));
                 }
+            },
+        };
+        match pointer::lookup(&self.docs[doc].root, &segs) {
+            Ok(node) => Ok((doc, segs, node)),
+            Err(miss) => {
+                let place = if file.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in `{}`", self.docs[doc].rel)
+                };
+                let d = Diagnostic::error(
+                    "ref-bad-pointer",
+                    format!("`{reference}` points nowhere: {}{place}", miss.message),
+                );
+                Err(RefProblem::Bad(
+                    Box::new(d),
+                    Some(Box::new((doc, segs, miss.matched))),
+                ))
             }
         }
     }
 
-    /// Check every `$ref` of every document once, reporting each broken one at its line.
+    /// Check every `$ref` of every document once, reporting each broken one at its line (a
+    /// dangling pointer with the nearest existing key as a suggestion).
     fn check_refs(&mut self, diags: &mut Diagnostics) {
         let mut broken = Vec::new();
+        // Character pairs the "did you mean" search may compare in total.
+        let mut budget: usize = 20_000_000;
         for (id, doc) in self.docs.iter().enumerate() {
             for_each_ref(&doc.root, |r, node| {
-                if let Err(RefProblem::Bad(d)) = self.resolve(id, r) {
+                if let Err(RefProblem::Bad(mut d, miss)) = self.resolve(id, r) {
+                    if let Some((target, segs, matched)) = miss.as_deref()
+                        && let Some(s) = pointer::suggest_key(
+                            &self.docs[*target].root,
+                            segs,
+                            *matched,
+                            &mut budget,
+                        )
+                    {
+                        let file = r.split_once('#').map_or(r, |(f, _)| f);
+                        let mut fixed = segs[..*matched].to_vec();
+                        fixed.push(s);
+                        *d = d.clone().help(format!(
+                            "did you mean `{file}#{}`?",
+                            pointer::format_pointer(&fixed)
+                        ));
+                    }
                     broken.push((id, node.line, node.column));
                     diags.push(d.at(&doc.span(node)));
                 }
@@ -345,16 +432,84 @@ impl Store {
     }
 }
 
+/// The error for a `$ref` to a file that cannot be read.
+fn missing_file(written: &str, rel: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
+    let (code, reason) = if e.kind() == std::io::ErrorKind::NotFound {
+        ("ref-missing-file", "not found".to_string())
+    } else {
+        ("file-unreadable", e.to_string())
+    };
+    let d = Diagnostic::error(
+        code,
+        format!("referenced file `{written}` ({rel}): {reason}"),
+    );
+    match suggest_file(path) {
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? File references are relative to the file that contains the `$ref`"
+        )),
+        None => d.help("file references are relative to the file that contains the `$ref`"),
+    }
+}
+
 /// A file next to `path` whose name is close to the missing one.
 fn suggest_file(path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let name = path.file_name()?.to_str()?;
-    let entries: Vec<String> = std::fs::read_dir(dir)
+    let mut entries: Vec<String> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
-    let mut entries = entries;
     entries.sort();
     pointer::suggest(name, entries.iter().map(String::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(
+            normalize(Path::new("/a/b/./c/../d.yaml")),
+            PathBuf::from("/a/b/d.yaml")
+        );
+        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
+    }
+
+    #[test]
+    fn refs_in_literal_data_are_not_references() {
+        let doc = tree::parse(
+            r##"
+paths: {$ref: "#/p"}
+components:
+  schemas:
+    A:
+      properties:
+        example: {$ref: "#/prop-named-example"}
+        value: {$ref: "#/prop-named-value"}
+      example: {$ref: "#/literal-example"}
+      default: {$ref: "#/literal-default"}
+      enum: [{$ref: "#/literal-enum"}]
+      examples: [{$ref: "#/literal-examples"}]
+      x-vendor: {$ref: "#/extension"}
+  examples:
+    E:
+      value: {$ref: "#/literal-value"}
+    F: {$ref: "#/example-object"}
+"##,
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        for_each_ref(&doc, |r, _| found.push(r.to_string()));
+        assert_eq!(
+            found,
+            vec![
+                "#/p",
+                "#/prop-named-example",
+                "#/prop-named-value",
+                "#/example-object"
+            ]
+        );
+    }
 }

@@ -69,7 +69,10 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
     let dialect = Dialect::Swagger2(globals);
     let operations = match ctx.map_field(0, root, "paths") {
         Some(paths) => walk(ctx, &dialect, paths, false),
-        None => Vec::new(),
+        None => {
+            super::paths::missing_paths(ctx, root);
+            Vec::new()
+        }
     };
     Parts {
         servers,
@@ -238,7 +241,10 @@ pub fn fill<'s>(
                     location: loc,
                     required,
                     deprecated: false,
-                    description: ctx.text(pdoc, node, "description"),
+                    description: p
+                        .description
+                        .clone()
+                        .or_else(|| ctx.text(pdoc, node, "description")),
                     schema,
                     example: node.get("x-example").map(Node::to_json),
                     span: ctx.span(pdoc, node),
