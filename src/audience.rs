@@ -96,7 +96,10 @@ impl Visible {
             if shown == 0 {
                 v.left_out.push(why("API", &format!("`{slug}`"), &teams));
             } else {
-                let total = portal.api(&slug).map(|a| a.operations.len()).unwrap_or(shown);
+                let total = portal
+                    .api(&slug)
+                    .map(|a| a.operations.len())
+                    .unwrap_or(shown);
                 v.left_out.push(format!(
                     "{} (only the {shown} of its {total} operations that visible packages expose are shown)",
                     why("API", &format!("`{slug}`"), &teams)
@@ -116,7 +119,11 @@ impl Visible {
 
     /// The teams of a private item that this build may name (never other teams).
     pub fn shown_teams(&self, teams: &[String]) -> Vec<String> {
-        teams.iter().filter(|t| self.audiences.contains(t)).cloned().collect()
+        teams
+            .iter()
+            .filter(|t| self.audiences.contains(t))
+            .cloned()
+            .collect()
     }
 
     /// Teams named by any content of the portal, for checking `--audience` values.
@@ -124,7 +131,13 @@ impl Visible {
         let mut t: BTreeSet<String> = BTreeSet::new();
         t.extend(portal.packages.iter().flat_map(|p| p.teams.iter().cloned()));
         t.extend(portal.pages.iter().flat_map(|p| p.teams.iter().cloned()));
-        t.extend(portal.config.apis.values().flat_map(|a| a.teams.iter().cloned()));
+        t.extend(
+            portal
+                .config
+                .apis
+                .values()
+                .flat_map(|a| a.teams.iter().cloned()),
+        );
         t
     }
 

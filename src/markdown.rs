@@ -196,9 +196,17 @@ mod tests {
 
     #[test]
     fn descriptions_are_sanitised() {
-        let html = to_safe_html("Hi <script>alert(1)</script><b onclick=\"x()\">bold</b> <!-- internal: bob -->\n\n| a |\n|---|\n| 1 |\n");
-        assert!(!html.contains("script") && !html.contains("onclick") && !html.contains("internal"), "{html}");
-        assert!(html.contains("<b>bold</b>") && html.contains("<table>"), "{html}");
+        let html = to_safe_html(
+            "Hi <script>alert(1)</script><b onclick=\"x()\">bold</b> <!-- internal: bob -->\n\n| a |\n|---|\n| 1 |\n",
+        );
+        assert!(
+            !html.contains("script") && !html.contains("onclick") && !html.contains("internal"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<b>bold</b>") && html.contains("<table>"),
+            "{html}"
+        );
         assert_eq!(strip_html_comments("a <!-- x --> b <!-- y"), "a  b ");
     }
 

@@ -37,6 +37,23 @@ pub struct Built {
 
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
     let mut checked = check(root)?;
+    let known = crate::audience::Visible::known_teams(&checked.portal);
+    for team in &opts.audiences {
+        if !known.contains(team) {
+            let list = known
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            checked.diags.push(
+                crate::diagnostics::Diagnostic::warning(
+                    "unknown-audience",
+                    format!("no package, API or page names the team `{team}`, so --audience {team} shows nothing more"),
+                )
+                .help(if list.is_empty() { "the project names no teams".to_string() } else { format!("teams named in this project: {list}") }),
+            );
+        }
+    }
     if checked.diags.fails(strict) {
         return Ok(Built {
             checked,

@@ -194,7 +194,10 @@ fn clamp(text: &str, mut e: ParseError) -> ParseError {
     let last = lines.len().max(1) as u32;
     if e.line > last {
         e.line = last;
-        e.column = lines.last().map(|l| l.chars().count() as u32 + 1).unwrap_or(1);
+        e.column = lines
+            .last()
+            .map(|l| l.chars().count() as u32 + 1)
+            .unwrap_or(1);
     } else if e.line == 0 {
         e.line = 1;
         e.column = e.column.max(1);

@@ -30,7 +30,7 @@ fn available() -> Result<(), String> {
 #[test]
 fn example_portal_in_a_real_browser() {
     if let Err(why) = available() {
-        eprintln!("SKIPPED browser tests: {why}");
+        skip(&format!("browser tests: {why}"));
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -20,10 +20,14 @@ fn corpora() -> Option<PathBuf> {
     if base.join("@readme/oas-examples").is_dir() && base.join("@octokit/openapi").is_dir() {
         Some(base)
     } else {
-        eprintln!(
-            "SKIPPED: corpora not installed at {} (run `bash ../shared/corpora/setup.sh` or set PORTALGEN_CORPORA)",
+        let why = format!(
+            "corpora not installed at {} (run `bash ../shared/corpora/setup.sh` or set PORTALGEN_CORPORA)",
             base.display()
         );
+        if std::env::var_os("PORTALGEN_REQUIRE_ALL").is_some_and(|v| v == "1") {
+            panic!("required test cannot run: {why}");
+        }
+        eprintln!("SKIPPED: {why}");
         None
     }
 }
@@ -298,6 +302,9 @@ fn python(args: &[&str]) -> Option<String> {
             String::from_utf8_lossy(&out.stderr)
         ),
         Err(e) => {
+            if std::env::var_os("PORTALGEN_REQUIRE_ALL").is_some_and(|v| v == "1") {
+                panic!("required test cannot run: python3 is not available ({e})");
+            }
             eprintln!("SKIPPED: python3 is not available ({e})");
             None
         }

@@ -36,6 +36,18 @@ pub fn run(args: BuildArgs) -> u8 {
         Ok(u) => u,
         Err(msg) => return report::fatal(&format!("--base-url: {msg}"), format),
     };
+    if let Some(bad) = args
+        .audiences
+        .iter()
+        .find(|a| !crate::load::portal_config::is_slug(a))
+    {
+        return report::fatal(
+            &format!(
+                "--audience `{bad}` is not a team name (teams are lowercase letters, digits and `-`, as in `teams:`)"
+            ),
+            format,
+        );
+    }
     let out_dir = args
         .out
         .clone()
@@ -65,8 +77,17 @@ pub fn run(args: BuildArgs) -> u8 {
                 match output::write_dir(&rendered.outputs, &out_dir, &args.common.project) {
                     Ok(()) => written = Some(rendered.outputs.len()),
                     Err(e) => {
-                        report::print(&diags, &built.checked.sources, format);
-                        return report::fatal(&e.0, format);
+                        if format != Format::Json {
+                            report::print(&diags, &built.checked.sources, format);
+                            return report::fatal(&e.0, format);
+                        }
+                        diags.push(crate::diagnostics::Diagnostic::error("output-failed", e.0));
+                        report::print_json(&json!({
+                            "version": 1,
+                            "diagnostics": report::diagnostics_json(&diags),
+                            "output": null,
+                        }));
+                        return EXIT_FAILURE;
                     }
                 }
             }

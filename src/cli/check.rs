@@ -57,11 +57,11 @@ pub fn run(args: CheckArgs) -> u8 {
                 eprintln!("Wrote the routing report to {}", path.display());
             }
             eprintln!(
-                "{} {} APIs, {} packages, {} pages: {}",
+                "{} {}, {}, {}: {}",
                 if code == 0 { "Checked" } else { "Problems in" },
-                portal.apis.len(),
-                portal.packages.len(),
-                portal.pages.len(),
+                count(portal.apis.len(), "API"),
+                count(portal.packages.len(), "package"),
+                count(portal.pages.len(), "page"),
                 summary_line(&diags)
             );
         }
@@ -72,4 +72,8 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         code
     }
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }

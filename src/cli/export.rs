@@ -31,39 +31,40 @@ pub fn run(args: ExportArgs) -> u8 {
     diags.sort();
     report::apply_strict(&mut diags, args.common.strict);
     let code = exit_code(&diags, args.common.strict);
-    // JSON diagnostics would mix with YAML on stdout: print them to stderr as human text then.
-    let diag_format = if format == Format::Json && args.out.is_none() {
-        Format::Human
-    } else {
-        format
-    };
-    report::print(&diags, &checked.sources, diag_format);
-    if code != EXIT_OK {
-        eprintln!("error: the configuration was not exported because the project has errors");
-        return code;
-    }
-    let yaml = match export::to_yaml(&doc, &checked.portal.config.title) {
-        Ok(y) => y,
-        Err(e) => return report::fatal(&e, format),
-    };
-    match &args.out {
-        Some(path) => {
-            let tmp = path.with_extension("portalgen-tmp");
-            if let Err(e) = std::fs::write(&tmp, &yaml).and_then(|_| std::fs::rename(&tmp, path)) {
-                let _ = std::fs::remove_file(&tmp);
-                return report::fatal(&format!("cannot write `{}`: {e}", path.display()), format);
-            }
-            if format == Format::Json {
-                report::print_json(&serde_json::json!({
-                    "version": 1,
-                    "diagnostics": report::diagnostics_json(&diags),
-                    "output": path.display().to_string(),
-                }));
-            } else {
-                eprintln!("Wrote the gateway configuration to {}", path.display());
-            }
+    report::print(&diags, &checked.sources, format);
+    let yaml = if code == EXIT_OK {
+        match export::to_yaml(&doc, &checked.portal.config.title) {
+            Ok(y) => Some(y),
+            Err(e) => return report::fatal(&e, format),
         }
-        None => print!("{yaml}"),
+    } else {
+        None
+    };
+    if let (Some(yaml), Some(path)) = (&yaml, &args.out) {
+        let tmp = path.with_extension("portalgen-tmp");
+        if let Err(e) = std::fs::write(&tmp, yaml).and_then(|_| std::fs::rename(&tmp, path)) {
+            let _ = std::fs::remove_file(&tmp);
+            return report::fatal(&format!("cannot write `{}`: {e}", path.display()), format);
+        }
     }
-    EXIT_OK
+    match format {
+        // One JSON document on stdout, always: the configuration rides inside it when it is
+        // not written to a file.
+        Format::Json => report::print_json(&serde_json::json!({
+            "version": 1,
+            "diagnostics": report::diagnostics_json(&diags),
+            "output": args.out.as_ref().filter(|_| yaml.is_some()).map(|p| p.display().to_string()),
+            "configuration": if args.out.is_none() { yaml.clone() } else { None },
+        })),
+        _ => match (&yaml, &args.out) {
+            (None, _) => eprintln!(
+                "error: the configuration was not exported because the project has errors"
+            ),
+            (Some(_), Some(path)) => {
+                eprintln!("Wrote the gateway configuration to {}", path.display())
+            }
+            (Some(y), None) => print!("{y}"),
+        },
+    }
+    code
 }

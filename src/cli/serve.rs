@@ -18,6 +18,9 @@ pub struct ServeArgs {
     /// Open the portal in a browser.
     #[arg(long)]
     pub open: bool,
+    /// Preview the build for this team (repeatable), as `build --audience`.
+    #[arg(long = "audience", value_name = "NAME")]
+    pub audiences: Vec<String>,
 }
 
 pub fn run(args: ServeArgs) -> u8 {
@@ -26,6 +29,7 @@ pub fn run(args: ServeArgs) -> u8 {
         bind: args.bind,
         port: args.port,
         open: args.open,
+        audiences: args.audiences,
     }) {
         Ok(()) => EXIT_OK,
         Err(e) => {

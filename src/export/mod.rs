@@ -89,6 +89,11 @@ fn konnect(portal: &Portal, diags: &mut Diagnostics) -> Value {
 
 /// Serialize a decK document as YAML with a header comment.
 pub fn to_yaml(doc: &Value, project_title: &str) -> Result<String, String> {
+    // The title goes into a comment line: no line break may end the comment early.
+    let project_title: String = project_title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let body = serde_saphyr::to_string(doc)
         .map_err(|e| format!("cannot serialize the configuration: {e}"))?;
     Ok(format!(

@@ -88,8 +88,11 @@ pub fn read(
         && (n.trim().is_empty() || n.chars().count() > 255)
     {
         diags.push(
-            Diagnostic::error("invalid-name", "a package `name` must have 1 to 255 characters (Konnect's limit)")
-                .at(&f.span_of(f.get("name").unwrap_or(root))),
+            Diagnostic::error(
+                "invalid-name",
+                "a package `name` must have 1 to 255 characters (Konnect's limit)",
+            )
+            .at(&f.span_of(f.get("name").unwrap_or(root))),
         );
     }
     let (slug, slug_span) = match f.get("slug") {

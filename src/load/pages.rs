@@ -43,9 +43,12 @@ pub fn read(
         FrontMatter::Unclosed => {
             // Never publish a page whose settings (maybe `visibility: private`) were not read.
             diags.push(
-                Diagnostic::error("unclosed-front-matter", "the front matter opened on line 1 is never closed")
-                    .at(&Span::new(file.clone(), 1, 1))
-                    .help("end the front matter with a line holding only `---`"),
+                Diagnostic::error(
+                    "unclosed-front-matter",
+                    "the front matter opened on line 1 is never closed",
+                )
+                .at(&Span::new(file.clone(), 1, 1))
+                .help("end the front matter with a line holding only `---`"),
             );
             return None;
         }
@@ -122,7 +125,10 @@ pub fn split_front_matter(text: &str) -> (FrontMatter<'_>, &str) {
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "---" || line.trim_end() == "..." {
-            return (FrontMatter::Found(&rest[..offset]), &rest[offset + line.len()..]);
+            return (
+                FrontMatter::Found(&rest[..offset]),
+                &rest[offset + line.len()..],
+            );
         }
         offset += line.len();
     }
@@ -147,7 +153,9 @@ fn shift_lines(node: &mut tree::Node, by: u32) {
 fn is_url_segment(seg: &str) -> bool {
     !seg.is_empty()
         && !seg.starts_with('.')
-        && seg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+        && seg.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
 }
 
 fn first_heading(body: &str) -> Option<String> {
@@ -182,7 +190,13 @@ mod tests {
     fn fences_with_trailing_spaces_and_unclosed_front_matter() {
         let file: Arc<str> = "pages/p.md".into();
         let mut d = Diagnostics::new();
-        let p = read("--- \r\nvisibility: private\nteams: [staff]\n---  \nBody\n", &file, "p", &mut d).unwrap();
+        let p = read(
+            "--- \r\nvisibility: private\nteams: [staff]\n---  \nBody\n",
+            &file,
+            "p",
+            &mut d,
+        )
+        .unwrap();
         assert_eq!(p.visibility, Visibility::Private);
         assert_eq!(p.body, "Body\n");
         assert!(d.is_empty(), "{d:?}");

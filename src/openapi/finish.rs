@@ -47,7 +47,8 @@ pub fn finish(
             }
         }
     }
-    let mut taken: HashSet<String> = HashSet::new();
+    // `schemas` is the API's schema page (apis/<api>/schemas/): no operation may take it.
+    let mut taken: HashSet<String> = RESERVED_SLUGS.iter().map(|s| s.to_string()).collect();
     let mut assign = |list: Vec<Built>, webhook: bool| -> Vec<Operation> {
         list.into_iter()
             .map(|b| {
@@ -205,6 +206,9 @@ fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
         }
     }
 }
+
+/// Slugs the portal uses for its own pages below `apis/<api>/`.
+pub const RESERVED_SLUGS: &[&str] = &["schemas"];
 
 /// Lower-case `[a-z0-9-]` slug; camelCase and acronyms are split into words
 /// (`getPetByID` → `get-pet-by-id`, `repos/get-content` → `repos-get-content`).

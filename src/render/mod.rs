@@ -126,13 +126,19 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
     outputs.extend(sitemap::sitemap(&base_url, &page_urls));
     outputs.extend(downloads(portal, &visible));
     outputs.push(Output::new("llms.txt", llms_txt(&shared, &base_url)));
-    outputs.push(Output::new(
-        "robots.txt",
-        format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"),
-    ));
+    // A build for a team is not for search engines.
+    let robots = if opts.audiences.is_empty() {
+        format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")
+    } else {
+        "User-agent: *\nDisallow: /\n".to_string()
+    };
+    outputs.push(Output::new("robots.txt", robots));
     for (path, bytes) in engine::BUILTIN_ASSETS {
         outputs.push(Output::new(*path, *bytes));
     }
+    // Two generated files on one path would silently lose one: that is a bug or a clash of
+    // names, reported as an error. A file of `static/` may deliberately replace a generated one.
+    let generated = outputs.len();
     for (rel, path) in &portal.static_files {
         match std::fs::read(path) {
             Ok(bytes) => outputs.push(Output::new(rel.clone(), bytes)),
@@ -145,8 +151,23 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
             ),
         }
     }
+    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut clash = false;
+    for (i, o) in outputs.iter().enumerate().take(generated) {
+        if let Some(first) = seen.insert(o.path.as_str(), i) {
+            let _ = first;
+            clash = true;
+            diags.push(
+                Diagnostic::error("output-clash", format!("two pages of the portal would be written to `{}`", o.path))
+                    .help("rename one of the items (an operationId, a page file or a package slug) so their URLs differ"),
+            );
+        }
+    }
+    if clash {
+        return None;
+    }
+    // Stable sort: for equal paths the static file (pushed later) comes last and wins.
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    // A static file may deliberately replace a generated one: keep the last (static) version.
     let mut deduped: Vec<Output> = Vec::with_capacity(outputs.len());
     for o in outputs {
         if deduped.last().is_some_and(|l: &Output| l.path == o.path) {

@@ -393,13 +393,12 @@ pub fn document(info: &DocInfo<'_>, ops: &[DocOperation<'_>]) -> Value {
         if item.contains_key(d.op.method.lower()) {
             continue;
         }
-        if Some(&d.server) != first_server.as_ref() && !item.contains_key("servers") {
-            item.insert("servers".into(), json!([{ "url": d.server }]));
+        let mut operation = operation(d, &names, security_name, scope);
+        // Operations of another API than the first are served from their own gateway base.
+        if Some(&d.server) != first_server.as_ref() {
+            operation["servers"] = json!([{ "url": d.server, "description": "Kong Gateway" }]);
         }
-        item.insert(
-            d.op.method.lower().to_string(),
-            operation(d, &names, security_name, scope),
-        );
+        item.insert(d.op.method.lower().to_string(), operation);
     }
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.1.0"));

@@ -30,15 +30,21 @@ pub struct Options {
     pub bind: String,
     pub port: u16,
     pub open: bool,
+    pub audiences: Vec<String>,
 }
 
 pub const LIVE_RELOAD_PATH: &str = "/__portalgen/live";
 
 /// Build the project into memory; on failure, an error page.
-pub fn build_into(project: &Path, base_url: &str, state: &RwLock<State>) -> Diagnostics {
+pub fn build_into(
+    project: &Path,
+    base_url: &str,
+    audiences: &[String],
+    state: &RwLock<State>,
+) -> Diagnostics {
     let opts = RenderOptions {
         base_url: Some(base_url.to_string()),
-        audiences: Vec::new(),
+        audiences: audiences.to_vec(),
         live_reload: None,
     };
     let mut st_site = None;
@@ -111,7 +117,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         let base_url = format!("http://{addr}/");
         let state = Arc::new(RwLock::new(State::default()));
         let (tx, _) = broadcast::channel::<u64>(16);
-        let diags = build_into(&project, &base_url, &state);
+        let diags = build_into(&project, &base_url, &opts.audiences, &state);
         report(&diags, &state);
         eprintln!(
             "Serving {} at {base_url} (Ctrl-C to stop)",
@@ -120,8 +126,14 @@ pub fn run(opts: Options) -> Result<(), String> {
         if opts.open {
             open_browser(&base_url);
         }
-        let _watcher = watch::spawn(project.clone(), base_url.clone(), state.clone(), tx.clone())
-            .map_err(|e| format!("cannot watch `{}`: {e}", project.display()))?;
+        let _watcher = watch::spawn(
+            project.clone(),
+            base_url.clone(),
+            opts.audiences.clone(),
+            state.clone(),
+            tx.clone(),
+        )
+        .map_err(|e| format!("cannot watch `{}`: {e}", project.display()))?;
         let app = server::router(state, tx);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

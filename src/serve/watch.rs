@@ -43,6 +43,7 @@ pub fn relevant(project: &Path, path: &Path) -> bool {
 pub fn spawn(
     project: PathBuf,
     base_url: String,
+    audiences: Vec<String>,
     state: Arc<RwLock<State>>,
     tx: broadcast::Sender<u64>,
 ) -> Result<Debouncer<RecommendedWatcher, RecommendedCache>, String> {
@@ -73,8 +74,17 @@ pub fn spawn(
                     String::new()
                 }
             );
-            let diags = build_into(&root, &base_url, &state);
-            report(&diags, &state);
+            // A bug in a rebuild must not stop the watcher: report it and keep serving.
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                build_into(&root, &base_url, &audiences, &state)
+            }));
+            match built {
+                Ok(diags) => report(&diags, &state),
+                Err(_) => {
+                    eprintln!("internal error during the rebuild (a bug in portalgen); still watching for changes");
+                    return;
+                }
+            }
             let generation = state.read().map(|s| s.generation).unwrap_or(0);
             let _ = tx.send(generation);
         },

@@ -93,8 +93,12 @@ pub fn resolve(
                     // A later item that sets a limit or pins a route for an operation already
                     // picked (e.g. by `- api: x`) refines it: the operation gets its own limit.
                     if po.rate_limit.is_some() || po.route.is_some() {
-                        let conflict = (po.rate_limit.is_some() && prev.rate_limit.is_some() && prev.rate_limit != po.rate_limit)
-                            || (po.route.is_some() && prev.route.is_some() && prev.route != po.route);
+                        let conflict = (po.rate_limit.is_some()
+                            && prev.rate_limit.is_some()
+                            && prev.rate_limit != po.rate_limit)
+                            || (po.route.is_some()
+                                && prev.route.is_some()
+                                && prev.route != po.route);
                         if conflict {
                             diags.push(
                                 Diagnostic::warning(
@@ -133,6 +137,25 @@ pub fn resolve(
                     continue;
                 }
                 ops.push(po);
+            }
+        }
+        // One method + path from two APIs cannot both be in one OpenAPI document.
+        for (i, a) in ops.iter().enumerate() {
+            if let Some(b) = ops[..i]
+                .iter()
+                .find(|b| b.method == a.method && b.path == a.path && b.api != a.api)
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "package-path-clash",
+                        format!(
+                            "package `{}` holds {} {} of both `{}` and `{}`; its OpenAPI download can describe only the first",
+                            p.slug, a.method, a.path, b.api, a.api
+                        ),
+                    )
+                    .at(&a.span)
+                    .help("split the package, or serve the two APIs under different path prefixes"),
+                );
             }
         }
         let package = Package {
