@@ -15,6 +15,10 @@ const SECRETS: &[&str] = &[
     "listPartnerShipments",
     "Fulfillment API",
     "Partner onboarding",
+    "Request access to the",
+    "Shipment",
+    "Dispatch",
+    "tracking",
 ];
 
 #[test]
@@ -69,6 +73,69 @@ fn audience_build_shows_the_team_content() {
     assert!(out.join("guides/partners/onboarding/index.html").is_file());
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("packages/partner-logistics/"));
+    // A team's build is not for search engines.
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots.txt")).unwrap(),
+        "User-agent: *\nDisallow: /\n"
+    );
+    assert!(pkg.contains(r#"<meta name="robots" content="noindex, nofollow">"#));
+}
+
+#[test]
+fn a_team_build_never_names_other_teams() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&example(), tmp.path());
+    let pkg = tmp.path().join("packages/partner-logistics.yaml");
+    let text = std::fs::read_to_string(&pkg).unwrap().replace(
+        "teams: [partners]",
+        "teams: [partners, acme-secret-customer]",
+    );
+    std::fs::write(&pkg, text).unwrap();
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "--audience",
+        "partners",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (path, bytes) in read_tree(&tmp.path().join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("acme-secret-customer"),
+            "another team's name in {path}"
+        );
+    }
+}
+
+#[test]
+fn audience_names_are_checked() {
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        "/tmp/never-written",
+        "--audience",
+        "Partners!",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a team name"), "{}", r.stderr);
+    assert!(!std::path::Path::new("/tmp/never-written").exists());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let r = run(&[
+        "build",
+        example().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--audience",
+        "partnres",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning[unknown-audience]"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("`partners`"), "{}", r.stderr);
 }
 
 #[test]
@@ -95,6 +162,12 @@ fn private_api_exposed_by_a_public_package_shows_only_those_operations() {
     assert!(api.contains("/pets"));
     assert!(!api.contains("/pets/{id}"), "private operation listed");
     assert!(!out.join("apis/pets/get-pet/index.html").exists());
+    assert!(
+        r.stderr
+            .contains("only the 1 of its 2 operations that visible packages expose are shown"),
+        "{}",
+        r.stderr
+    );
     let all = read_tree(&out);
     for (path, bytes) in &all {
         assert!(

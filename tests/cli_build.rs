@@ -197,14 +197,21 @@ fn sitemap_and_404_use_the_base_url_sub_path() {
 fn two_builds_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    for out in [&a, &b] {
-        let r = run(&[
-            "build",
-            example().to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+    // One build on one thread, one on several: parallel rendering must not change a byte.
+    for (out, threads) in [(&a, "1"), (&b, "4")] {
+        let o = std::process::Command::new(bin())
+            .args([
+                "build",
+                example().to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--audience",
+                "partners",
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let (ta, tb) = (read_tree(&a), read_tree(&b));
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
@@ -251,7 +258,7 @@ fn bad_inputs_exit_1_and_name_every_file_and_line() {
     assert!(e.contains("--> portal.yaml:3:1"), "{e}");
     assert!(e.contains("did you mean `theme`?"), "{e}");
     assert!(e.contains("error[yaml-syntax]"), "{e}");
-    assert!(e.contains("--> packages/broken.yaml:"), "{e}");
+    assert!(e.contains("--> packages/broken.yaml:3:"), "{e}");
     assert!(
         e.contains("error[unknown-operation]: API `pets` has no operation GET /petz"),
         "{e}"
@@ -537,5 +544,75 @@ fn unmatched_package_operation_fails_check_and_names_the_line() {
     assert_eq!(
         run(&["check", tmp.path().to_str().unwrap(), "--strict"]).code,
         1
+    );
+}
+
+#[test]
+fn an_operation_named_schemas_does_not_replace_the_schemas_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    let api = std::fs::read_to_string(tmp.path().join("apis/pets.yaml"))
+        .unwrap()
+        .replace("operationId: listPets", "operationId: schemas");
+    std::fs::write(tmp.path().join("apis/pets.yaml"), api).unwrap();
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let schemas =
+        std::fs::read_to_string(tmp.path().join("public/apis/pets/schemas/index.html")).unwrap();
+    assert!(
+        schemas.contains("Pets schemas"),
+        "the schemas page is intact"
+    );
+    assert!(
+        tmp.path()
+            .join("public/apis/pets/schemas-2/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn export_json_is_one_document_with_the_configuration_inside() {
+    let r = run(&["export", example().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let yaml = doc["configuration"].as_str().unwrap();
+    assert!(yaml.contains("name: ace"), "{yaml}");
+    let tmp = tempfile::tempdir().unwrap();
+    bad_project(tmp.path());
+    let r = run(&["export", tmp.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(doc["configuration"].is_null());
+    assert!(
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "unknown-key")
+    );
+}
+
+#[test]
+fn multi_document_package_files_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    write_files(
+        tmp.path(),
+        &[(
+            "packages/two.yaml",
+            "name: C\noperations:\n  - api: pets\n---\nname: D\noperations:\n  - api: nope\n",
+        )],
+    );
+    let r = run(&["check", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("error[multiple-documents]"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("--> packages/two.yaml:4:1"),
+        "{}",
+        r.stderr
     );
 }

@@ -914,7 +914,7 @@ pub fn package_view(
             crate::model::Visibility::Public => "public",
             crate::model::Visibility::Private => "private",
         },
-        teams: p.teams.clone(),
+        teams: visible.shown_teams(&p.teams),
         rate_limit: p
             .rate_limit
             .as_ref()

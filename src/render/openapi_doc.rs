@@ -331,7 +331,7 @@ fn operation(
         let mut o = Map::new();
         o.insert(
             "description".into(),
-            json!(r.description.clone().unwrap_or_default()),
+            text(r.description.as_deref().unwrap_or_default()),
         );
         if !r.headers.is_empty() {
             let headers: Map<String, Value> = r
