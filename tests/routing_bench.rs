@@ -26,6 +26,7 @@ fn openapi2kong_style_manifest_routes_every_operation() {
     use portalgen::routing::bench;
     let doc: serde_json::Value = serde_json::json!({
         "openapi": "3.0.3",
+        "info": {"title": "Pets", "version": "1"},
         "servers": [{"url": "https://api.example.com/v3"}],
         "paths": {
             "/pets": {"get": {"operationId": "listPets"}, "post": {"operationId": "addPet"}},
@@ -40,7 +41,10 @@ fn openapi2kong_style_manifest_routes_every_operation() {
         },
         "components": {"parameters": {"petId": {"name": "petId", "in": "path", "required": true, "schema": {"type": "string"}}}}
     });
-    let api = bench::api_from_json(&doc, "pets");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("pets.json");
+    std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+    let api = bench::load_api(&file, "pets").unwrap();
     assert_eq!(api.operations.len(), 5);
     let deck = bench::openapi2kong_manifest(&api);
     assert!(

@@ -1,21 +1,19 @@
 //! The routing benchmark: every operation of GitHub's REST description (~1,100) against a
 //! manifest of one openapi2kong-style regex route per operation (~1,100 regex routes), timed
-//! through the same `check` code path the CLI uses. The operations are built straight from the
-//! JSON with serde_json (method, path, parameters), because routing needs nothing else; the
-//! manifest is generated as `deck file openapi2kong` would write it.
+//! through the same `check` code path the CLI uses. The operations come from portalgen's own
+//! OpenAPI loader; the manifest is generated as `deck file openapi2kong` would write it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use indexmap::IndexMap;
 use serde_json::{Value as J, json};
 
 use super::{OperationInput, engine::Engine};
 use crate::config::RouterFlavor;
 use crate::gateway::Manifest;
-use crate::model::api::{ParamLocation, Parameter, Schema, SchemaRef, Server, SpecVersion};
-use crate::model::{Api, Method, Operation};
-use crate::source::{SourceMap, Span};
+
+use crate::model::Api;
+use crate::source::SourceMap;
 
 /// Where GitHub's description lives below the corpora directory.
 pub const GITHUB: &str = "node_modules/@octokit/openapi/generated/api.github.com.json";
@@ -29,143 +27,19 @@ pub fn github_path(corpora: &Path) -> PathBuf {
     }
 }
 
-fn param_schema(doc: &J, schema: Option<&J>) -> Option<SchemaRef> {
-    let mut s = schema?;
-    for _ in 0..8 {
-        match s.get("$ref").and_then(J::as_str) {
-            Some(r) => s = doc.pointer(r.strip_prefix('#')?)?,
-            None => break,
-        }
-    }
-    let types = match s.get("type") {
-        Some(J::String(t)) => vec![t.clone()],
-        Some(J::Array(ts)) => ts
+/// Load an OpenAPI document with portalgen's own loader (the same code path as a build).
+pub fn load_api(path: &Path, slug: &str) -> Result<Api, String> {
+    let root = path.parent().unwrap_or(Path::new("."));
+    let sources = SourceMap::default();
+    let (api, diags) = crate::openapi::load_api(root, slug, path, &sources);
+    api.ok_or_else(|| {
+        let first = diags
             .iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    };
-    Some(SchemaRef::Inline(Box::new(Schema {
-        types,
-        format: s.get("format").and_then(J::as_str).map(str::to_string),
-        enum_values: s
-            .get("enum")
-            .and_then(J::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        min_length: s.get("minLength").and_then(J::as_u64),
-        max_length: s.get("maxLength").and_then(J::as_u64),
-        ..Schema::default()
-    })))
-}
-
-fn parameters(doc: &J, list: Option<&J>) -> Vec<Parameter> {
-    let mut out = Vec::new();
-    for p in list.and_then(J::as_array).into_iter().flatten() {
-        let mut p = p;
-        if let Some(r) = p.get("$ref").and_then(J::as_str) {
-            match r.strip_prefix('#').and_then(|ptr| doc.pointer(ptr)) {
-                Some(t) => p = t,
-                None => continue,
-            }
-        }
-        let location = match p.get("in").and_then(J::as_str) {
-            Some("path") => ParamLocation::Path,
-            Some("query") => ParamLocation::Query,
-            Some("header") => ParamLocation::Header,
-            _ => ParamLocation::Cookie,
-        };
-        out.push(Parameter {
-            name: p
-                .get("name")
-                .and_then(J::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            location,
-            required: p.get("required").and_then(J::as_bool).unwrap_or(false),
-            deprecated: false,
-            description: None,
-            schema: param_schema(doc, p.get("schema")),
-            example: p.get("example").cloned(),
-            span: Span::file("bench"),
-        });
-    }
-    out
-}
-
-/// The operations of an OpenAPI 3 JSON document (method, path, parameters only).
-pub fn api_from_json(doc: &J, slug: &str) -> Api {
-    let mut operations = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(J::as_object) {
-        for (path, item) in paths {
-            let shared = parameters(doc, item.get("parameters"));
-            for method in Method::ALL {
-                let Some(op) = item.get(method.lower()) else {
-                    continue;
-                };
-                let mut params = parameters(doc, op.get("parameters"));
-                for s in &shared {
-                    if !params
-                        .iter()
-                        .any(|p| p.name == s.name && p.location == s.location)
-                    {
-                        params.push(s.clone());
-                    }
-                }
-                let operation_id = op
-                    .get("operationId")
-                    .and_then(J::as_str)
-                    .map(str::to_string);
-                operations.push(Operation {
-                    method,
-                    path: path.clone(),
-                    slug: operation_id
-                        .clone()
-                        .unwrap_or_else(|| format!("{}-{path}", method.lower())),
-                    operation_id,
-                    summary: None,
-                    description: None,
-                    tags: Vec::new(),
-                    deprecated: false,
-                    parameters: params,
-                    request_body: None,
-                    responses: Vec::new(),
-                    security: None,
-                    servers: Vec::new(),
-                    extensions: IndexMap::new(),
-                    span: Span::file("bench"),
-                });
-            }
-        }
-    }
-    let servers = doc
-        .get("servers")
-        .and_then(J::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("url").and_then(J::as_str))
-        .map(|u| Server {
-            url: u.to_string(),
-            description: None,
-        })
-        .collect();
-    Api {
-        slug: slug.to_string(),
-        title: slug.to_string(),
-        version: String::new(),
-        description: None,
-        spec_version: SpecVersion::OpenApi30,
-        source: Span::file("bench"),
-        servers,
-        tags: Vec::new(),
-        operations,
-        webhooks: Vec::new(),
-        schemas: Vec::new(),
-        schema_names: IndexMap::new(),
-        security_schemes: Vec::new(),
-        security: Vec::new(),
-        extensions: IndexMap::new(),
-    }
+            .next()
+            .map(|d| d.message.clone())
+            .unwrap_or_default();
+        format!("{} does not load: {first}", path.display())
+    })
 }
 
 /// openapi2kong's path conversion: escape regex characters, `{name}` → `(?<name>[^#?/]+)`.
@@ -261,11 +135,11 @@ pub fn run(corpora: &Path, runs: usize) -> String {
             );
         }
     };
-    let doc: J = match serde_json::from_str(&text) {
-        Ok(d) => d,
-        Err(e) => return format!("route: {} is not JSON: {e}\n", path.display()),
+    drop(text);
+    let api = match load_api(&path, "github") {
+        Ok(a) => a,
+        Err(e) => return format!("route: {e}\n"),
     };
-    let api = api_from_json(&doc, "github");
     let deck = openapi2kong_manifest(&api);
     let sources = SourceMap::default();
     let (manifest, load_diags) =
