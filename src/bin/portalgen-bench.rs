@@ -33,6 +33,10 @@ enum Cmd {
         /// Number of runs (each in a fresh process).
         #[arg(long, default_value_t = 7)]
         runs: usize,
+        /// Also time Redocly CLI (`lint` and `build-docs`, from tests/js/node_modules) on the
+        /// same file, interleaved with portalgen's runs, and print both.
+        #[arg(long)]
+        peer: bool,
     },
     /// One measured load in this process; prints one result line.
     #[command(hide = true)]
@@ -67,7 +71,7 @@ struct RunResult {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Load { file, runs } => {
+        Cmd::Load { file, runs, peer } => {
             let file = match file {
                 Some(f) => f,
                 None => default_corpus_file(),
@@ -78,6 +82,9 @@ fn main() -> ExitCode {
                     file.display()
                 );
                 return ExitCode::FAILURE;
+            }
+            if peer {
+                return compare(&file, runs.max(1));
             }
             repeat(
                 "load",
@@ -105,6 +112,115 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Wall time (ms) and peak RSS (KiB) of one child process, from wait4's rusage.
+fn measure(cmd: &mut Command) -> Result<(f64, u64, bool), String> {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child's pid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: waiting for a child we spawned and have not waited for yet.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    if r != pid {
+        return Err("wait4 failed".into());
+    }
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    Ok((ms, usage.ru_maxrss as u64, ok))
+}
+
+/// portalgen's load against Redocly CLI on the same file, runs interleaved so both see the
+/// same machine load.
+fn compare(file: &Path, runs: usize) -> ExitCode {
+    let cli = std::env::var_os("PORTALGEN_REDOCLY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/js/node_modules/@redocly/cli/bin/cli.js")
+        });
+    if !cli.is_file() {
+        eprintln!(
+            "error: Redocly CLI not found at {} (npm ci in tests/js)",
+            cli.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let out_html =
+        std::env::temp_dir().join(format!("portalgen-bench-redoc-{}.html", std::process::id()));
+    let mut rows: Vec<(&str, Vec<f64>, Vec<u64>)> = vec![
+        ("portalgen load", vec![], vec![]),
+        ("redocly lint", vec![], vec![]),
+        ("redocly build-docs", vec![], vec![]),
+    ];
+    for i in 0..runs {
+        let cmds: [Command; 3] = [
+            {
+                let mut c = Command::new(&exe);
+                c.args(["load-once", &file.display().to_string()]);
+                c
+            },
+            {
+                let mut c = Command::new("node");
+                c.arg(&cli).arg("lint").arg(file);
+                c
+            },
+            {
+                let mut c = Command::new("node");
+                c.arg(&cli)
+                    .arg("build-docs")
+                    .arg(file)
+                    .arg("-o")
+                    .arg(&out_html);
+                c
+            },
+        ];
+        for (row, mut cmd) in rows.iter_mut().zip(cmds) {
+            match measure(&mut cmd) {
+                Ok((ms, kib, ok)) => {
+                    println!(
+                        "run {:>2}: {:<20} {:>8.1} ms {:>8.1} MiB{}",
+                        i + 1,
+                        row.0,
+                        ms,
+                        kib as f64 / 1024.0,
+                        if ok { "" } else { "  (exit status non-zero)" }
+                    );
+                    row.1.push(ms);
+                    row.2.push(kib);
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", row.0);
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&out_html);
+    println!("{runs} interleaved runs on {}:", file.display());
+    for (name, mut times, mut mem) in rows {
+        times.sort_by(f64::total_cmp);
+        mem.sort_unstable();
+        println!(
+            "  {name:<20} median {:>8.1} ms   median peak RSS {:>7.1} MiB",
+            median_f(&times),
+            median_u(&mem) as f64 / 1024.0
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn default_corpus_file() -> PathBuf {
