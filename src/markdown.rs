@@ -32,7 +32,51 @@ fn options() -> Options {
 /// Render a document, giving each heading an id (explicit `{#id}` wins) and collecting a TOC.
 /// `shift` demotes headings (a description rendered under an `h2` uses `shift = 2`).
 pub fn render(src: &str) -> Rendered {
-    let events: Vec<Event<'_>> = Parser::new_ext(src, options()).collect();
+    render_with(src, &mut |_, _| None)
+}
+
+/// Like [`render`], calling `rewrite(destination, byte offset)` for every link and image; a
+/// `Some` result replaces the destination (guides use it to turn `other.md` links into page
+/// URLs and to report broken links at their line).
+pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> Option<String>) -> Rendered {
+    let events: Vec<Event<'_>> = Parser::new_ext(src, options())
+        .into_offset_iter()
+        .map(|(ev, range)| match ev {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(&dest_url, range.start)
+                    .map(CowStr::from)
+                    .unwrap_or(dest_url);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(&dest_url, range.start)
+                    .map(CowStr::from)
+                    .unwrap_or(dest_url);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        })
+        .collect();
     let mut out_events = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
     let mut used = std::collections::BTreeSet::new();
@@ -185,6 +229,23 @@ mod tests {
                 id: "intro".into(),
                 text: "Intro".into()
             }
+        );
+    }
+
+    #[test]
+    fn links_can_be_rewritten_with_their_offsets() {
+        let src = "# T\n\nSee [auth](auth.md#keys) and [x](https://e.com).\n";
+        let mut seen = Vec::new();
+        let r = render_with(src, &mut |dest, at| {
+            seen.push((dest.to_string(), at));
+            dest.strip_suffix(".md#keys")
+                .map(|s| format!("../{s}/#keys"))
+        });
+        assert!(r.html.contains(r#"href="../auth/#keys""#), "{}", r.html);
+        assert!(r.html.contains(r#"href="https://e.com""#));
+        assert_eq!(
+            seen[0],
+            ("auth.md#keys".to_string(), src.find("[auth]").unwrap())
         );
     }
 

@@ -616,3 +616,50 @@ fn multi_document_package_files_are_refused() {
         r.stderr
     );
 }
+
+#[test]
+fn guide_links_to_markdown_files_become_page_urls_and_broken_ones_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "pages/setup/keys.md",
+                "---\ntitle: Keys\n---\nBack to [intro](../intro.md#intro).\n",
+            ),
+            (
+                "pages/intro.md",
+                "---\ntitle: Intro\n---\n# Intro\n\nRead [keys](setup/keys.md), the [package](../../packages/basic/),\nthe [gone page](missing.md) and [a typo](../../pakages/basic/).\n",
+            ),
+        ],
+    );
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "warnings only: {}", r.stderr);
+    let intro = std::fs::read_to_string(tmp.path().join("public/guides/intro/index.html")).unwrap();
+    assert!(
+        intro.contains(r#"href="../../guides/setup/keys/""#),
+        "{intro}"
+    );
+    let keys =
+        std::fs::read_to_string(tmp.path().join("public/guides/setup/keys/index.html")).unwrap();
+    assert!(
+        keys.contains(r#"href="../../../guides/intro/#intro""#),
+        "{keys}"
+    );
+    assert!(
+        r.stderr
+            .contains("warning[broken-link]: `missing.md` links to no page of this build"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--> pages/intro.md:7:5"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`../../pakages/basic/` leads to no page of this build"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--> pages/intro.md:7:33"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("broken-link").count(), 2, "{}", r.stderr);
+}

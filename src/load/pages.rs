@@ -35,6 +35,10 @@ pub fn read(
         visibility: Visibility::Public,
         teams: Vec::new(),
         body: body.to_string(),
+        body_line: {
+            let offset = body.as_ptr() as usize - text.as_ptr() as usize;
+            text[..offset].matches('\n').count() as u32 + 1
+        },
         span: Span::new(file.clone(), 1, 1),
     };
     let front = match front {

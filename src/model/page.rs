@@ -14,5 +14,7 @@ pub struct Page {
     pub teams: Vec<String>,
     /// Markdown body (front matter removed).
     pub body: String,
+    /// 1-based line of the file where `body` starts (after the front matter).
+    pub body_line: u32,
     pub span: Span,
 }

@@ -98,9 +98,10 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         .base_url
         .clone()
         .unwrap_or_else(|| portal.config.base_url.clone());
-    let shared = Shared::new(portal, &visible, &base_url, opts);
+    let mut shared = Shared::new(portal, &visible, &base_url, opts);
     let jobs = plan(portal, &visible);
-    let results: Vec<Result<Output, Diagnostic>> = jobs
+    shared.known = known_paths(portal, &visible, &jobs);
+    let results: Vec<Result<(Output, Vec<Diagnostic>), Diagnostic>> = jobs
         .par_iter()
         .map(|job| render_job(&shared, &engine, job))
         .collect();
@@ -108,7 +109,10 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
     let mut failed = false;
     for r in results {
         match r {
-            Ok(o) => outputs.push(o),
+            Ok((o, warnings)) => {
+                outputs.push(o);
+                warnings.into_iter().for_each(|d| diags.push(d));
+            }
             Err(d) => {
                 failed = true;
                 diags.push(d);
@@ -189,6 +193,8 @@ struct Shared<'a> {
     base_path: String,
     live_reload: Option<String>,
     guides_sorted: Vec<usize>,
+    /// Every file path the build writes, for checking links in guides.
+    known: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Shared<'a> {
@@ -225,6 +231,7 @@ impl<'a> Shared<'a> {
             base_path,
             live_reload: opts.live_reload.clone(),
             guides_sorted,
+            known: Default::default(),
         }
     }
 
@@ -575,7 +582,12 @@ struct Page<'a> {
     extra: Value,
 }
 
-fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output, Diagnostic> {
+fn render_job(
+    shared: &Shared<'_>,
+    engine: &Engine,
+    job: &Job,
+) -> Result<(Output, Vec<Diagnostic>), Diagnostic> {
+    let mut warnings = Vec::new();
     let portal = shared.portal;
     let url = job_url(portal, job);
     let (template, kind, title, description, extra): (
@@ -682,7 +694,11 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
         }
         Job::Guide(g) => {
             let page = &portal.pages[*g];
-            let r = markdown::render(without_title_heading(&page.body, &page.title));
+            let body = without_title_heading(&page.body, &page.title);
+            let base = body.as_ptr() as usize - page.body.as_ptr() as usize;
+            let r = markdown::render_with(body, &mut |dest, at| {
+                guide_link(shared, page, &url, dest, base + at, &mut warnings)
+            });
             (
                 "page.html",
                 "guide",
@@ -723,5 +739,143 @@ fn render_job(shared: &Shared<'_>, engine: &Engine, job: &Job) -> Result<Output,
     } else {
         url
     };
-    Ok(Output::new(path, html))
+    Ok((Output::new(path, html), warnings))
+}
+
+/// Every file the build will write (pages, downloads, assets, static files), before rendering.
+fn known_paths(
+    portal: &Portal,
+    visible: &Visible,
+    jobs: &[Job],
+) -> std::collections::BTreeSet<String> {
+    let mut known = std::collections::BTreeSet::new();
+    for job in jobs {
+        let url = job_url(portal, job);
+        known.insert(if url.is_empty() {
+            "index.html".to_string()
+        } else if url.ends_with('/') {
+            format!("{url}index.html")
+        } else {
+            url
+        });
+    }
+    let bases = portal
+        .packages
+        .iter()
+        .filter(|p| visible.packages.contains(&p.slug))
+        .map(|p| package_url(&p.slug))
+        .chain(
+            portal
+                .apis
+                .iter()
+                .filter(|a| visible.apis.contains(&a.slug))
+                .map(|a| api_url(&a.slug)),
+        );
+    for base in bases {
+        known.insert(format!("{base}openapi.json"));
+        known.insert(format!("{base}postman.json"));
+    }
+    known.extend(engine::BUILTIN_ASSETS.iter().map(|(p, _)| p.to_string()));
+    known.extend(portal.static_files.keys().cloned());
+    known.extend(["sitemap.xml", "robots.txt", "llms.txt"].map(String::from));
+    known
+}
+
+/// Resolve a link of a guide: `other.md` links become the other page's URL; relative links
+/// that lead to no file of the build are reported at their line (they would 404).
+fn guide_link(
+    shared: &Shared<'_>,
+    page: &crate::model::Page,
+    page_url: &str,
+    dest: &str,
+    offset: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let external = dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("data:");
+    if external || dest.starts_with('#') || dest.starts_with('/') || dest.is_empty() {
+        return None;
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let before = &page.body[..offset.min(page.body.len())];
+    let line = page.body_line + before.matches('\n').count() as u32;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() as u32 + 1)
+        .unwrap_or(1);
+    let span = crate::source::Span::new(page.span.file.clone(), line, column);
+    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    if let Some(md) = path.strip_suffix(".md") {
+        // Relative to the markdown file, as editors and GitHub resolve it.
+        let dir = page
+            .span
+            .file
+            .rsplit_once('/')
+            .map(|(d, _)| d)
+            .unwrap_or("");
+        let target = normalize(&format!("{dir}/{md}"));
+        let target_page = target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("pages/"))
+            .map(crate::load::pages::page_url)
+            .and_then(|u| {
+                shared
+                    .portal
+                    .pages
+                    .iter()
+                    .find(|p| p.url_path == u && shared.visible.pages.contains(&p.url_path))
+            });
+        return match target_page {
+            Some(t) => Some(format!("{}{}/{frag}", root_prefix(page_url), t.url_path)),
+            None => {
+                warnings.push(
+                    Diagnostic::warning("broken-link", format!("`{dest}` links to no page of this build"))
+                        .at(&span)
+                        .help("link to another file of pages/ by its relative path, e.g. `../authentication.md`; private pages are only in builds for their teams"),
+                );
+                None
+            }
+        };
+    }
+    let resolved = normalize(&format!("{page_url}{path}"));
+    let found = resolved.as_deref().is_some_and(|r| {
+        let r = r.trim_start_matches('/');
+        shared.known.contains(r)
+            || shared.known.contains(&format!("{}index.html", r))
+            || shared.known.contains(&format!("{r}/index.html"))
+    });
+    if !found {
+        warnings.push(
+            Diagnostic::warning("broken-link", format!("`{dest}` leads to no page of this build"))
+                .at(&span)
+                .help(format!("the link is relative to the page's URL `{page_url}`; link other guides by file, e.g. `other.md`")),
+        );
+    }
+    None
+}
+
+/// Resolve `.` and `..` in a `/`-separated path; `None` when it climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if path.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
 }
