@@ -185,6 +185,10 @@ pub fn render_human(diags: &Diagnostics, sources: &SourceMap, color: bool) -> St
         Renderer::plain()
     };
     let mut out = String::new();
+    // Line starts per file, computed once: a big document with many diagnostics must not be
+    // rescanned (or handed whole to the renderer) for each of them.
+    let mut line_starts: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
     for d in diags.iter() {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
@@ -196,9 +200,20 @@ pub fn render_human(diags: &Diagnostics, sources: &SourceMap, color: bool) -> St
         let mut group = Group::with_title(title);
         match (&d.file, d.line, &text) {
             (Some(file), Some(line), Some(text)) => {
-                if let Some(range) = line_range(text, line, d.column.unwrap_or(1)) {
+                let starts = line_starts.entry(file.as_str()).or_insert_with(|| {
+                    std::iter::once(0)
+                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                        .collect()
+                });
+                let start = starts.get(line as usize - 1).copied();
+                let end = starts.get(line as usize).copied().unwrap_or(text.len());
+                let snippet = start.map(|st| &text[st..end]);
+                if let Some(range) =
+                    snippet.and_then(|line_text| line_range(line_text, 1, d.column.unwrap_or(1)))
+                {
                     group = group.element(
-                        Snippet::source(text.as_ref())
+                        Snippet::source(snippet.unwrap_or_default())
+                            .line_start(line as usize)
                             .path(file.as_str())
                             .fold(true)
                             .annotation(AnnotationKind::Primary.span(range)),

@@ -43,12 +43,17 @@ pub struct NavApi {
     pub version: String,
     pub url: String,
     pub active: bool,
+    pub operation_count: usize,
+    /// Only the API being viewed carries its tags (the navigation expands only that one).
     pub tags: Vec<NavTag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NavTag {
     pub name: String,
+    /// Visible operations under the tag.
+    pub count: usize,
+    /// The operations to list; empty when the tag is collapsed to a link (large APIs).
     pub operations: Vec<NavOp>,
 }
 

@@ -195,7 +195,13 @@ struct Shared<'a> {
     guides_sorted: Vec<usize>,
     /// Every file path the build writes, for checking links in guides.
     known: std::collections::BTreeSet<String>,
+    /// Per API (by index): its visible operations grouped by tag, computed once.
+    nav_groups: Vec<Vec<(String, Vec<usize>)>>,
 }
+
+/// Above this many operations, an operation page's navigation lists only its own tag's
+/// operations (other tags become links with a count).
+const NAV_OP_LIMIT: usize = 150;
 
 impl<'a> Shared<'a> {
     fn new(portal: &'a Portal, visible: &'a Visible, base_url: &str, opts: &RenderOptions) -> Self {
@@ -232,6 +238,29 @@ impl<'a> Shared<'a> {
             live_reload: opts.live_reload.clone(),
             guides_sorted,
             known: Default::default(),
+            nav_groups: portal
+                .apis
+                .iter()
+                .map(|a| {
+                    let index: std::collections::HashMap<(crate::model::Method, &str), usize> = a
+                        .operations
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| ((o.method, o.path.as_str()), i))
+                        .collect();
+                    tag_groups(a, visible)
+                        .into_iter()
+                        .map(|(name, _, ops)| {
+                            (
+                                name,
+                                ops.iter()
+                                    .map(|o| index[&(o.method, o.path.as_str())])
+                                    .collect(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -241,30 +270,60 @@ impl<'a> Shared<'a> {
             apis: p
                 .apis
                 .iter()
-                .filter(|a| self.visible.apis.contains(&a.slug))
-                .map(|a| NavApi {
-                    slug: a.slug.clone(),
-                    title: a.title.clone(),
-                    version: a.version.clone(),
-                    url: api_url(&a.slug),
-                    active: active_url.starts_with(&api_url(&a.slug)),
-                    tags: tag_groups(a, self.visible)
-                        .into_iter()
-                        .map(|(name, _, ops)| NavTag {
-                            name,
-                            operations: ops
-                                .into_iter()
-                                .map(|o| NavOp {
-                                    method: o.method.as_str(),
-                                    path: o.path.clone(),
-                                    summary: o.summary.clone(),
-                                    url: operation_url(&a.slug, &o.slug),
-                                    deprecated: o.deprecated,
-                                    active: active_url == operation_url(&a.slug, &o.slug),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
+                .enumerate()
+                .filter(|(_, a)| self.visible.apis.contains(&a.slug))
+                .map(|(ai, a)| {
+                    let active = active_url.starts_with(&api_url(&a.slug));
+                    let groups = &self.nav_groups[ai];
+                    let count: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
+                    // Pages carry only the current API's operations, and on a large API's
+                    // operation pages only the current tag's: every page stays small and a
+                    // build stays linear in the number of operations.
+                    let on_op_page = active && active_url != api_url(&a.slug);
+                    let tags = if !active {
+                        Vec::new()
+                    } else {
+                        groups
+                            .iter()
+                            .map(|(name, ops)| {
+                                let holds_current = ops.iter().any(|oi| {
+                                    active_url == operation_url(&a.slug, &a.operations[*oi].slug)
+                                });
+                                let expand = count <= NAV_OP_LIMIT || !on_op_page || holds_current;
+                                NavTag {
+                                    name: name.clone(),
+                                    count: ops.len(),
+                                    operations: if expand {
+                                        ops.iter()
+                                            .map(|oi| {
+                                                let o = &a.operations[*oi];
+                                                let url = operation_url(&a.slug, &o.slug);
+                                                NavOp {
+                                                    method: o.method.as_str(),
+                                                    path: o.path.clone(),
+                                                    summary: o.summary.clone(),
+                                                    deprecated: o.deprecated,
+                                                    active: active_url == url,
+                                                    url,
+                                                }
+                                            })
+                                            .collect()
+                                    } else {
+                                        Vec::new()
+                                    },
+                                }
+                            })
+                            .collect()
+                    };
+                    NavApi {
+                        slug: a.slug.clone(),
+                        title: a.title.clone(),
+                        version: a.version.clone(),
+                        url: api_url(&a.slug),
+                        active,
+                        operation_count: count,
+                        tags,
+                    }
                 })
                 .collect(),
             packages: p
