@@ -51,6 +51,15 @@ enum Cmd {
     },
     #[command(hide = true)]
     ParseOnce { file: PathBuf },
+    /// Build a whole portal (load, validate, route, render, write) for one API document N
+    /// times: a project with FILE as its only API, written to a temporary folder.
+    Build {
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    #[command(hide = true)]
+    BuildOnce { file: PathBuf },
     /// Match every operation of GitHub's description against one openapi2kong-style regex
     /// route per operation, with Kong's router (atc-router); prints median times.
     Route {
@@ -106,6 +115,19 @@ fn main() -> ExitCode {
             )
         }
         Cmd::ParseOnce { file } => parse_once(&file),
+        Cmd::Build { file, runs } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
+            repeat(
+                "build",
+                &["build-once".into(), file.display().to_string()],
+                runs.max(1),
+            )
+        }
+        Cmd::BuildOnce { file } => build_once(&file),
         Cmd::Route { corpora, runs } => {
             let corpora = corpora.unwrap_or_else(default_corpus_file);
             print!("{}", portalgen::routing::bench::run(&corpora, runs));
@@ -349,6 +371,49 @@ fn load_once(file: &Path) -> ExitCode {
         diags.count(portalgen::diagnostics::Severity::Warning),
     );
     ExitCode::SUCCESS
+}
+
+fn build_once(file: &Path) -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("portalgen-bench-build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("json");
+    let setup = std::fs::create_dir_all(dir.join("apis"))
+        .and_then(|_| std::fs::copy(file, dir.join(format!("apis/bench.{ext}"))).map(|_| ()))
+        .and_then(|_| {
+            std::fs::write(
+                dir.join("portal.yaml"),
+                "title: Bench\nbase_url: https://example.com/\n",
+            )
+        });
+    if let Err(e) = setup {
+        eprintln!("error: cannot set up the project: {e}");
+        return ExitCode::FAILURE;
+    }
+    let start = Instant::now();
+    let result =
+        portalgen::pipeline::build(&dir, &portalgen::render::RenderOptions::default(), false);
+    let written = match &result {
+        Ok(b) => match &b.rendered {
+            Some(r) => portalgen::output::write_dir(&r.outputs, &dir.join("public"), &dir)
+                .map(|_| r.outputs.len())
+                .ok(),
+            None => None,
+        },
+        Err(_) => None,
+    };
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let hwm = peak_rss_kib();
+    let _ = std::fs::remove_dir_all(&dir);
+    match written {
+        Some(files) => {
+            println!("ms={ms:.3} hwm_kib={hwm} files={files}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: the portal did not build");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn parse_once(file: &Path) -> ExitCode {
