@@ -130,6 +130,7 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
     outputs.extend(sitemap::sitemap(&base_url, &page_urls));
     outputs.extend(downloads(portal, &visible));
     outputs.push(Output::new("llms.txt", llms_txt(&shared, &base_url)));
+    outputs.push(Output::new("search-index.json", search_index(&shared)));
     // A build for a team is not for search engines.
     let robots = if opts.audiences.is_empty() {
         format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")
@@ -416,6 +417,80 @@ impl<'a> Shared<'a> {
             })
             .collect()
     }
+}
+
+/// The search index: one entry per visible page (APIs, operations, packages, guides), loaded
+/// by the theme's search box on first use. Built from the visible set like everything else,
+/// so private content cannot be found.
+fn search_index(shared: &Shared<'_>) -> Vec<u8> {
+    let portal = shared.portal;
+    let clip = |s: String| -> String {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        match s.char_indices().nth(180) {
+            Some((i, _)) => format!("{}…", &s[..i]),
+            None => s,
+        }
+    };
+    let mut entries: Vec<Value> = Vec::new();
+    for (ai, api) in portal.apis.iter().enumerate() {
+        if !shared.visible.apis.contains(&api.slug) {
+            continue;
+        }
+        let desc = api
+            .description
+            .as_deref()
+            .map(|d| clip(markdown::to_text(d)))
+            .unwrap_or_default();
+        entries.push(json!({ "k": "api", "t": api.title, "u": api_url(&api.slug), "s": desc }));
+        for (_, ops) in &shared.nav_groups[ai] {
+            for oi in ops {
+                let o = &api.operations[*oi];
+                let text = [
+                    o.operation_id.clone(),
+                    o.description.as_deref().map(markdown::to_text),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                entries.push(json!({
+                    "k": "operation",
+                    "t": o.summary.clone().unwrap_or_else(|| format!("{} {}", o.method, o.path)),
+                    "u": operation_url(&api.slug, &o.slug),
+                    "m": o.method.as_str(),
+                    "p": o.path,
+                    "a": api.title,
+                    "s": clip(text),
+                }));
+            }
+        }
+    }
+    for p in portal
+        .packages
+        .iter()
+        .filter(|p| shared.visible.packages.contains(&p.slug))
+    {
+        let desc = p
+            .description
+            .as_deref()
+            .map(|d| clip(markdown::to_text(d)))
+            .unwrap_or_default();
+        entries.push(json!({ "k": "package", "t": p.name, "u": package_url(&p.slug), "s": desc }));
+    }
+    for gi in &shared.guides_sorted {
+        let g = &portal.pages[*gi];
+        let text = format!(
+            "{} {}",
+            g.description.clone().unwrap_or_default(),
+            markdown::to_text(&g.body)
+        );
+        entries.push(
+            json!({ "k": "guide", "t": g.title, "u": format!("{}/", g.url_path), "s": clip(text) }),
+        );
+    }
+    let mut bytes = serde_json::to_vec(&Value::Array(entries)).expect("JSON serializes");
+    bytes.push(b'\n');
+    bytes
 }
 
 /// `llms.txt` (llmstxt.org): the portal's visible content as a markdown index with absolute
@@ -836,7 +911,7 @@ fn known_paths(
     }
     known.extend(engine::BUILTIN_ASSETS.iter().map(|(p, _)| p.to_string()));
     known.extend(portal.static_files.keys().cloned());
-    known.extend(["sitemap.xml", "robots.txt", "llms.txt"].map(String::from));
+    known.extend(["sitemap.xml", "robots.txt", "llms.txt", "search-index.json"].map(String::from));
     known
 }
 

@@ -110,3 +110,34 @@ test("operation pages show samples beside the content on wide screens", async ()
   assert.match(code, /curl/);
   await context.close();
 });
+
+test("search finds operations, packages and guides and opens the chosen one", async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(base + "guides/getting-started/");
+  const input = page.locator("#search-input");
+  assert.equal(await input.isVisible(), true, "search box shown when JavaScript runs");
+  await input.fill("place order");
+  const first = page.locator("#search-results [role=option]").first();
+  await first.waitFor();
+  assert.match(await first.textContent(), /Place an order/);
+  assert.match(await first.textContent(), /POST \/orders/);
+  await input.fill("starter");
+  await page.locator("#search-results [role=option]").first().waitFor();
+  assert.match(await page.locator("#search-results").textContent(), /Starter bundle/);
+  await input.fill("zzzz-nothing");
+  await page.locator(".search-none").waitFor();
+  await input.fill("place order");
+  await page.locator("#search-results [role=option]").first().waitFor();
+  await input.press("ArrowDown");
+  await Promise.all([page.waitForURL(/apis\/orders\/create-order\/$/), input.press("Enter")]);
+  await context.close();
+});
+
+test("without JavaScript the search box is not shown", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(base);
+  assert.equal(await page.locator(".search").isVisible(), false);
+  await context.close();
+});
