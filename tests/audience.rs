@@ -34,6 +34,17 @@ fn public_build_contains_no_trace_of_private_content() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let files = read_tree(&out);
     assert!(files.len() > 10);
+    // Every surface that lists content exists, so the search below is not vacuous.
+    for surface in [
+        "search-index.json",
+        "sitemap.xml",
+        "llms.txt",
+        "packages/company/openapi.json",
+        "apis/orders/openapi.json",
+    ] {
+        assert!(files.contains_key(surface), "{surface} missing");
+    }
+    assert!(String::from_utf8_lossy(&files["search-index.json"]).contains("Starter bundle"));
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes).to_lowercase();
         for s in SECRETS {
