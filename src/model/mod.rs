@@ -38,4 +38,14 @@ impl Portal {
     pub fn api(&self, slug: &str) -> Option<&Api> {
         self.apis.iter().find(|a| a.slug == slug)
     }
+
+    /// The API and operation a package item refers to.
+    pub fn operation(&self, po: &PackageOperation) -> Option<(&Api, &Operation)> {
+        let api = self.api(&po.api)?;
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.method == po.method && o.path == po.path)?;
+        Some((api, op))
+    }
 }

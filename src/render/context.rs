@@ -901,11 +901,7 @@ pub fn package_view(
         .operations
         .first()
         .and_then(|po| {
-            let api = portal.api(&po.api)?;
-            let op = api
-                .operations
-                .iter()
-                .find(|o| o.method == po.method && o.path == po.path)?;
+            let (api, op) = portal.operation(po)?;
             Some(sample_url(&gateway_base(portal, api), op))
         })
         .unwrap_or_else(|| "https://api.example.com/".into());
@@ -931,11 +927,7 @@ pub fn package_view(
             .operations
             .iter()
             .filter_map(|po| {
-                let api = portal.api(&po.api)?;
-                let op = api
-                    .operations
-                    .iter()
-                    .find(|o| o.method == po.method && o.path == po.path)?;
+                let (api, op) = portal.operation(po)?;
                 let _ = visible;
                 Some(PackageOpRow {
                     method: op.method.as_str(),

@@ -594,11 +594,7 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
             .operations
             .iter()
             .filter_map(|po| {
-                let api = portal.api(&po.api)?;
-                let op = api
-                    .operations
-                    .iter()
-                    .find(|o| o.method == po.method && o.path == po.path)?;
+                let (api, op) = portal.operation(po)?;
                 Some(DocOperation {
                     api,
                     op,
