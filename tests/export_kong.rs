@@ -480,6 +480,11 @@ fn output_is_deterministic_tagged_and_keeps_the_manifest() {
 
 #[test]
 fn every_emitted_plugin_config_matches_the_kong_schema() {
+    // The check has teeth: a bad config is rejected.
+    let rl = schema("rate-limiting");
+    let validator = jsonschema::validator_for(&rl["properties"]["config"]).unwrap();
+    assert!(!validator.is_valid(&json!({"minute": 5, "limit_by": "application"})));
+    assert!(validator.is_valid(&json!({"minute": 5, "limit_by": "credential"})));
     let tmp = project(&[]);
     assert_schema_valid(&export_ok(tmp.path()).doc);
     // The bundled example, too.

@@ -426,6 +426,9 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         if slugs.is_empty() {
             continue;
         }
+        for &slug in &slugs {
+            *registered.entry(slug).or_default() += 1;
+        }
         let Some(reference) = &c.reference else {
             diags.push(
                 Diagnostic::warning(
@@ -440,7 +443,6 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             continue;
         };
         for &slug in &slugs {
-            *registered.entry(slug).or_default() += 1;
             let pkg = packages[slug];
             if matches!(auth_of(&pkg.auth_strategy), Auth::None) {
                 continue;
@@ -645,7 +647,7 @@ fn reference(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn list<'a>(v: Option<&'a Value>) -> &'a [Value] {
+fn list(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
