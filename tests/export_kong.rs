@@ -92,8 +92,32 @@ fn one<'a>(doc: &'a Value, name: &str, route: Option<&str>, consumer: Option<&st
     found[0]
 }
 
-/// The schema file of a plugin: from `../shared/schemas` when present, else the copy in
+/// A schema file: from `../shared/schemas` when present, else the copy in
 /// `tests/fixtures/export/schemas`.
+fn schema_file(rel: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/schemas").join(rel);
+    let path = if shared.exists() {
+        shared
+    } else {
+        let name = Path::new(rel).file_name().unwrap();
+        root.join("tests/fixtures/export/schemas").join(name)
+    };
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The whole document is a valid decK file (decK's own JSON schema).
+fn assert_deck_valid(doc: &Value) {
+    let validator =
+        jsonschema::validator_for(&schema_file("deck-file.schema.json")).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// The 3.13 schema of a plugin.
 fn schema(plugin: &str) -> Value {
     let file = match plugin {
         "acl" => "ACL.json",
@@ -103,14 +127,7 @@ fn schema(plugin: &str) -> Value {
         "openid-connect" => "OpenidConnect.json",
         other => panic!("no schema for plugin `{other}`"),
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared/schemas/kong-plugins-3.13").join(file);
-    let path = if shared.exists() {
-        shared
-    } else {
-        root.join("tests/fixtures/export/schemas").join(file)
-    };
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    schema_file(&format!("kong-plugins-3.13/{file}"))
 }
 
 /// Every added plugin's `config` is valid for its 3.13 schema, and each of its scope fields is
@@ -314,6 +331,7 @@ fn zero_limit_becomes_request_termination_429() {
         429
     );
     assert_schema_valid(&e.doc);
+    assert_deck_valid(&e.doc);
 }
 
 #[test]
@@ -330,6 +348,7 @@ fn match_policy_required_terminates_routes_without_package_operations() {
         assert!(scoped(&e.doc, "request-termination", Some(route), None).is_empty());
     }
     assert_schema_valid(&e.doc);
+    assert_deck_valid(&e.doc);
 }
 
 #[test]
@@ -479,18 +498,21 @@ fn output_is_deterministic_tagged_and_keeps_the_manifest() {
 }
 
 #[test]
-fn every_emitted_plugin_config_matches_the_kong_schema() {
+fn every_emitted_plugin_config_matches_the_kong_schema_and_the_file_decks() {
     // The check has teeth: a bad config is rejected.
     let rl = schema("rate-limiting");
     let validator = jsonschema::validator_for(&rl["properties"]["config"]).unwrap();
     assert!(!validator.is_valid(&json!({"minute": 5, "limit_by": "application"})));
     assert!(validator.is_valid(&json!({"minute": 5, "limit_by": "credential"})));
     let tmp = project(&[]);
-    assert_schema_valid(&export_ok(tmp.path()).doc);
+    let e = export_ok(tmp.path());
+    assert_schema_valid(&e.doc);
+    assert_deck_valid(&e.doc);
     // The bundled example, too.
     let e = export_ok(&example());
     one(&e.doc, "acl", Some("example-route"), None);
     assert_schema_valid(&e.doc);
+    assert_deck_valid(&e.doc);
 }
 
 #[test]
