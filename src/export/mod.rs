@@ -1,6 +1,9 @@
 //! Export stage: the Kong gateway configuration (decK format) that enforces the portal's
 //! packages. `konnect` keeps the manifest's services and routes and adds the global ACE plugin
-//! that Konnect's API packages need; packages themselves live in Konnect.
+//! that Konnect's API packages need; packages themselves live in Konnect. `kong` enforces the
+//! packages on a self-managed gateway with OSS plugins ([`kong`]).
+
+pub mod kong;
 
 use serde_json::{Map, Value, json};
 
@@ -12,6 +15,8 @@ use crate::model::Portal;
 pub enum Flavor {
     /// Kong Konnect: manifest entities plus a global `ace` plugin.
     Konnect,
+    /// Self-managed Kong Gateway: ACL groups, auth and rate-limiting plugins per package.
+    Kong,
 }
 
 /// Tag put on every entity portalgen adds.
@@ -21,6 +26,7 @@ pub const TAG: &str = "portalgen";
 pub fn export(portal: &Portal, flavor: Flavor, diags: &mut Diagnostics) -> Value {
     match flavor {
         Flavor::Konnect => konnect(portal, diags),
+        Flavor::Kong => sections_in_order(kong::export(portal, diags)),
     }
 }
 
@@ -63,7 +69,14 @@ fn konnect(portal: &Portal, diags: &mut Diagnostics) -> Value {
             "tags": [TAG],
         })),
     }
-    // Stable key order: decK's own order of top-level sections.
+    sections_in_order(Value::Object(doc))
+}
+
+/// Stable key order: decK's own order of top-level sections, then the rest sorted.
+fn sections_in_order(doc: Value) -> Value {
+    let Value::Object(mut doc) = doc else {
+        return doc;
+    };
     let order = [
         "_format_version",
         "_info",
