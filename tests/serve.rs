@@ -57,8 +57,30 @@ fn serves_and_rebuilds_on_change() {
             break rest.split('/').next().unwrap().to_string();
         }
     };
+    // The rest of the server's output, collected in the background.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
     let (status, body) = get(&addr, "/guides/intro/");
     assert_eq!(status, 200, "{body}");
+    // Serving reads every file; reading is not a change and must not start a rebuild loop.
+    std::thread::sleep(Duration::from_millis(1200));
+    let rebuilds = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("rebuilding"))
+        .count();
+    assert_eq!(
+        rebuilds,
+        0,
+        "rebuilt without any change: {:?}",
+        log.lock().unwrap()
+    );
     assert!(body.contains("Hello."));
     assert!(
         body.contains("/__portalgen/live"),

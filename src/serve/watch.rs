@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use tokio::sync::broadcast;
 
@@ -40,6 +40,17 @@ pub fn relevant(project: &Path, path: &Path) -> bool {
         || name.starts_with(".#"))
 }
 
+/// Creations, modifications (content, names) and removals; not accesses or metadata.
+pub fn is_change(kind: &EventKind) -> bool {
+    use notify_debouncer_full::notify::event::ModifyKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
 pub fn spawn(
     project: PathBuf,
     base_url: String,
@@ -53,8 +64,11 @@ pub fn spawn(
         None,
         move |result: DebounceEventResult| {
             let Ok(events) = result else { return };
+            // Only content changes count: reading the files (our own rebuild opens every one
+            // of them) must not trigger another rebuild.
             let changed: Vec<&PathBuf> = events
                 .iter()
+                .filter(|e| is_change(&e.kind))
                 .flat_map(|e| e.paths.iter())
                 .filter(|p| relevant(&root, p))
                 .collect();
@@ -99,6 +113,23 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_files_is_not_a_change() {
+        use notify_debouncer_full::notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, ModifyKind,
+        };
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Content
+        ))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
 
     #[test]
     fn filters_output_hidden_and_temp_files() {
