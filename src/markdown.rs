@@ -32,31 +32,54 @@ fn options() -> Options {
 /// Render a document, giving each heading an id (explicit `{#id}` wins) and collecting a TOC.
 /// `shift` demotes headings (a description rendered under an `h2` uses `shift = 2`).
 pub fn render(src: &str) -> Rendered {
-    render_with(src, &mut |_, _| None)
+    render_with(src, &mut |_, _| LinkAction::Keep)
 }
 
-/// Like [`render`], calling `rewrite(destination, byte offset)` for every link and image; a
-/// `Some` result replaces the destination (guides use it to turn `other.md` links into page
-/// URLs and to report broken links at their line).
-pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> Option<String>) -> Rendered {
+/// What to do with a link or image of a document being rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkAction {
+    Keep,
+    /// Point it elsewhere.
+    Replace(String),
+    /// Drop the link and keep its text (for targets that must not appear in this build).
+    Unlink,
+}
+
+/// Like [`render`], asking `rewrite(destination, byte offset)` what to do with every link and
+/// image (guides use it to turn `other.md` links into page URLs, to report broken links at
+/// their line, and to unlink targets this build does not show).
+pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> LinkAction) -> Rendered {
+    let mut unlinked = Vec::new(); // per open link/image: was it dropped?
     let events: Vec<Event<'_>> = Parser::new_ext(src, options())
         .into_offset_iter()
-        .map(|(ev, range)| match ev {
+        .filter_map(|(ev, range)| match ev {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let dest_url = rewrite(&dest_url, range.start)
-                    .map(CowStr::from)
-                    .unwrap_or(dest_url);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                let action = if link_type == pulldown_cmark::LinkType::Email {
+                    LinkAction::Keep
+                } else {
+                    rewrite(&dest_url, range.start)
+                };
+                unlinked.push(action == LinkAction::Unlink);
+                match action {
+                    LinkAction::Keep => Some(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })),
+                    LinkAction::Replace(d) => Some(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(d),
+                        title,
+                        id,
+                    })),
+                    LinkAction::Unlink => None,
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -64,17 +87,32 @@ pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> Option<Str
                 title,
                 id,
             }) => {
-                let dest_url = rewrite(&dest_url, range.start)
-                    .map(CowStr::from)
-                    .unwrap_or(dest_url);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                let action = rewrite(&dest_url, range.start);
+                unlinked.push(action == LinkAction::Unlink);
+                match action {
+                    LinkAction::Keep => Some(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })),
+                    LinkAction::Replace(d) => Some(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from(d),
+                        title,
+                        id,
+                    })),
+                    LinkAction::Unlink => None,
+                }
             }
-            other => other,
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                if unlinked.pop().unwrap_or(false) {
+                    None
+                } else {
+                    Some(ev)
+                }
+            }
+            other => Some(other),
         })
         .collect();
     let mut out_events = Vec::with_capacity(events.len());
@@ -144,9 +182,11 @@ pub fn to_html(src: &str) -> String {
 /// Render a description from an API document: markdown with its raw HTML sanitised (safe
 /// tags kept, scripts, event handlers, styles and comments removed).
 pub fn to_safe_html(src: &str) -> String {
+    // Comments go before parsing: a comment holding a blank line is not an HTML block to the
+    // markdown parser, and its second half would become visible text.
     ammonia::Builder::default()
         .add_generic_attributes(["id"])
-        .clean(&to_html(src))
+        .clean(&to_html(&strip_html_comments(src)))
         .to_string()
 }
 
@@ -172,8 +212,9 @@ pub fn strip_html_comments(src: &str) -> std::borrow::Cow<'_, str> {
 
 /// Plain text of markdown (for meta descriptions and search).
 pub fn to_text(src: &str) -> String {
+    let src = strip_html_comments(src);
     let mut out = String::new();
-    for ev in Parser::new_ext(src, options()) {
+    for ev in Parser::new_ext(&src, options()) {
         match ev {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
@@ -238,11 +279,17 @@ mod tests {
         let mut seen = Vec::new();
         let r = render_with(src, &mut |dest, at| {
             seen.push((dest.to_string(), at));
-            dest.strip_suffix(".md#keys")
-                .map(|s| format!("../{s}/#keys"))
+            match dest.strip_suffix(".md#keys") {
+                Some(s) => LinkAction::Replace(format!("../{s}/#keys")),
+                None => LinkAction::Unlink,
+            }
         });
         assert!(r.html.contains(r#"href="../auth/#keys""#), "{}", r.html);
-        assert!(r.html.contains(r#"href="https://e.com""#));
+        assert!(
+            !r.html.contains("e.com") && r.html.contains(" and x."),
+            "unlinked, text kept: {}",
+            r.html
+        );
         assert_eq!(
             seen[0],
             ("auth.md#keys".to_string(), src.find("[auth]").unwrap())
@@ -253,6 +300,17 @@ mod tests {
     fn tables_render() {
         let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n");
         assert!(html.contains("<table>"), "{html}");
+    }
+
+    #[test]
+    fn comments_with_blank_lines_never_show() {
+        let src = "Lists orders. <!-- internal note:\n\nsecret-token-xyz -->\n";
+        assert!(
+            !to_safe_html(src).contains("secret"),
+            "{}",
+            to_safe_html(src)
+        );
+        assert!(!to_text(src).contains("secret"), "{}", to_text(src));
     }
 
     #[test]

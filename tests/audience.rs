@@ -187,3 +187,87 @@ fn private_api_exposed_by_a_public_package_shows_only_those_operations() {
         );
     }
 }
+
+#[test]
+fn links_to_private_pages_are_dropped_from_public_guides() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "pages/secret/plan.md",
+                "---\ntitle: Plan\nvisibility: private\nteams: [staff]\n---\nSecret plan.\n",
+            ),
+            (
+                "pages/links.md",
+                "---\ntitle: Links\n---\nSee [the plan](secret/plan.md) or [the plan again](../secret/plan/).\nMail <support@example.com>, text [us](sms:+123), read [intro](intro.md).\n",
+            ),
+            ("pages/only-title.md", "# Only title"),
+        ],
+    );
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(tmp.path().join("public/guides/links/index.html")).unwrap();
+    assert!(
+        !html.contains("secret/plan"),
+        "private page named by URL: {html}"
+    );
+    assert!(
+        html.contains("See the plan or the plan again."),
+        "link text kept: {html}"
+    );
+    assert!(
+        html.contains("mailto:support@example.com") && html.contains("sms:+123"),
+        "{html}"
+    );
+    // Two broken links (the private page, twice); email and sms links are fine.
+    assert_eq!(
+        r.stderr.matches("warning[broken-link]").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--> pages/links.md:4:5"), "{}", r.stderr);
+    assert!(
+        tmp.path()
+            .join("public/guides/only-title/index.html")
+            .is_file()
+    );
+    // The team's build links them.
+    let out = tmp.path().join("staff");
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--audience",
+        "staff",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(out.join("guides/links/index.html")).unwrap();
+    assert!(
+        html.contains(r#"href="../../guides/secret/plan/""#),
+        "{html}"
+    );
+}
+
+#[test]
+fn html_comments_in_descriptions_never_reach_readers() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    let api = std::fs::read_to_string(tmp.path().join("apis/pets.yaml"))
+        .unwrap()
+        .replace("summary: List pets", "summary: List pets\n      description: \"Lists pets. <!-- internal:\\n\\nsecret-token-xyz -->\"");
+    std::fs::write(tmp.path().join("apis/pets.yaml"), api).unwrap();
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = read_tree(&tmp.path().join("public"));
+    assert!(String::from_utf8_lossy(&files["search-index.json"]).contains("Lists pets."));
+    for (path, bytes) in files {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("secret-token-xyz"),
+            "comment leaks in {path}"
+        );
+    }
+}

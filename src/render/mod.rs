@@ -673,7 +673,8 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
 fn without_title_heading<'b>(body: &'b str, title: &str) -> &'b str {
     let trimmed = body.trim_start();
     if let Some(rest) = trimmed.strip_prefix("# ") {
-        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        // `after` stays a slice of `body`: callers compute offsets into it.
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, &rest[rest.len()..]));
         if line.trim() == title.trim() {
             return after;
         }
@@ -911,8 +912,9 @@ fn known_paths(
     known
 }
 
-/// Resolve a link of a guide: `other.md` links become the other page's URL; relative links
-/// that lead to no file of the build are reported at their line (they would 404).
+/// Resolve a link of a guide: `other.md` links become the other page's URL; a relative link
+/// this build cannot serve is reported at its line and dropped (its text stays): it would 404,
+/// and its target may be private content that must not even be named by URL.
 fn guide_link(
     shared: &Shared<'_>,
     page: &crate::model::Page,
@@ -920,19 +922,23 @@ fn guide_link(
     dest: &str,
     offset: usize,
     warnings: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    let external = dest.contains("://")
-        || dest.starts_with("mailto:")
-        || dest.starts_with("tel:")
-        || dest.starts_with("data:");
-    if external || dest.starts_with('#') || dest.starts_with('/') || dest.is_empty() {
-        return None;
+) -> markdown::LinkAction {
+    use markdown::LinkAction;
+    // Any `scheme:` (https:, mailto:, sms:, ...) is external; so are absolute paths and anchors.
+    let scheme = dest.split_once(':').is_some_and(|(s, _)| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
+    if scheme || dest.starts_with('#') || dest.starts_with('/') || dest.is_empty() {
+        return LinkAction::Keep;
     }
     let (path, fragment) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
     };
     let path = path.split('?').next().unwrap_or(path);
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     let before = &page.body[..offset.min(page.body.len())];
     let line = page.body_line + before.matches('\n').count() as u32;
     let column = before
@@ -963,14 +969,16 @@ fn guide_link(
                     .find(|p| p.url_path == u && shared.visible.pages.contains(&p.url_path))
             });
         return match target_page {
-            Some(t) => Some(format!("{}{}/{frag}", root_prefix(page_url), t.url_path)),
+            Some(t) => {
+                LinkAction::Replace(format!("{}{}/{frag}", root_prefix(page_url), t.url_path))
+            }
             None => {
                 warnings.push(
-                    Diagnostic::warning("broken-link", format!("`{dest}` links to no page of this build"))
+                    Diagnostic::warning("broken-link", format!("`{dest}` links to no page of this build; the link is left out"))
                         .at(&span)
                         .help("link to another file of pages/ by its relative path, e.g. `../authentication.md`; private pages are only in builds for their teams"),
                 );
-                None
+                LinkAction::Unlink
             }
         };
     }
@@ -978,17 +986,19 @@ fn guide_link(
     let found = resolved.as_deref().is_some_and(|r| {
         let r = r.trim_start_matches('/');
         shared.known.contains(r)
-            || shared.known.contains(&format!("{}index.html", r))
+            || shared.known.contains(&format!("{r}index.html"))
             || shared.known.contains(&format!("{r}/index.html"))
     });
-    if !found {
+    if found {
+        LinkAction::Keep
+    } else {
         warnings.push(
-            Diagnostic::warning("broken-link", format!("`{dest}` leads to no page of this build"))
+            Diagnostic::warning("broken-link", format!("`{dest}` leads to no page of this build; the link is left out"))
                 .at(&span)
                 .help(format!("the link is relative to the page's URL `{page_url}`; link other guides by file, e.g. `other.md`")),
         );
+        LinkAction::Unlink
     }
-    None
 }
 
 /// Resolve `.` and `..` in a `/`-separated path; `None` when it climbs above the root.

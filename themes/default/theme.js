@@ -220,6 +220,7 @@
     function show(results) {
       list.innerHTML = "";
       current = -1;
+      input.removeAttribute("aria-activedescendant");
       results.forEach(function (e, i) {
         var li = document.createElement("li");
         li.setAttribute("role", "option");
@@ -247,9 +248,11 @@
       input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
     }
     function run() {
-      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var query = input.value;
+      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
       if (!words.length) return show([]);
       load().then(function (d) {
+        if (input.value !== query) return; // the user typed on: a newer run shows its results
         var hits = [];
         for (var i = 0; i < d.length; i++) {
           var s = score(d[i], words);
@@ -274,6 +277,7 @@
       if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
       else if (e.key === "Enter") {
+        if (list.hidden) return;
         var items = list.querySelectorAll("[role=option] a");
         var target = items[current >= 0 ? current : 0];
         if (target) { e.preventDefault(); location.href = target.href; }
