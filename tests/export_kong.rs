@@ -539,3 +539,34 @@ fn odd_manifest_shapes_do_not_panic() {
         assert_schema_valid(&e.doc);
     }
 }
+
+#[test]
+fn a_route_without_application_auth_gets_no_mixed_route_warning() {
+    // The bundled example: example-route serves two key-auth packages plus operations of no
+    // package, so it gets acl + key-auth and the warning says so.
+    let with_auth = export_ok(&example());
+    assert!(
+        has_code(&with_auth.stderr, "warning", "kong-route-mixed"),
+        "{}",
+        with_auth.stderr
+    );
+    // With `auth_strategy: none` no plugin is put on the route, so there is nothing to warn about.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&example(), tmp.path());
+    for pkg in ["company", "starter"] {
+        let path = tmp.path().join(format!("packages/{pkg}.yaml"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("auth_strategy: key-auth", "auth_strategy: none");
+        std::fs::write(&path, text).unwrap();
+    }
+    let none = export_ok(tmp.path());
+    assert!(
+        !none.stderr.contains(
+            "route `example-route` serves package operations and operations of no package"
+        ),
+        "{}",
+        none.stderr
+    );
+    assert!(scoped(&none.doc, "acl", Some("example-route"), None).is_empty());
+}

@@ -266,6 +266,7 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             .filter(|o| o.packages.is_empty())
             .map(|o| format!("{} {} ({})", o.method, o.path, o.api))
             .collect();
+        let mut mixed = None;
         if !others.is_empty() {
             let mut d = Diagnostic::warning(
                 "kong-route-mixed",
@@ -278,7 +279,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             if let Some(s) = route_span(route) {
                 d = d.at(&s);
             }
-            diags.push(d);
+            // Reported only when the route really gets acl and auth plugins (below).
+            mixed = Some(d);
         }
         let mut by_auth: BTreeMap<&str, (Auth<'_>, Vec<&str>)> = BTreeMap::new();
         for &slug in &served {
@@ -328,6 +330,9 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             // No application auth: anyone may call, there is nothing to check groups against.
             continue;
         };
+        if let Some(d) = mixed {
+            diags.push(d);
+        }
         let allow: Vec<String> = served.iter().map(|s| group(s)).collect();
         plan(
             &mut planned,
