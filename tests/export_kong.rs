@@ -553,7 +553,7 @@ fn a_route_without_application_auth_gets_no_mixed_route_warning() {
     // With `auth_strategy: none` no plugin is put on the route, so there is nothing to warn about.
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&example(), tmp.path());
-    for pkg in ["company", "starter"] {
+    for pkg in ["company", "starter", "partner-logistics"] {
         let path = tmp.path().join(format!("packages/{pkg}.yaml"));
         let text = std::fs::read_to_string(&path)
             .unwrap()
