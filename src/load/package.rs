@@ -10,7 +10,7 @@ use crate::load::portal_config::{is_slug, read_auth_choice, read_visibility};
 use crate::load::rate_limit;
 use crate::model::{Method, RateLimit, Visibility};
 use crate::source::Span;
-use crate::tree::{Node, Value};
+use crate::tree::Node;
 
 /// A package file as written.
 #[derive(Debug, Clone)]
@@ -241,7 +241,6 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
         .get("rate_limit")
         .and_then(|n| rate_limit::read(n, file, diags));
     let route = f.string("route", diags);
-    let _ = Value::Null;
     Some(Selector {
         api,
         api_span: f.span_of(api_node),

@@ -928,7 +928,6 @@ pub fn package_view(
             .iter()
             .filter_map(|po| {
                 let (api, op) = portal.operation(po)?;
-                let _ = visible;
                 Some(PackageOpRow {
                     method: op.method.as_str(),
                     path: op.path.clone(),

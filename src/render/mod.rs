@@ -156,11 +156,10 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
             ),
         }
     }
-    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     let mut clash = false;
-    for (i, o) in outputs.iter().enumerate().take(generated) {
-        if let Some(first) = seen.insert(o.path.as_str(), i) {
-            let _ = first;
+    for o in outputs.iter().take(generated) {
+        if !seen.insert(o.path.as_str()) {
             clash = true;
             diags.push(
                 Diagnostic::error("output-clash", format!("two pages of the portal would be written to `{}`", o.path))
@@ -369,7 +368,7 @@ impl<'a> Shared<'a> {
                 description_html: a
                     .description
                     .as_deref()
-                    .map(|d| markdown::to_safe_html(first_paragraph(d)))
+                    .map(summary_html)
                     .unwrap_or_default(),
                 url: api_url(&a.slug),
                 operation_count: a
@@ -393,7 +392,7 @@ impl<'a> Shared<'a> {
                 description_html: p
                     .description
                     .as_deref()
-                    .map(|d| markdown::to_safe_html(first_paragraph(d)))
+                    .map(summary_html)
                     .unwrap_or_default(),
                 url: package_url(&p.slug),
                 rate_limit_words: p.rate_limit.map(|r| r.words()),
@@ -516,7 +515,7 @@ fn llms_txt(shared: &Shared<'_>, base_url: &str) -> String {
             let desc = api
                 .description
                 .as_deref()
-                .map(|d| markdown::to_text(first_paragraph(d)))
+                .map(summary_text)
                 .unwrap_or_default();
             s.push_str(&line(&a.title, &a.url, &desc));
             s.push_str(&line(
@@ -539,7 +538,7 @@ fn llms_txt(shared: &Shared<'_>, base_url: &str) -> String {
             let mut desc = pkg
                 .description
                 .as_deref()
-                .map(|d| markdown::to_text(first_paragraph(d)))
+                .map(summary_text)
                 .unwrap_or_default();
             if let Some(w) = &p.rate_limit_words {
                 desc = format!("{desc} ({w} per application)").trim().to_string();
@@ -682,6 +681,16 @@ fn without_title_heading<'b>(body: &'b str, title: &str) -> &'b str {
     body
 }
 
+/// A description's first paragraph as sanitised HTML (cards).
+fn summary_html(md: &str) -> String {
+    markdown::to_safe_html(first_paragraph(md))
+}
+
+/// A description's first paragraph as plain text (meta descriptions, llms.txt).
+fn summary_text(md: &str) -> String {
+    markdown::to_text(first_paragraph(md))
+}
+
 fn first_paragraph(md: &str) -> &str {
     md.trim_start().split("\n\n").next().unwrap_or("")
 }
@@ -767,9 +776,7 @@ fn render_job(
                 "api.html",
                 "api",
                 api.title.clone(),
-                api.description
-                    .as_deref()
-                    .map(|d| markdown::to_text(first_paragraph(d))),
+                api.description.as_deref().map(summary_text),
                 json!({ "api": view }),
             )
         }
@@ -802,9 +809,7 @@ fn render_job(
                 "operation.html",
                 "operation",
                 title,
-                op.description
-                    .as_deref()
-                    .map(|d| markdown::to_text(first_paragraph(d))),
+                op.description.as_deref().map(summary_text),
                 json!({
                     "api": {"slug": api.slug, "title": api.title, "version": api.version, "url": api_url(&api.slug)},
                     "op": operation_view(portal, shared.visible, api, op),
@@ -817,9 +822,7 @@ fn render_job(
                 "package.html",
                 "package",
                 pkg.name.clone(),
-                pkg.description
-                    .as_deref()
-                    .map(|d| markdown::to_text(first_paragraph(d))),
+                pkg.description.as_deref().map(summary_text),
                 json!({ "package": package_view(portal, shared.visible, pkg, download_links(&package_url(&pkg.slug))) }),
             )
         }
@@ -863,14 +866,18 @@ fn render_job(
         extra,
     };
     let html = engine.render(template, &ctx)?;
-    let path = if url.is_empty() {
+    Ok((Output::new(output_path(url), html), warnings))
+}
+
+/// The file a page URL is written to: `apis/x/` → `apis/x/index.html`, `` → `index.html`.
+fn output_path(url: String) -> String {
+    if url.is_empty() {
         "index.html".to_string()
     } else if url.ends_with('/') {
         format!("{url}index.html")
     } else {
         url
-    };
-    Ok((Output::new(path, html), warnings))
+    }
 }
 
 /// Every file the build will write (pages, downloads, assets, static files), before rendering.
@@ -880,16 +887,7 @@ fn known_paths(
     jobs: &[Job],
 ) -> std::collections::BTreeSet<String> {
     let mut known = std::collections::BTreeSet::new();
-    for job in jobs {
-        let url = job_url(portal, job);
-        known.insert(if url.is_empty() {
-            "index.html".to_string()
-        } else if url.ends_with('/') {
-            format!("{url}index.html")
-        } else {
-            url
-        });
-    }
+    known.extend(jobs.iter().map(|job| output_path(job_url(portal, job))));
     let bases = portal
         .packages
         .iter()
@@ -903,8 +901,7 @@ fn known_paths(
                 .map(|a| api_url(&a.slug)),
         );
     for base in bases {
-        known.insert(format!("{base}openapi.json"));
-        known.insert(format!("{base}postman.json"));
+        known.extend(download_links(&base).into_iter().map(|d| d.url));
     }
     known.extend(engine::BUILTIN_ASSETS.iter().map(|(p, _)| p.to_string()));
     known.extend(portal.static_files.keys().cloned());
