@@ -25,13 +25,7 @@ const SECRETS: &[&str] = &[
 fn public_build_contains_no_trace_of_private_content() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = build_example(&out, &[]);
     let files = read_tree(&out);
     assert!(files.len() > 10);
     // Every surface that lists content exists, so the search below is not vacuous.
@@ -68,15 +62,7 @@ fn public_build_contains_no_trace_of_private_content() {
 fn audience_build_shows_the_team_content() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--audience",
-        "partners",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &["--audience", "partners"]);
     let pkg = std::fs::read_to_string(out.join("packages/partner-logistics/index.html")).unwrap();
     assert!(pkg.contains("Zephyr Freight"));
     assert!(pkg.contains("/fulfillment/shipments"));
@@ -132,15 +118,7 @@ fn audience_names_are_checked() {
     assert!(!std::path::Path::new("/tmp/never-written").exists());
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--audience",
-        "partnres",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = build_example(&out, &["--audience", "partnres"]);
     assert!(
         r.stderr.contains("warning[unknown-audience]"),
         "{}",

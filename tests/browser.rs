@@ -35,13 +35,7 @@ fn example_portal_in_a_real_browser() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &[]);
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let status = Command::new("node")
         .args(["--test", "--test-reporter=spec", "browser.test.mjs"])

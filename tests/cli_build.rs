@@ -116,17 +116,9 @@ fn example_builds_and_every_internal_link_resolves() {
 fn package_page_states_rate_limit_auth_and_registration() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &[]);
     let html = std::fs::read_to_string(out.join("packages/company/index.html")).unwrap();
-    let doc = scraper::Html::parse_document(&html);
-    let text: String = doc.root_element().text().collect::<Vec<_>>().join(" ");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text_of(&html);
     assert!(
         text.contains("5 requests per minute per application"),
         "{text}"
@@ -143,15 +135,7 @@ fn package_page_states_rate_limit_auth_and_registration() {
     // Deleting is not part of the package.
     assert!(!text.contains("DELETE /anything"), "{text}");
     let starter = std::fs::read_to_string(out.join("packages/starter/index.html")).unwrap();
-    let starter_text = scraper::Html::parse_document(&starter)
-        .root_element()
-        .text()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let starter_text = starter_text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let starter_text = text_of(&starter);
     assert!(
         starter_text
             .contains("2 requests per second for this operation, instead of the package limit"),
@@ -163,15 +147,7 @@ fn package_page_states_rate_limit_auth_and_registration() {
 fn sitemap_and_404_use_the_base_url_sub_path() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--base-url",
-        "https://docs.example.org/dev",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &["--base-url", "https://docs.example.org/dev"]);
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(
         sitemap.contains("<loc>https://docs.example.org/dev/</loc>"),

@@ -11,16 +11,6 @@ use common::*;
 use portalgen::diagnostics::Severity;
 use portalgen::source::SourceMap;
 
-fn build_example(out: &Path) {
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -45,7 +35,7 @@ fn operations(doc: &serde_json::Value) -> Vec<String> {
 fn package_document_holds_exactly_its_operations_and_loads_back() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    build_example(&out);
+    build_example(&out, &[]);
     let file = out.join("packages/company/openapi.json");
     let doc = json(&file);
     assert_eq!(doc["openapi"], "3.1.0");
@@ -147,7 +137,7 @@ fn removing_an_operation_removes_its_exclusive_schemas() {
 fn postman_collection_lists_the_package_operations() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    build_example(&out);
+    build_example(&out, &[]);
     let c = json(&out.join("packages/starter/postman.json"));
     assert_eq!(
         c["info"]["schema"],
@@ -183,15 +173,7 @@ fn redocly_lint_accepts_every_package_document() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--audience",
-        "partners",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &["--audience", "partners"]);
     let mut docs = Vec::new();
     for dir in ["packages", "apis"] {
         for e in std::fs::read_dir(out.join(dir)).unwrap().flatten() {

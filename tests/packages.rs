@@ -21,17 +21,6 @@ fn find<'a>(diags: &'a [serde_json::Value], code: &str) -> &'a serde_json::Value
         .unwrap_or_else(|| panic!("no `{code}` in {diags:#?}"))
 }
 
-fn text_of(html: &str) -> String {
-    let doc = scraper::Html::parse_document(html);
-    doc.root_element()
-        .text()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn slug_name_version_and_selection_rules() {
     let tmp = tempfile::tempdir().unwrap();
@@ -126,13 +115,7 @@ fn security_that_contradicts_the_strategy_is_a_warning() {
 fn pages_explain_limits_auth_and_access_in_plain_words() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let r = run(&[
-        "build",
-        example().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    build_example(&out, &[]);
     let company =
         text_of(&std::fs::read_to_string(out.join("packages/company/index.html")).unwrap());
     assert!(company.contains("429 Too Many Requests"), "{company}");

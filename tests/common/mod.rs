@@ -122,3 +122,28 @@ pub fn skip(why: &str) {
     }
     eprintln!("SKIPPED: {why}");
 }
+
+/// Build the bundled example into `out` (with `extra` arguments) and require success.
+pub fn build_example(out: &Path, extra: &[&str]) -> Run {
+    let project = example();
+    let mut args = vec![
+        "build",
+        project.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r
+}
+
+/// The visible text of an HTML page, whitespace collapsed.
+pub fn text_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let text: Vec<&str> = doc.root_element().text().collect();
+    text.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
