@@ -17,6 +17,19 @@ use crate::config::PortalConfig;
 use crate::gateway::Manifest;
 use crate::routing::OperationRouting;
 
+/// The API and operation a package item refers to, among `apis`.
+pub fn find_operation<'a>(
+    apis: &'a [Api],
+    po: &PackageOperation,
+) -> Option<(&'a Api, &'a Operation)> {
+    let api = apis.iter().find(|a| a.slug == po.api)?;
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.method == po.method && o.path == po.path)?;
+    Some((api, op))
+}
+
 /// Everything a build needs, validated.
 #[derive(Debug)]
 pub struct Portal {
@@ -41,11 +54,6 @@ impl Portal {
 
     /// The API and operation a package item refers to.
     pub fn operation(&self, po: &PackageOperation) -> Option<(&Api, &Operation)> {
-        let api = self.api(&po.api)?;
-        let op = api
-            .operations
-            .iter()
-            .find(|o| o.method == po.method && o.path == po.path)?;
-        Some((api, op))
+        find_operation(&self.apis, po)
     }
 }

@@ -317,14 +317,7 @@ fn check_security(p: &Package, apis: &[Api], config: &PortalConfig, diags: &mut 
     };
     let Some(strategy) = strategy else { return };
     for po in &p.operations {
-        let Some(api) = apis.iter().find(|a| a.slug == po.api) else {
-            continue;
-        };
-        let Some(op) = api
-            .operations
-            .iter()
-            .find(|o| o.method == po.method && o.path == po.path)
-        else {
+        let Some((api, op)) = crate::model::find_operation(apis, po) else {
             continue;
         };
         let reqs = api.effective_security(op);
