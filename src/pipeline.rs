@@ -1,6 +1,7 @@
 //! The stages wired together: load → validate (→ render). Every command goes through here, so
 //! `check`, `build`, `export` and `serve` see exactly the same problems for the same project.
 
+use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
@@ -46,8 +47,8 @@ pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, F
                 .collect::<Vec<_>>()
                 .join(", ");
             checked.diags.push(
-                crate::diagnostics::Diagnostic::warning(
-                    "unknown-audience",
+                crate::diagnostics::Diagnostic::new(
+                    codes::UNKNOWN_AUDIENCE,
                     format!("no package, API or page names the team `{team}`, so --audience {team} shows nothing more"),
                 )
                 .help(if list.is_empty() { "the project names no teams".to_string() } else { format!("teams named in this project: {list}") }),

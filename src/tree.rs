@@ -8,6 +8,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
+use crate::diagnostics::{Code, codes};
 use crate::source::Span;
 
 mod json;
@@ -152,8 +153,9 @@ pub struct ParseError {
     pub message: String,
     pub line: u32,
     pub column: u32,
-    /// Stable diagnostic code: `yaml-syntax`, `duplicate-key`, `yaml-too-large`, `empty-document`.
-    pub code: &'static str,
+    /// `yaml-syntax`, `duplicate-key`, `yaml-too-large`, `yaml-too-deep`, `empty-document` or
+    /// `multiple-documents`.
+    pub code: Code,
 }
 
 /// Limits that keep hostile input (alias bombs, absurd nesting) from exhausting memory or stack.
@@ -214,7 +216,7 @@ fn parse_unclamped(text: &str, limits: Limits) -> Result<Node, ParseError> {
     if looks_like_json(text) {
         match json::parse(text, limits) {
             Ok(node) => return Ok(node),
-            Err(json_err) if json_err.code != "yaml-syntax" => return Err(json_err),
+            Err(json_err) if json_err.code != codes::YAML_SYNTAX => return Err(json_err),
             Err(json_err) => return parse_yaml(text, limits).map_err(|_| json_err),
         }
     }
@@ -243,7 +245,7 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
         message: e.info().to_string(),
         line: e.marker().line() as u32,
         column: e.marker().col() as u32 + 1,
-        code: "yaml-syntax",
+        code: codes::YAML_SYNTAX,
     };
     for item in parser.by_ref() {
         let (event, span) = item.map_err(syntax)?;
@@ -260,7 +262,7 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
                 message: "the file holds more than one YAML document (a second `---`)".into(),
                 line,
                 column,
-                code: "multiple-documents",
+                code: codes::MULTIPLE_DOCUMENTS,
             });
         }
     }
@@ -268,7 +270,7 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
         message: "the document is empty".into(),
         line: 1,
         column: 1,
-        code: "empty-document",
+        code: codes::EMPTY_DOCUMENT,
     })
 }
 
@@ -335,7 +337,7 @@ impl Builder {
                             message: "alias refers to an unknown anchor".into(),
                             line,
                             column,
-                            code: "yaml-syntax",
+                            code: codes::YAML_SYNTAX,
                         })?;
                 // Count before cloning, so a bomb is stopped before it allocates.
                 let size = self.anchors[index].2;
@@ -349,7 +351,7 @@ impl Builder {
                         ),
                         line,
                         column,
-                        code: "yaml-too-large",
+                        code: codes::YAML_TOO_LARGE,
                     });
                 }
                 let node = self.anchors[index].1.clone();
@@ -458,7 +460,7 @@ impl Builder {
                 ),
                 line,
                 column,
-                code: "yaml-too-large",
+                code: codes::YAML_TOO_LARGE,
             });
         }
         Ok(())
@@ -473,7 +475,7 @@ impl Builder {
                 ),
                 line,
                 column,
-                code: "yaml-too-deep",
+                code: codes::YAML_TOO_DEEP,
             });
         }
         Ok(())
@@ -511,7 +513,7 @@ impl Builder {
                                     message: "mapping keys must be scalars".into(),
                                     line: node.line,
                                     column: node.column,
-                                    code: "yaml-syntax",
+                                    code: codes::YAML_SYNTAX,
                                 });
                             }
                         };
@@ -523,7 +525,7 @@ impl Builder {
                                 ),
                                 line: node.line,
                                 column: node.column,
-                                code: "duplicate-key",
+                                code: codes::DUPLICATE_KEY,
                             });
                         }
                         *pending_key = Some(Key {
@@ -651,14 +653,14 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert_eq!(err.code, "duplicate-key");
+        assert_eq!(err.code, codes::DUPLICATE_KEY);
         assert_eq!((err.line, err.column), (3, 1));
     }
 
     #[test]
     fn syntax_error_has_position() {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
-        assert_eq!(err.code, "yaml-syntax");
+        assert_eq!(err.code, codes::YAML_SYNTAX);
         assert!(err.line >= 2, "{err:?}");
     }
 
@@ -672,7 +674,7 @@ mod tests {
             ));
         }
         let err = parse(&doc).unwrap_err();
-        assert_eq!(err.code, "yaml-too-large");
+        assert_eq!(err.code, codes::YAML_TOO_LARGE);
     }
 
     #[test]
@@ -680,7 +682,7 @@ mod tests {
         let doc = "[".repeat(100_000);
         let err = parse(&doc).unwrap_err();
         assert!(
-            err.code == "yaml-too-deep" || err.code == "yaml-syntax",
+            err.code == codes::YAML_TOO_DEEP || err.code == codes::YAML_SYNTAX,
             "{err:?}"
         );
     }
@@ -688,14 +690,14 @@ mod tests {
     #[test]
     fn second_document_is_an_error() {
         let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
-        assert_eq!((err.code, err.line), ("multiple-documents", 2));
+        assert_eq!((err.code, err.line), (codes::MULTIPLE_DOCUMENTS, 2));
         assert!(parse("a: 1\n...\n").is_ok());
     }
 
     #[test]
     fn end_of_input_errors_stay_on_a_real_line() {
         let err = parse("a: 1\nb: [x\n").unwrap_err();
-        assert_eq!(err.code, "yaml-syntax");
+        assert_eq!(err.code, codes::YAML_SYNTAX);
         assert!(err.line <= 2, "{err:?}");
     }
 
@@ -738,7 +740,10 @@ mod tests {
     fn json_errors_and_fallback() {
         // Duplicate key in JSON: same code and position as the YAML path.
         let err = parse("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap_err();
-        assert_eq!((err.code, err.line, err.column), ("duplicate-key", 3, 3));
+        assert_eq!(
+            (err.code, err.line, err.column),
+            (codes::DUPLICATE_KEY, 3, 3)
+        );
         // A YAML flow mapping that is not JSON still parses (through the YAML parser).
         let doc = parse("{a: 1, b: [x, y]}").unwrap();
         assert_eq!(
@@ -750,12 +755,12 @@ mod tests {
         let err = parse("{\n  \"a\": 1,\n  \"b\": [1, 2\n}").unwrap_err();
         assert_eq!(
             (err.code, err.line, err.column),
-            ("yaml-syntax", 4, 1),
+            (codes::YAML_SYNTAX, 4, 1),
             "{err:?}"
         );
         assert!(err.message.starts_with("JSON:"), "{err:?}");
         // Deep nesting is refused by the JSON reader without recursion.
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert_eq!(parse(&deep).unwrap_err().code, "yaml-too-deep");
+        assert_eq!(parse(&deep).unwrap_err().code, codes::YAML_TOO_DEEP);
     }
 }

@@ -1,6 +1,7 @@
 //! `portalgen build`: load → validate → render → write. Writes nothing unless the whole run
 //! succeeds, then replaces the output folder atomically.
 
+use crate::diagnostics::codes;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -81,7 +82,10 @@ pub fn run(args: BuildArgs) -> u8 {
                             report::print(&diags, &built.checked.sources, format);
                             return report::fatal(&e.0, format);
                         }
-                        diags.push(crate::diagnostics::Diagnostic::error("output-failed", e.0));
+                        diags.push(crate::diagnostics::Diagnostic::new(
+                            codes::OUTPUT_FAILED,
+                            e.0,
+                        ));
                         report::print_json(&json!({
                             "version": 1,
                             "diagnostics": report::diagnostics_json(&diags),

@@ -5,18 +5,14 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::{Value, json};
 
-use crate::diagnostics::{self, Diagnostics, Format, Severity};
-use crate::load::UNREADABLE;
+use crate::diagnostics::{self, Diagnostics, Format};
 use crate::source::SourceMap;
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 
 /// Exit code for a run's diagnostics.
 pub fn exit_code(diags: &Diagnostics, strict: bool) -> u8 {
-    if diags
-        .iter()
-        .any(|d| d.code == UNREADABLE && d.severity == Severity::Error)
-    {
+    if diags.has_fatal() {
         EXIT_FAILURE
     } else if diags.fails(strict) {
         EXIT_PROBLEMS

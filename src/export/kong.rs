@@ -20,6 +20,7 @@
 //!
 //! Everything added is tagged `portalgen` and sorted, so the output is deterministic.
 
+use crate::diagnostics::codes;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
@@ -188,8 +189,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         .collect();
     if existing.iter().any(|k| k.name == "ace") {
         diags.push(
-            Diagnostic::warning(
-                "kong-ace-plugin",
+            Diagnostic::new(
+                codes::KONG_ACE_PLUGIN,
                 "the manifest has an `ace` plugin, which works only on Konnect-managed gateways; it is kept, but a self-managed Kong will refuse to load it",
             )
             .help("remove the `ace` plugin from the manifest for self-managed gateways, or use `--flavor konnect`"),
@@ -268,8 +269,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             .collect();
         let mut mixed = None;
         if !others.is_empty() {
-            let mut d = Diagnostic::warning(
-                "kong-route-mixed",
+            let mut d = Diagnostic::new(
+                codes::KONG_ROUTE_MIXED,
                 format!(
                     "route `{route}` serves package operations and operations of no package ({}); the route's acl and auth plugins apply to all of them, unlike Konnect, which leaves non-package operations to `match_policy`",
                     others.join(", ")
@@ -309,8 +310,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
                     )
                 })
                 .collect();
-            let mut d = Diagnostic::error(
-                "kong-auth-conflict",
+            let mut d = Diagnostic::new(
+                codes::KONG_AUTH_CONFLICT,
                 format!(
                     "route `{route}` serves packages with different auth strategies: {}; one route can enforce only one",
                     parts.join(" and ")
@@ -376,8 +377,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             pkg.rate_limit.is_some() || pkg.operations.iter().any(|o| o.rate_limit.is_some());
         if limited && matches!(auth, Auth::None) {
             diags.push(
-                Diagnostic::warning(
-                    "kong-rate-limit-without-auth",
+                Diagnostic::new(
+                    codes::KONG_RATE_LIMIT_WITHOUT_AUTH,
                     format!(
                         "package `{slug}` has rate limits but no auth strategy: without a consumer Kong cannot count them per application, so they are not enforced"
                     ),
@@ -405,8 +406,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
                 op_routes.entry(slug).or_default().push((route, limit));
             } else {
                 diags.push(
-                    Diagnostic::warning(
-                        "kong-operation-limit-not-enforced",
+                    Diagnostic::new(
+                        codes::KONG_OPERATION_LIMIT_NOT_ENFORCED,
                         format!(
                             "the rate limit of {} {} ({}) in package `{slug}` cannot be enforced: route `{route}` serves other operations too, and Kong rate-limits per route",
                             op.method.as_str(),
@@ -436,8 +437,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         }
         let Some(reference) = &c.reference else {
             diags.push(
-                Diagnostic::warning(
-                    "kong-consumer-unnamed",
+                Diagnostic::new(
+                    codes::KONG_CONSUMER_UNNAMED,
                     format!(
                         "consumer `{}` is in a package group but has neither `username` nor `id`, so no plugin can be scoped to it; its package rate limits are not enforced",
                         c.label
@@ -474,8 +475,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
                 .map(|r| format!(" on route `{r}`"))
                 .unwrap_or_default();
             diags.push(
-                Diagnostic::warning(
-                    "kong-consumer-several-packages",
+                Diagnostic::new(
+                    codes::KONG_CONSUMER_SEVERAL_PACKAGES,
                     format!(
                         "consumer `{consumer}` is registered for packages {}; Kong runs one rate-limiting instance per consumer{where_}, so the strictest of their limits is applied to their combined traffic",
                         list.join(", ")
@@ -495,8 +496,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             && !registered.contains_key(slug)
         {
             diags.push(
-                Diagnostic::info(
-                    "kong-package-no-consumers",
+                Diagnostic::new(
+                    codes::KONG_PACKAGE_NO_CONSUMERS,
                     format!(
                         "no consumer of the manifest is in group `{}`, so package `{slug}`'s rate limits have no consumer to attach to yet",
                         group(slug)
@@ -517,8 +518,8 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         if existing.contains(&p.key) {
             let scope = scope_words(&p.key);
             diags.push(
-                Diagnostic::warning(
-                    "kong-plugin-exists",
+                Diagnostic::new(
+                    codes::KONG_PLUGIN_EXISTS,
                     format!(
                         "the manifest already has a `{}` plugin {scope}; it is kept and portalgen's is not added",
                         p.key.name
@@ -600,8 +601,8 @@ fn auth_plugin(strategy: &AuthStrategy, diags: &mut Diagnostics) -> (&'static st
                 .iter()
                 .partition(|m| OIDC_AUTH_METHODS.contains(&m.as_str()));
             if !unknown.is_empty() {
-                let mut d = Diagnostic::warning(
-                    "kong-oidc-auth-method",
+                let mut d = Diagnostic::new(
+                    codes::KONG_OIDC_AUTH_METHOD,
                     format!(
                         "auth strategy `{}` lists auth methods the openid-connect plugin does not know ({}); they are left out",
                         strategy.name,

@@ -5,6 +5,7 @@
 
 pub mod kong;
 
+use crate::diagnostics::codes;
 use serde_json::{Map, Value, json};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -55,8 +56,8 @@ fn konnect(portal: &Portal, diags: &mut Diagnostics) -> Value {
                 .unwrap_or("if_present");
             if have != policy {
                 diags.push(
-                    Diagnostic::warning(
-                        "ace-policy-mismatch",
+                    Diagnostic::new(
+                        codes::ACE_POLICY_MISMATCH,
                         format!("the manifest's global `ace` plugin has match_policy `{have}` but portal.yaml says `{policy}`; the manifest's plugin is kept"),
                     )
                     .help("set `gateway.match_policy` in portal.yaml to match, or remove the plugin from the manifest"),

@@ -5,12 +5,13 @@
 //! does: entity lists are concatenated, `_info` merged, and top-level routes resolved against
 //! the services of every file.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use serde_json::Value as J;
 
 use super::{Manifest, Route, Service};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::tree::{self, Node, Value};
 
@@ -142,15 +143,9 @@ impl FileCtx<'_> {
         node.span(&self.file)
     }
 
-    fn error(&mut self, code: &str, message: impl Into<String>, node: &Node) {
+    fn report(&mut self, code: Code, message: impl Into<String>, node: &Node) {
         let span = self.span(node);
-        self.diags.push(Diagnostic::error(code, message).at(&span));
-    }
-
-    fn warning(&mut self, code: &str, message: impl Into<String>, node: &Node) {
-        let span = self.span(node);
-        self.diags
-            .push(Diagnostic::warning(code, message).at(&span));
+        self.diags.push(Diagnostic::new(code, message).at(&span));
     }
 
     /// Report keys of `map` that are not in `known`, at the key's position.
@@ -160,8 +155,8 @@ impl FileCtx<'_> {
                 if !known.contains(&name.as_str()) {
                     let span = Span::new(self.file.clone(), key.line, key.column);
                     self.diags.push(
-                        Diagnostic::error(
-                            "deck-unknown-key",
+                        Diagnostic::new(
+                            codes::DECK_UNKNOWN_KEY,
                             format!("unknown key `{name}` in {what}"),
                         )
                         .at(&span)
@@ -178,8 +173,8 @@ impl FileCtx<'_> {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             _ => {
-                self.error(
-                    "deck-invalid-type",
+                self.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`{field}` must be a string, found {}", node.kind()),
                     node,
                 );
@@ -195,8 +190,8 @@ impl FileCtx<'_> {
                 Value::Bool(b) => b,
                 Value::Null => default,
                 _ => {
-                    self.error(
-                        "deck-invalid-type",
+                    self.report(
+                        codes::DECK_INVALID_TYPE,
                         format!("`{field}` must be a boolean, found {}", n.kind()),
                         n,
                     );
@@ -212,8 +207,8 @@ impl FileCtx<'_> {
             Value::Int(i) => Some(i),
             Value::Null => None,
             _ => {
-                self.error(
-                    "deck-invalid-type",
+                self.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`{field}` must be an integer, found {}", node.kind()),
                     node,
                 );
@@ -236,8 +231,8 @@ impl FileCtx<'_> {
                 for item in items {
                     match item.scalar_text() {
                         Some(s) if matches!(item.value, Value::String(_)) => out.push((s, item)),
-                        _ => self.error(
-                            "deck-invalid-type",
+                        _ => self.report(
+                            codes::DECK_INVALID_TYPE,
                             format!("`{field}` items must be strings, found {}", item.kind()),
                             item,
                         ),
@@ -246,8 +241,8 @@ impl FileCtx<'_> {
                 Some(out)
             }
             _ => {
-                self.error(
-                    "deck-invalid-type",
+                self.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`{field}` must be a list of strings, found {}", node.kind()),
                     node,
                 );
@@ -266,7 +261,7 @@ impl Merger {
             Ok(root) => root,
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::error(e.code, format!("cannot parse decK file: {}", e.message))
+                    Diagnostic::new(e.code, format!("cannot parse decK file: {}", e.message))
                         .at(&Span::new(file, e.line, e.column)),
                 );
                 return;
@@ -274,8 +269,8 @@ impl Merger {
         };
         if root.as_map().is_none() {
             self.diags.push(
-                Diagnostic::error(
-                    "deck-invalid-type",
+                Diagnostic::new(
+                    codes::DECK_INVALID_TYPE,
                     format!("a decK file must be a mapping, found {}", root.kind()),
                 )
                 .at(&root.span(&file)),
@@ -295,8 +290,8 @@ impl Merger {
         let version = root.get("_format_version").and_then(Node::scalar_text);
         match (&version, root.get("_format_version")) {
             (None, _) => cx.diags.push(
-                Diagnostic::warning(
-                    "deck-format-version",
+                Diagnostic::new(
+                    codes::DECK_FORMAT_VERSION,
                     "the decK file has no `_format_version` (\"3.0\" expected)",
                 )
                 .at(&Span::new(file.clone(), 1, 1)),
@@ -307,15 +302,15 @@ impl Merger {
                 } else {
                     format!("unsupported `_format_version` \"{v}\" (\"3.0\" expected)")
                 };
-                cx.warning("deck-format-version", message, node);
+                cx.report(codes::DECK_FORMAT_VERSION, message, node);
             }
             _ => {}
         }
         if let (Some(v), Some(node)) = (&version, root.get("_format_version")) {
             match &self.format_version {
                 None => self.format_version = Some((v.clone(), cx.span(node))),
-                Some((first, at)) if first != v => cx.warning(
-                    "deck-format-version",
+                Some((first, at)) if first != v => cx.report(
+                    codes::DECK_FORMAT_VERSION,
                     format!("`_format_version` \"{v}\" differs from \"{first}\" set at {at}"),
                     node,
                 ),
@@ -334,8 +329,8 @@ impl Merger {
                     self.file_select_tags.push((file_tags.clone(), span));
                 }
             } else {
-                cx.error(
-                    "deck-invalid-type",
+                cx.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`_info` must be a mapping, found {}", info.kind()),
                     info,
                 );
@@ -361,8 +356,8 @@ impl Merger {
                                         }
                                     }
                                 }
-                                None => cx.error(
-                                    "deck-invalid-type",
+                                None => cx.report(
+                                    codes::DECK_INVALID_TYPE,
                                     format!("`routes` must be a list, found {}", routes.kind()),
                                     routes,
                                 ),
@@ -370,8 +365,8 @@ impl Merger {
                         }
                     }
                 }
-                None => cx.error(
-                    "deck-invalid-type",
+                None => cx.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`services` must be a list, found {}", list.kind()),
                     list,
                 ),
@@ -397,8 +392,8 @@ impl Merger {
                                 _ => (None, None),
                             };
                             if name.is_none() && id.is_none() {
-                                cx.error(
-                                    "deck-invalid-type",
+                                cx.report(
+                                    codes::DECK_INVALID_TYPE,
                                     "`service` must be `{name: ...}` or `{id: ...}`",
                                     svc,
                                 );
@@ -414,8 +409,8 @@ impl Merger {
                         self.routes.push(route);
                     }
                 }
-                None => cx.error(
-                    "deck-invalid-type",
+                None => cx.report(
+                    codes::DECK_INVALID_TYPE,
                     format!("`routes` must be a list, found {}", list.kind()),
                     list,
                 ),
@@ -428,8 +423,8 @@ impl Merger {
                 for p in &route.paths {
                     if !p.starts_with('~') && looks_like_regex(p) {
                         cx.diags.push(
-                            Diagnostic::warning(
-                                "deck-regex-without-tilde",
+                            Diagnostic::new(
+                                codes::DECK_REGEX_WITHOUT_TILDE,
                                 format!(
                                     "path `{p}` of route `{}` looks like a regex but has no `~`: Kong 3.x matches it as a plain prefix",
                                     route.label()
@@ -486,8 +481,8 @@ impl Merger {
                         .or_else(|| r.id.as_deref().map(|i| format!("id `{i}`")))
                         .unwrap_or_default();
                     self.diags.push(
-                        Diagnostic::error(
-                            "unknown-service",
+                        Diagnostic::new(
+                            codes::UNKNOWN_SERVICE,
                             format!(
                                 "route `{}` refers to a service with {what} that no decK file defines",
                                 self.routes[r.route].label()
@@ -505,6 +500,7 @@ impl Merger {
                 .iter()
                 .map(|r| (r.name.as_deref(), r.id.as_deref(), &r.span)),
             "route",
+            codes::DUPLICATE_ROUTE,
         );
         duplicates(
             &mut self.diags,
@@ -512,6 +508,7 @@ impl Merger {
                 .iter()
                 .map(|s| (s.name.as_deref(), s.id.as_deref(), &s.span)),
             "service",
+            codes::DUPLICATE_SERVICE,
         );
         // Files synced together must use the same select_tags.
         if let Some((first, _)) = self.file_select_tags.first() {
@@ -522,8 +519,8 @@ impl Merger {
                 b.sort();
                 if a != b {
                     self.diags.push(
-                        Diagnostic::warning(
-                            "deck-select-tags",
+                        Diagnostic::new(
+                            codes::DECK_SELECT_TAGS,
                             format!(
                                 "`_info.select_tags` [{}] differ from [{}] of the first file; decK syncs a file only with the select_tags it was dumped with",
                                 tags.join(", "),
@@ -562,6 +559,7 @@ fn duplicates<'a>(
     diags: &mut Diagnostics,
     items: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, &'a Span)>,
     what: &str,
+    code: Code,
 ) {
     let mut names: std::collections::HashMap<&str, &Span> = std::collections::HashMap::new();
     let mut ids: std::collections::HashMap<&str, &Span> = std::collections::HashMap::new();
@@ -570,8 +568,8 @@ fn duplicates<'a>(
             if let Some(v) = value {
                 if let Some(first) = seen.get(v) {
                     diags.push(
-                        Diagnostic::error(
-                            &format!("duplicate-{what}"),
+                        Diagnostic::new(
+                            code,
                             format!("{what} {field} `{v}` is already used at {first}"),
                         )
                         .at(span),
@@ -628,8 +626,8 @@ pub fn looks_like_regex(path: &str) -> bool {
 
 fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
     if node.as_map().is_none() {
-        cx.error(
-            "deck-invalid-type",
+        cx.report(
+            codes::DECK_INVALID_TYPE,
             format!("a service must be a mapping, found {}", node.kind()),
             node,
         );
@@ -639,8 +637,8 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
     let name = cx.string(node.get("name"), "name");
     let id = cx.string(node.get("id"), "id");
     if name.is_none() && id.is_none() {
-        cx.error(
-            "service-missing-name",
+        cx.report(
+            codes::SERVICE_MISSING_NAME,
             "service has neither `name` nor `id`",
             node,
         );
@@ -659,8 +657,8 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
             }
             None => {
                 if let Some(n) = node.get("url") {
-                    cx.error(
-                        "service-invalid-url",
+                    cx.report(
+                        codes::SERVICE_INVALID_URL,
                         format!("service url `{url}` has no scheme or host"),
                         n,
                     );
@@ -681,8 +679,8 @@ fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
         if !p.starts_with('/')
             && let Some(n) = node.get("path")
         {
-            cx.error(
-                "service-invalid-path",
+            cx.report(
+                codes::SERVICE_INVALID_PATH,
                 format!("service path `{p}` must start with `/`"),
                 n,
             );
@@ -729,8 +727,8 @@ pub fn split_url(url: &str) -> Option<(String, String, Option<u16>, Option<Strin
 
 fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Option<Route> {
     if node.as_map().is_none() {
-        cx.error(
-            "deck-invalid-type",
+        cx.report(
+            codes::DECK_INVALID_TYPE,
             format!("a route must be a mapping, found {}", node.kind()),
             node,
         );
@@ -742,16 +740,16 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
     if let (Some(i), Some(n)) = (&id, node.get("id"))
         && uuid::Uuid::parse_str(i).is_err()
     {
-        cx.error(
-            "route-invalid-id",
+        cx.report(
+            codes::ROUTE_INVALID_ID,
             format!("route id `{i}` is not a UUID"),
             n,
         );
         id = None;
     }
     if name.is_none() && id.is_none() {
-        cx.error(
-            "route-missing-name",
+        cx.report(
+            codes::ROUTE_MISSING_NAME,
             "route has neither `name` nor `id`",
             node,
         );
@@ -767,8 +765,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         .into_iter()
         .map(|(m, n)| {
             if m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()) {
-                cx.error(
-                    "route-invalid-method",
+                cx.report(
+                    codes::ROUTE_INVALID_METHOD,
                     format!("method `{m}` of route `{label}` must be upper-case letters"),
                     n,
                 );
@@ -784,8 +782,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         .into_iter()
         .map(|(h, n)| {
             if let Some(problem) = host_problem(&h) {
-                cx.error(
-                    "route-invalid-host",
+                cx.report(
+                    codes::ROUTE_INVALID_HOST,
                     format!("host `{h}` of route `{label}`: {problem}"),
                     n,
                 );
@@ -812,8 +810,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                     if hname.eq_ignore_ascii_case("host") {
                         let span = Span::new(cx.file.clone(), key.line, key.column);
                         cx.diags.push(
-                            Diagnostic::error(
-                                "route-invalid-header",
+                            Diagnostic::new(
+                                codes::ROUTE_INVALID_HEADER,
                                 format!(
                                     "route `{label}` cannot match on the `host` header: use `hosts`"
                                 ),
@@ -835,8 +833,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                         if let Some(re) = v.strip_prefix("~*")
                             && let Err(e) = regex::Regex::new(&re.to_lowercase())
                         {
-                            cx.error(
-                                    "route-invalid-regex",
+                            cx.report(
+                                    codes::ROUTE_INVALID_REGEX,
                                     format!(
                                         "header regex `{v}` of route `{label}` is not a valid Rust regex: {}",
                                         one_line(&e.to_string())
@@ -849,8 +847,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
                 }
             }
             None if matches!(h.value, Value::Null) => {}
-            None => cx.error(
-                "deck-invalid-type",
+            None => cx.report(
+                codes::DECK_INVALID_TYPE,
                 format!(
                     "`headers` must be a mapping of header names to lists, found {}",
                     h.kind()
@@ -883,8 +881,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         Some(p) if (0..(1i64 << 46)).contains(&p) => Some(p as u64),
         Some(p) => {
             if let Some(n) = node.get("priority") {
-                cx.error(
-                    "route-invalid-priority",
+                cx.report(
+                    codes::ROUTE_INVALID_PRIORITY,
                     format!("priority {p} of route `{label}` is outside 0 … 2^46-1"),
                     n,
                 );
@@ -896,8 +894,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
     if let (Some(expr), Some(n)) = (&expression, node.get("expression"))
         && let Err(e) = atc_router::parser::parse(expr)
     {
-        cx.error(
-            "route-invalid-expression",
+        cx.report(
+            codes::ROUTE_INVALID_EXPRESSION,
             format!(
                 "expression of route `{label}` does not parse: {}",
                 one_line(&e.to_string())
@@ -942,8 +940,8 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
         && route.sources.is_empty()
         && route.destinations.is_empty()
     {
-        cx.error(
-            "route-no-match-fields",
+        cx.report(
+            codes::ROUTE_NO_MATCH_FIELDS,
             format!("route `{label}` must set at least one of `methods`, `hosts`, `headers`, `paths` (or `snis` for https)"),
             node,
         );
@@ -968,8 +966,8 @@ fn nets(
     };
     let Some(items) = node.as_seq() else {
         if !matches!(node.value, Value::Null) {
-            cx.error(
-                "deck-invalid-type",
+            cx.report(
+                codes::DECK_INVALID_TYPE,
                 format!("`{field}` must be a list, found {}", node.kind()),
                 node,
             );
@@ -1016,8 +1014,8 @@ fn host_problem(host: &str) -> Option<&'static str> {
 /// Kong's `router_path` checks for one path, at the path's line.
 fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
     if !(path.starts_with('/') || path.starts_with("~/")) {
-        cx.error(
-            "route-invalid-path",
+        cx.report(
+            codes::ROUTE_INVALID_PATH,
             format!(
                 "path `{path}` of route `{label}` must start with `/` (prefix) or `~/` (regex)"
             ),
@@ -1026,8 +1024,8 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
         return;
     }
     if path.contains("//") {
-        cx.error(
-            "route-invalid-path",
+        cx.report(
+            codes::ROUTE_INVALID_PATH,
             format!("path `{path}` of route `{label}` must not have empty segments (`//`)"),
             node,
         );
@@ -1036,8 +1034,8 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
     if let Some(re) = path.strip_prefix('~') {
         let translated = format!("^{}", re.replace("?<", "?P<"));
         if let Err(e) = regex::Regex::new(&translated) {
-            cx.error(
-                "route-invalid-regex",
+            cx.report(
+                codes::ROUTE_INVALID_REGEX,
                 format!(
                     "regex path `{path}` of route `{label}` is not a valid Rust regex (atc-router rejects the route): {}",
                     one_line(&e.to_string().replace('\n', " "))
@@ -1055,8 +1053,8 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
                 && bytes[i + 1].is_ascii_hexdigit()
                 && bytes[i + 2].is_ascii_hexdigit())
         {
-            cx.error(
-                "route-invalid-path",
+            cx.report(
+                codes::ROUTE_INVALID_PATH,
                 format!("path `{path}` of route `{label}` has an invalid url-encoded value"),
                 node,
             );
@@ -1065,8 +1063,8 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
     }
     let normalized = crate::routing::uri::normalize(path, true);
     if normalized != path {
-        cx.error(
-            "route-path-not-normalized",
+        cx.report(
+            codes::ROUTE_PATH_NOT_NORMALIZED,
             format!("path `{path}` of route `{label}` is not normalised: Kong rejects it (\"non-normalized path, consider use '{normalized}' instead\")"),
             node,
         );

@@ -5,6 +5,7 @@
 
 pub mod deck;
 
+use crate::diagnostics::codes;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -128,7 +129,7 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
     let files = match find_files(root, patterns) {
         Ok(files) => files,
         Err(message) => {
-            diags.push(Diagnostic::error("invalid-glob", message));
+            diags.push(Diagnostic::new(codes::INVALID_GLOB, message));
             return (Manifest::default(), diags);
         }
     };
@@ -142,8 +143,11 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
             }
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("unreadable-file", format!("cannot read decK file: {e}"))
-                        .in_file(&rel),
+                    Diagnostic::new(
+                        codes::FILE_UNREADABLE,
+                        format!("cannot read decK file: {e}"),
+                    )
+                    .in_file(&rel),
                 );
             }
         }

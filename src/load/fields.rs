@@ -2,6 +2,7 @@
 //! spanned tree. Every problem (unknown key, wrong type, bad value) becomes a diagnostic at the
 //! exact line, and reading goes on, so one run reports all of a file's problems at once.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -26,8 +27,8 @@ impl<'a> Fields<'a> {
     ) -> Option<Self> {
         if node.as_map().is_none() {
             diags.push(
-                Diagnostic::error(
-                    "wrong-type",
+                Diagnostic::new(
+                    codes::WRONG_TYPE,
                     format!("{what} must be a mapping, found {}", node.kind()),
                 )
                 .at(&node.span(file)),
@@ -56,8 +57,8 @@ impl<'a> Fields<'a> {
         };
         for (name, (key, _)) in map {
             if !allowed.contains(&name.as_str()) {
-                let mut d = Diagnostic::error(
-                    "unknown-key",
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_KEY,
                     format!("unknown key `{name}` in {}", self.what),
                 )
                 .at(&self.key_span(key));
@@ -81,7 +82,7 @@ impl<'a> Fields<'a> {
             && let Some((k, _)) = self.node.as_map().and_then(|m| m.get(key))
         {
             diags.push(
-                Diagnostic::error("missing-value", format!("`{key}` has no value"))
+                Diagnostic::new(codes::MISSING_VALUE, format!("`{key}` has no value"))
                     .at(&self.key_span(k))
                     .help(format!("give `{key}` a value or remove the line")),
             );
@@ -89,8 +90,8 @@ impl<'a> Fields<'a> {
         }
         if n.is_none() {
             diags.push(
-                Diagnostic::error(
-                    "missing-field",
+                Diagnostic::new(
+                    codes::MISSING_FIELD,
                     format!("{} is missing required key `{key}`", self.what),
                 )
                 .at(&self.span()),
@@ -111,8 +112,8 @@ impl<'a> Fields<'a> {
             Value::Int(_) | Value::Float(_) => n.scalar_text(),
             _ => {
                 diags.push(
-                    Diagnostic::error(
-                        "wrong-type",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         format!("`{key}` must be a string, found {}", n.kind()),
                     )
                     .at(&self.span_of(n)),
@@ -133,8 +134,8 @@ impl<'a> Fields<'a> {
             Some(b) => Some(b),
             None => {
                 diags.push(
-                    Diagnostic::error(
-                        "wrong-type",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         format!("`{key}` must be true or false, found {}", n.kind()),
                     )
                     .at(&self.span_of(n)),
@@ -150,8 +151,8 @@ impl<'a> Fields<'a> {
             Some(i) => Some(i),
             None => {
                 diags.push(
-                    Diagnostic::error(
-                        "wrong-type",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         format!("`{key}` must be an integer, found {}", n.kind()),
                     )
                     .at(&self.span_of(n)),
@@ -174,8 +175,8 @@ impl<'a> Fields<'a> {
                 .collect(),
             _ => {
                 diags.push(
-                    Diagnostic::error(
-                        "wrong-type",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         format!("`{key}` must be a list of strings, found {}", n.kind()),
                     )
                     .at(&self.span_of(n)),
@@ -197,8 +198,8 @@ impl<'a> Fields<'a> {
         if allowed.contains(&s.as_str()) {
             Some((s, self.span_of(n)))
         } else {
-            let mut d = Diagnostic::error(
-                "invalid-value",
+            let mut d = Diagnostic::new(
+                codes::INVALID_VALUE,
                 format!(
                     "`{key}: {s}` is not allowed; use one of: {}",
                     allowed.join(", ")

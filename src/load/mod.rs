@@ -8,6 +8,7 @@ pub mod pages;
 pub mod portal_config;
 pub mod rate_limit;
 
+use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,9 +48,6 @@ impl std::fmt::Display for Fatal {
         f.write_str(&self.0)
     }
 }
-
-/// Diagnostic codes that mean a file could not be read at all (exit code 2).
-pub const UNREADABLE: &str = "unreadable-file";
 
 /// Load the project at `root`.
 pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
@@ -190,8 +188,8 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
         let rel = relative(root, &paths[0]);
         if !portal_config::is_slug(&slug) {
             diags.push(
-                Diagnostic::error(
-                    "invalid-slug",
+                Diagnostic::new(
+                    codes::INVALID_SLUG,
                     format!(
                         "API slug `{slug}` (from the file name) must match ^[a-z0-9][a-z0-9-]*$"
                     ),
@@ -203,8 +201,8 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
         }
         if paths.len() > 1 {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-api",
+                Diagnostic::new(
+                    codes::DUPLICATE_API,
                     format!(
                         "API `{slug}` is defined by several files: {}",
                         paths
@@ -280,7 +278,7 @@ pub fn read_text(
                     crate::source::line_col(&String::from_utf8_lossy(valid), valid.len())
                 };
                 diags.push(
-                    Diagnostic::error("invalid-utf8", "the file is not valid UTF-8")
+                    Diagnostic::new(codes::INVALID_UTF8, "the file is not valid UTF-8")
                         .at(&Span::new(rel.as_str(), line, column))
                         .help("save the file as UTF-8"),
                 );
@@ -289,7 +287,8 @@ pub fn read_text(
         },
         Err(e) => {
             diags.push(
-                Diagnostic::error(UNREADABLE, format!("cannot read the file: {e}")).in_file(&rel),
+                Diagnostic::new(codes::FILE_UNREADABLE, format!("cannot read the file: {e}"))
+                    .in_file(&rel),
             );
             None
         }
@@ -309,12 +308,12 @@ pub fn read_tree(
         Ok(node) => Some((node, file)),
         Err(e) => {
             let help = match e.code {
-                "duplicate-key" => Some("remove or rename one of the two keys"),
-                "yaml-syntax" => Some("check indentation and quoting around this position"),
+                codes::DUPLICATE_KEY => Some("remove or rename one of the two keys"),
+                codes::YAML_SYNTAX => Some("check indentation and quoting around this position"),
                 _ => None,
             };
             let mut d =
-                Diagnostic::error(e.code, e.message).at(&Span::new(file.clone(), e.line, e.column));
+                Diagnostic::new(e.code, e.message).at(&Span::new(file.clone(), e.line, e.column));
             if let Some(h) = help {
                 d = d.help(h);
             }

@@ -1,6 +1,7 @@
 //! Reads `packages/*.yaml`: one API package per file, as written. Operation selectors stay
 //! unresolved here; [`crate::validate::packages`] resolves them against the loaded APIs.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::config::AuthChoice;
@@ -88,8 +89,8 @@ pub fn read(
         && (n.trim().is_empty() || n.chars().count() > 255)
     {
         diags.push(
-            Diagnostic::error(
-                "invalid-name",
+            Diagnostic::new(
+                codes::INVALID_NAME,
                 "a package `name` must have 1 to 255 characters (Konnect's limit)",
             )
             .at(&f.span_of(f.get("name").unwrap_or(root))),
@@ -109,8 +110,8 @@ pub fn read(
             "the file name (the default slug)"
         };
         diags.push(
-            Diagnostic::error(
-                "invalid-slug",
+            Diagnostic::new(
+                codes::INVALID_SLUG,
                 format!("package slug `{slug}` from {from} must match ^[a-z0-9][a-z0-9-]*$"),
             )
             .at(&slug_span)
@@ -128,13 +129,13 @@ pub fn read(
     let mut selectors = Vec::new();
     match f.get("operations") {
         None => diags.push(
-            Diagnostic::warning("empty-package", format!("package `{slug}` lists no operations"))
+            Diagnostic::new(codes::EMPTY_PACKAGE, format!("package `{slug}` lists no operations"))
                 .at(&f.span())
                 .help("add `operations:` items such as `- api: my-api` (every operation) or `- {api: my-api, method: GET, path: /items}`"),
         ),
         Some(n) => match n.as_seq() {
             Some([]) => diags.push(
-                Diagnostic::warning("empty-package", format!("package `{slug}` lists no operations"))
+                Diagnostic::new(codes::EMPTY_PACKAGE, format!("package `{slug}` lists no operations"))
                     .at(&f.span_of(n))
                     .help("add `operations:` items such as `- api: my-api` (every operation)"),
             ),
@@ -146,7 +147,7 @@ pub fn read(
                 }
             }
             None => diags.push(
-                Diagnostic::error("wrong-type", format!("`operations` must be a list, found {}", n.kind())).at(&f.span_of(n)),
+                Diagnostic::new(codes::WRONG_TYPE, format!("`operations` must be a list, found {}", n.kind())).at(&f.span_of(n)),
             ),
         },
     }
@@ -178,8 +179,8 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
     ];
     if picks.iter().filter(|b| **b).count() > 1 {
         diags.push(
-            Diagnostic::error(
-                "conflicting-selector",
+            Diagnostic::new(
+                codes::CONFLICTING_SELECTOR,
                 "an `operations` item picks by one of `method` + `path`, `operation_id` or `tags`, not several",
             )
             .at(&f.span())
@@ -196,8 +197,8 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
                     Some(m) => Some(m),
                     None => {
                         diags.push(
-                        Diagnostic::error(
-                            "invalid-method",
+                        Diagnostic::new(
+                            codes::INVALID_METHOD,
                             format!("`method: {}` is not an HTTP method", n.scalar_text().unwrap_or_default()),
                         )
                         .at(&f.span_of(n))
@@ -213,8 +214,8 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
             && !p.starts_with('/')
         {
             diags.push(
-                Diagnostic::error(
-                    "invalid-path",
+                Diagnostic::new(
+                    codes::INVALID_PATH,
                     format!("`path: {p}` must start with `/` as in the OpenAPI document"),
                 )
                 .at(&f.span_of(f.get("path").unwrap_or(node))),
@@ -230,7 +231,7 @@ fn read_selector(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Optio
     } else if picks[2] {
         let tags = f.string_list("tags", diags);
         if tags.is_empty() {
-            diags.push(Diagnostic::error("empty-tags", "`tags` lists no tag").at(&f.span()));
+            diags.push(Diagnostic::new(codes::EMPTY_TAGS, "`tags` lists no tag").at(&f.span()));
             return None;
         }
         Pick::Tags(tags)

@@ -1,6 +1,7 @@
 //! Reads `pages/**/*.md`: YAML front matter (positions shifted back to whole-file lines) and
 //! the markdown body.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -20,7 +21,7 @@ pub fn read(
     let url_path = page_url(rel_in_pages);
     if let Some(bad) = rel_in_pages.split('/').find(|seg| !is_url_segment(seg)) {
         diags.push(
-            Diagnostic::error("invalid-page-name", format!("`{bad}` in the page's path cannot be part of a URL"))
+            Diagnostic::new(codes::INVALID_PAGE_NAME, format!("`{bad}` in the page's path cannot be part of a URL"))
                 .at(&Span::file(file.clone()))
                 .help("name pages and their folders with lowercase letters, digits, `-` and `_`, e.g. pages/getting-started.md"),
         );
@@ -47,8 +48,8 @@ pub fn read(
         FrontMatter::Unclosed => {
             // Never publish a page whose settings (maybe `visibility: private`) were not read.
             diags.push(
-                Diagnostic::error(
-                    "unclosed-front-matter",
+                Diagnostic::new(
+                    codes::UNCLOSED_FRONT_MATTER,
                     "the front matter opened on line 1 is never closed",
                 )
                 .at(&Span::new(file.clone(), 1, 1))
@@ -77,11 +78,14 @@ pub fn read(
                     page.teams = teams;
                 }
             }
-            Err(e) if e.code == "empty-document" => {}
+            Err(e) if e.code == codes::EMPTY_DOCUMENT => {}
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(e.code, format!("front matter: {}", e.message))
-                        .at(&Span::new(file.clone(), e.line + 1, e.column)),
+                    Diagnostic::new(e.code, format!("front matter: {}", e.message)).at(&Span::new(
+                        file.clone(),
+                        e.line + 1,
+                        e.column,
+                    )),
                 );
             }
         }
@@ -186,7 +190,7 @@ mod tests {
         assert_eq!(p.title, "A");
         assert_eq!(p.url_path, "guides/a");
         let diag = d.iter().next().unwrap();
-        assert_eq!(diag.code, "unknown-key");
+        assert_eq!(diag.code, codes::UNKNOWN_KEY);
         assert_eq!(diag.line, Some(3));
     }
 
@@ -205,7 +209,7 @@ mod tests {
         assert_eq!(p.body, "Body\n");
         assert!(d.is_empty(), "{d:?}");
         assert!(read("---\nvisibility: private\nBody\n", &file, "p", &mut d).is_none());
-        assert_eq!(d.iter().next().unwrap().code, "unclosed-front-matter");
+        assert_eq!(d.iter().next().unwrap().code, codes::UNCLOSED_FRONT_MATTER);
     }
 
     #[test]
@@ -213,7 +217,7 @@ mod tests {
         let file: Arc<str> = "pages/a#b c.md".into();
         let mut d = Diagnostics::new();
         assert!(read("# x\n", &file, "a#b c", &mut d).is_none());
-        assert_eq!(d.iter().next().unwrap().code, "invalid-page-name");
+        assert_eq!(d.iter().next().unwrap().code, codes::INVALID_PAGE_NAME);
     }
 
     #[test]

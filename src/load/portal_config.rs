@@ -1,6 +1,7 @@
 //! Reads `portal.yaml` strictly into [`PortalConfig`]: unknown keys, wrong types and bad values
 //! are errors at their line, all reported in one run.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -53,7 +54,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         match normalize_base_url(&url) {
             Ok(u) => config.base_url = u,
             Err(msg) => diags.push(
-                Diagnostic::error("invalid-base-url", msg)
+                Diagnostic::new(codes::INVALID_BASE_URL, msg)
                     .at(&f.span_of(n))
                     .help("write an absolute URL such as `https://developer.example.com/` or `https://example.com/dev/`"),
             ),
@@ -66,7 +67,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
     {
         if theme != "default" {
             diags.push(
-                Diagnostic::error("unknown-theme", format!("unknown theme `{theme}`"))
+                Diagnostic::new(codes::UNKNOWN_THEME, format!("unknown theme `{theme}`"))
                     .at(&span)
                     .help("the built-in theme is `default`; customise it with templates/ and static/theme.css"),
             );
@@ -83,8 +84,8 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
             if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
             {
                 diags.push(
-                    Diagnostic::error(
-                        "invalid-url",
+                    Diagnostic::new(
+                        codes::INVALID_URL,
                         format!("registration URL `{url}` is not an absolute URL"),
                     )
                     .at(&rf.span_of(n))
@@ -141,8 +142,8 @@ fn read_auth_strategies(
 ) -> Vec<AuthStrategy> {
     let Some(items) = list.as_seq() else {
         diags.push(
-            Diagnostic::error(
-                "wrong-type",
+            Diagnostic::new(
+                codes::WRONG_TYPE,
                 format!("`auth_strategies` must be a list, found {}", list.kind()),
             )
             .at(&list.span(file)),
@@ -159,8 +160,8 @@ fn read_auth_strategies(
         };
         if name == "none" || name == "default" {
             diags.push(
-                Diagnostic::error(
-                    "reserved-name",
+                Diagnostic::new(
+                    codes::RESERVED_NAME,
                     format!("`{name}` is reserved and cannot name an auth strategy"),
                 )
                 .at(&f.span_of(f.get("name").unwrap_or(item))),
@@ -169,8 +170,8 @@ fn read_auth_strategies(
         }
         if let Some(first) = out.iter().find(|s| s.name == name) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-auth-strategy",
+                Diagnostic::new(
+                    codes::DUPLICATE_AUTH_STRATEGY,
                     format!("auth strategy `{name}` is defined twice"),
                 )
                 .at(&f.span())
@@ -203,7 +204,7 @@ fn read_auth_strategies(
             let at = f.span_of(f.get("key_names").unwrap_or(item));
             if key_names.is_empty() {
                 diags.push(
-                    Diagnostic::error("invalid-key-names", "`key_names` lists no name; Konnect needs 1 to 10")
+                    Diagnostic::new(codes::INVALID_KEY_NAMES, "`key_names` lists no name; Konnect needs 1 to 10")
                         .at(&at)
                         .help("e.g. `key_names: [apikey]`, or leave the key out for Kong's default `apikey`"),
                 );
@@ -212,7 +213,7 @@ fn read_auth_strategies(
                 let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
                 if k.is_empty() || k.len() > 256 || !k.bytes().all(token) || k.contains('\'') {
                     diags.push(
-                        Diagnostic::error("invalid-key-names", format!("`{k}` is not a valid header name for an API key"))
+                        Diagnostic::new(codes::INVALID_KEY_NAMES, format!("`{k}` is not a valid header name for an API key"))
                             .at(&at)
                             .help("use letters, digits and `-` or `_`, at most 256 characters, e.g. `x-api-key`"),
                     );
@@ -220,8 +221,8 @@ fn read_auth_strategies(
             }
             if key_names.len() > 10 {
                 diags.push(
-                    Diagnostic::error(
-                        "too-many-key-names",
+                    Diagnostic::new(
+                        codes::TOO_MANY_KEY_NAMES,
                         "`key_names` may list at most 10 names (Konnect's limit)",
                     )
                     .at(&f.span_of(f.get("key_names").unwrap_or(item))),
@@ -283,8 +284,8 @@ pub fn read_visibility(
     for t in &teams {
         if !is_slug(t) {
             diags.push(
-                Diagnostic::error(
-                    "invalid-team",
+                Diagnostic::new(
+                    codes::INVALID_TEAM,
                     format!("team name `{t}` must be lowercase letters, digits and `-`"),
                 )
                 .at(&f.span_of(f.get("teams").unwrap_or(f.node))),
@@ -293,8 +294,8 @@ pub fn read_visibility(
     }
     if vis == Visibility::Public && !teams.is_empty() {
         diags.push(
-            Diagnostic::warning(
-                "teams-on-public",
+            Diagnostic::new(
+                codes::TEAMS_ON_PUBLIC,
                 "`teams` has no effect on public content: everyone sees it",
             )
             .at(&f.span_of(f.get("teams").unwrap_or(f.node)))
@@ -376,8 +377,8 @@ fn read_api_settings(
                 s.gateway_path_prefix = Some(p);
             } else {
                 diags.push(
-                    Diagnostic::error(
-                        "invalid-path-prefix",
+                    Diagnostic::new(
+                        codes::INVALID_PATH_PREFIX,
                         format!("`path_prefix` `{p}` must start with `/`"),
                     )
                     .at(&gf.span_of(n)),
@@ -400,8 +401,8 @@ pub fn unknown_strategy(
         .iter()
         .map(|s| s.name.as_str())
         .collect();
-    let mut d = Diagnostic::error(
-        "unknown-auth-strategy",
+    let mut d = Diagnostic::new(
+        codes::UNKNOWN_AUTH_STRATEGY,
         format!("auth strategy `{name}` is not defined in portal.yaml"),
     )
     .at(span);
@@ -429,8 +430,11 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
         for glob in &globs {
             if let Err(e) = globset::Glob::new(glob) {
                 diags.push(
-                    Diagnostic::error("invalid-glob", format!("`{glob}` is not a valid glob: {e}"))
-                        .at(&f.span_of(f.get("manifests").unwrap_or(node))),
+                    Diagnostic::new(
+                        codes::INVALID_GLOB,
+                        format!("`{glob}` is not a valid glob: {e}"),
+                    )
+                    .at(&f.span_of(f.get("manifests").unwrap_or(node))),
                 );
             }
         }

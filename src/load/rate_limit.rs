@@ -1,6 +1,7 @@
 //! `rate_limit: {limit: N, duration: seconds|minutes|hours}` as Konnect defines it, read with
 //! positions. Shared by packages, package operations and APIs.
 
+use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -17,8 +18,8 @@ pub fn read(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Rat
             Some(i) if i >= 0 => Some(i as u64),
             _ => {
                 diags.push(
-                    Diagnostic::error(
-                        "invalid-rate-limit",
+                    Diagnostic::new(
+                        codes::INVALID_RATE_LIMIT,
                         format!(
                             "`limit` must be a non-negative integer, found {}",
                             describe(n)
@@ -49,8 +50,8 @@ pub fn read(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Option<Rat
                     _ => "",
                 };
                 diags.push(
-                    Diagnostic::error(
-                        "invalid-rate-limit",
+                    Diagnostic::new(
+                        codes::INVALID_RATE_LIMIT,
                         format!("`duration: {found}` is not a Konnect rate-limit unit{hint}"),
                     )
                     .at(&f.span_of(n))

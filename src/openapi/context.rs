@@ -2,11 +2,12 @@
 //! diagnostics found so far, the schema arena, and small lenient readers for fields (a wrong
 //! type is a warning at the field, never a failure).
 
+use crate::diagnostics::codes;
 use std::collections::{HashMap, VecDeque};
 
 use indexmap::IndexMap;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::api::{Schema, SchemaId, SpecVersion};
 use crate::source::Span;
 use crate::tree::{Node, Value};
@@ -51,27 +52,23 @@ impl<'s> Ctx<'s> {
         self.store.docs[doc].span(node)
     }
 
-    pub fn warn(&mut self, code: &str, message: impl Into<String>, doc: DocId, node: &Node) {
-        let d = Diagnostic::warning(code, message).at(&self.span(doc, node));
+    /// Report a problem of `code` at `node` of document `doc`.
+    pub fn report(&mut self, code: Code, message: impl Into<String>, doc: DocId, node: &Node) {
+        let d = Diagnostic::new(code, message).at(&self.span(doc, node));
         self.diags.push(d);
     }
 
-    pub fn warn_help(
+    pub fn report_help(
         &mut self,
-        code: &str,
+        code: Code,
         message: impl Into<String>,
         help: &str,
         doc: DocId,
         node: &Node,
     ) {
-        let d = Diagnostic::warning(code, message)
+        let d = Diagnostic::new(code, message)
             .at(&self.span(doc, node))
             .help(help);
-        self.diags.push(d);
-    }
-
-    pub fn error(&mut self, code: &str, message: impl Into<String>, doc: DocId, node: &Node) {
-        let d = Diagnostic::error(code, message).at(&self.span(doc, node));
         self.diags.push(d);
     }
 
@@ -98,8 +95,8 @@ impl<'s> Ctx<'s> {
                 return Some((doc, node));
             };
             let Some(reference) = site.as_str() else {
-                self.warn(
-                    "ref-not-a-string",
+                self.report(
+                    codes::REF_NOT_A_STRING,
                     format!("`$ref` must be a string, found {}", site.kind()),
                     doc,
                     site,
@@ -110,8 +107,8 @@ impl<'s> Ctx<'s> {
                 Ok((target_doc, segs, target)) => {
                     let key = (target_doc, pointer::format_pointer(&segs));
                     if seen.contains(&key) || seen.len() >= MAX_HOPS {
-                        self.error(
-                            "ref-cycle",
+                        self.report(
+                            codes::REF_CYCLE,
                             format!("`{reference}` leads back to itself through `$ref`s only"),
                             doc,
                             site,
@@ -138,8 +135,8 @@ impl<'s> Ctx<'s> {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             Value::Map(_) | Value::Seq(_) => {
-                self.warn(
-                    "invalid-field",
+                self.report(
+                    codes::INVALID_FIELD,
                     format!("`{key}` should be a string, found {}", v.kind()),
                     doc,
                     v,
@@ -157,8 +154,8 @@ impl<'s> Ctx<'s> {
             Value::Bool(b) => Some(b),
             Value::Null => None,
             _ => {
-                self.warn(
-                    "invalid-field",
+                self.report(
+                    codes::INVALID_FIELD,
                     format!("`{key}` should be `true` or `false`, found {}", v.kind()),
                     doc,
                     v,
@@ -180,8 +177,8 @@ impl<'s> Ctx<'s> {
                     match item.scalar_text() {
                         Some(s) => out.push(s),
                         None => {
-                            self.warn(
-                                "invalid-field",
+                            self.report(
+                                codes::INVALID_FIELD,
                                 format!("`{key}` should list strings, found {}", item.kind()),
                                 doc,
                                 item,
@@ -194,8 +191,8 @@ impl<'s> Ctx<'s> {
             Value::String(s) => vec![s.clone()],
             Value::Null => Vec::new(),
             _ => {
-                self.warn(
-                    "invalid-field",
+                self.report(
+                    codes::INVALID_FIELD,
                     format!("`{key}` should be a list of strings, found {}", v.kind()),
                     doc,
                     v,
@@ -212,8 +209,8 @@ impl<'s> Ctx<'s> {
             Value::Map(_) => Some(v),
             Value::Null => None,
             _ => {
-                self.warn(
-                    "invalid-field",
+                self.report(
+                    codes::INVALID_FIELD,
                     format!("`{key}` should be a mapping, found {}", v.kind()),
                     doc,
                     v,
@@ -230,8 +227,8 @@ impl<'s> Ctx<'s> {
             Value::Seq(items) => Some(items),
             Value::Null => None,
             _ => {
-                self.warn(
-                    "invalid-field",
+                self.report(
+                    codes::INVALID_FIELD,
                     format!("`{key}` should be a list, found {}", v.kind()),
                     doc,
                     v,

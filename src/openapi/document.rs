@@ -3,6 +3,7 @@
 //! `2.0` is not mistaken for the number 2), `info`, `tags` and `security` requirements.
 
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::codes;
 use crate::model::api::{SecurityRequirement, SpecVersion, Tag};
 use crate::source::Span;
 use crate::tree::{Node, Value};
@@ -40,8 +41,8 @@ pub fn detect(store: &Store) -> Result<(SpecVersion, Span), Diagnostic> {
     let root = &doc.root;
     let help = "portalgen reads Swagger 2.0 (`swagger: \"2.0\"`), OpenAPI 3.0.x and 3.1.x (`openapi: 3.1.0`)";
     if root.as_map().is_none() {
-        return Err(Diagnostic::error(
-            "openapi-version",
+        return Err(Diagnostic::new(
+            codes::OPENAPI_VERSION,
             format!(
                 "this is not an OpenAPI description: the document is {}, not a mapping",
                 root.kind()
@@ -55,8 +56,8 @@ pub fn detect(store: &Store) -> Result<(SpecVersion, Span), Diagnostic> {
         .map(|n| ("openapi", n))
         .or_else(|| root.get("swagger").map(|n| ("swagger", n)));
     let Some((name, node)) = field else {
-        return Err(Diagnostic::error(
-            "openapi-version",
+        return Err(Diagnostic::new(
+            codes::OPENAPI_VERSION,
             "this is not an OpenAPI description: it has neither an `openapi` nor a `swagger` field",
         )
         .at(&Span::new(doc.rel.clone(), 1, 1))
@@ -76,8 +77,8 @@ pub fn detect(store: &Store) -> Result<(SpecVersion, Span), Diagnostic> {
     };
     match spec {
         Some(s) => Ok((s, span)),
-        None => Err(Diagnostic::error(
-            "openapi-version",
+        None => Err(Diagnostic::new(
+            codes::OPENAPI_VERSION,
             format!("unsupported {name} version `{version}`"),
         )
         .at(&span)
@@ -91,8 +92,8 @@ pub fn info(ctx: &mut Ctx<'_>, slug: &str) -> (String, String, Option<String>) {
     let doc = &store.docs[0];
     let root = &doc.root;
     let Some(info) = ctx.map_field(0, root, "info") else {
-        ctx.warn_help(
-            "missing-info",
+        ctx.report_help(
+            codes::MISSING_INFO,
             "the document has no `info` section",
             "add `info: {title: My API, version: 1.0.0}`",
             0,
@@ -102,8 +103,8 @@ pub fn info(ctx: &mut Ctx<'_>, slug: &str) -> (String, String, Option<String>) {
     };
     let title = ctx.text(0, info, "title").filter(|t| !t.trim().is_empty());
     if title.is_none() {
-        ctx.warn_help(
-            "missing-title",
+        ctx.report_help(
+            codes::MISSING_TITLE,
             "`info` has no `title`; the API is shown under its file name",
             "add `title:` to `info`",
             0,
@@ -130,12 +131,12 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
     let mut seen = std::collections::HashSet::new();
     for t in ctx.seq_field(0, root, "tags").unwrap_or_default() {
         let Some(name) = ctx.text(0, t, "name") else {
-            ctx.warn("invalid-tag", "a tag needs a `name`", 0, t);
+            ctx.report(codes::INVALID_TAG, "a tag needs a `name`", 0, t);
             continue;
         };
         if !seen.insert(name.clone()) {
-            ctx.warn(
-                "duplicate-tag",
+            ctx.report(
+                codes::DUPLICATE_TAG,
                 format!("tag `{name}` is declared twice"),
                 0,
                 t,
@@ -151,8 +152,8 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
 /// A `security` list: each entry is one alternative (all its schemes together, with scopes).
 pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequirement> {
     let Some(items) = node.as_seq() else {
-        ctx.warn(
-            "invalid-field",
+        ctx.report(
+            codes::INVALID_FIELD,
             format!(
                 "`security` should be a list of requirements, found {}",
                 node.kind()
@@ -165,8 +166,8 @@ pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequi
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let Some(m) = item.as_map() else {
-            ctx.warn(
-                "invalid-field",
+            ctx.report(
+                codes::INVALID_FIELD,
                 format!(
                     "a security requirement should map scheme names to scopes, found {}",
                     item.kind()

@@ -4,6 +4,7 @@
 //! against declared path parameters; duplicate `operationId`s; and the URL slug of every
 //! operation and webhook, unique within the API.
 
+use crate::diagnostics::codes;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Diagnostic;
@@ -31,8 +32,8 @@ pub fn finish(
                 .unwrap_or_else(|| b.op.span.clone());
             match ids.get(id) {
                 Some(first) => ctx.diags.push(
-                    Diagnostic::warning(
-                        "duplicate-operation-id",
+                    Diagnostic::new(
+                        codes::DUPLICATE_OPERATION_ID,
                         format!("operationId `{id}` is already used by {first}"),
                     )
                     .at(&here)
@@ -120,21 +121,21 @@ fn dedupe(ctx: &mut Ctx<'_>, ops: Vec<Built>) -> Vec<Built> {
             let names = a.trim_end_matches('/') != z.trim_end_matches('/');
             let (code, what) = match (slash, names) {
                 (true, false) => (
-                    "trailing-slash-duplicate",
+                    codes::TRAILING_SLASH_DUPLICATE,
                     "differs only by a trailing slash from",
                 ),
                 (true, true) => (
-                    "trailing-slash-duplicate",
+                    codes::TRAILING_SLASH_DUPLICATE,
                     "differs only by a trailing slash and path parameter names from",
                 ),
                 (false, true) => (
-                    "duplicate-operation",
+                    codes::DUPLICATE_OPERATION,
                     "differs only by path parameter names from",
                 ),
-                (false, false) => ("duplicate-operation", "repeats"),
+                (false, false) => (codes::DUPLICATE_OPERATION, "repeats"),
             };
             ctx.diags.push(
-                Diagnostic::warning(
+                Diagnostic::new(
                     code,
                     format!(
                         "{} {} {what} {} {} ({}); they are one operation and only the first is kept",
@@ -179,8 +180,8 @@ fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
     for name in &names {
         if !declared.contains(name) {
             ctx.diags.push(
-                Diagnostic::warning(
-                    "undeclared-path-parameter",
+                Diagnostic::new(
+                    codes::UNDECLARED_PATH_PARAMETER,
                     format!("{} {}: path parameter `{name}` is not declared", op.method, op.path),
                 )
                 .at(&op.span)
@@ -193,8 +194,8 @@ fn check_path_params(ctx: &mut Ctx<'_>, op: &Operation) {
     for p in &op.parameters {
         if p.location == ParamLocation::Path && !in_template.contains(p.name.as_str()) {
             ctx.diags.push(
-                Diagnostic::warning(
-                    "unused-path-parameter",
+                Diagnostic::new(
+                    codes::UNUSED_PATH_PARAMETER,
                     format!(
                         "path parameter `{}` does not appear in the path `{}`",
                         p.name, op.path

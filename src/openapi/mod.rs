@@ -18,6 +18,7 @@ mod schema;
 mod store;
 mod swagger2;
 
+use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -139,8 +140,8 @@ fn check_security(
         for (name, _) in &req.schemes {
             if !declared.contains(name.as_str()) {
                 ctx.diags.push(
-                    Diagnostic::warning(
-                        "unknown-security-scheme",
+                    Diagnostic::new(
+                        codes::UNKNOWN_SECURITY_SCHEME,
                         format!("security requirement names `{name}`, which is not a declared security scheme"),
                     )
                     .at(span)

@@ -3,6 +3,7 @@
 //! media types with examples, 3.1 `webhooks` (and the `x-webhooks` extension GitHub and Redoc
 //! use in 3.0 documents). Schemas go through [`super::schema`].
 
+use crate::diagnostics::codes;
 use indexmap::IndexMap;
 
 use crate::model::api::{
@@ -99,8 +100,8 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
     let (doc, node) = (p.doc, p.node);
     let Some(loc) = location(&p.location) else {
         let v = node.get("in").unwrap_or(node);
-        ctx.warn_help(
-            "invalid-parameter",
+        ctx.report_help(
+            codes::INVALID_PARAMETER,
             format!(
                 "parameter `{}` has an unknown location `in: {}`; ignored",
                 p.name, p.location
@@ -113,8 +114,8 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
     };
     let mut required = ctx.flag(doc, node, "required").unwrap_or(false);
     if loc == ParamLocation::Path && !required {
-        ctx.warn_help(
-            "path-parameter-not-required",
+        ctx.report_help(
+            codes::PATH_PARAMETER_NOT_REQUIRED,
             format!(
                 "path parameter `{}` must be `required: true`; treated as required",
                 p.name
@@ -137,8 +138,8 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
         }
     }
     if schema.is_none() {
-        ctx.warn_help(
-            "parameter-without-schema",
+        ctx.report_help(
+            codes::PARAMETER_WITHOUT_SCHEMA,
             format!(
                 "parameter `{}` has no `schema` (or `content`); its type is unknown",
                 p.name
@@ -181,8 +182,8 @@ fn first_example<'s>(
 fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<RequestBody> {
     let (doc, node) = ctx.follow(doc, site)?;
     if node.as_map().is_none() {
-        ctx.warn(
-            "invalid-field",
+        ctx.report(
+            codes::INVALID_FIELD,
             format!("`requestBody` should be a mapping, found {}", node.kind()),
             doc,
             node,
@@ -192,8 +193,8 @@ fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<Req
     let content = match ctx.map_field(doc, node, "content") {
         Some(c) => content(ctx, doc, c),
         None => {
-            ctx.warn_help(
-                "request-body-without-content",
+            ctx.report_help(
+                codes::REQUEST_BODY_WITHOUT_CONTENT,
                 "the request body has no `content`",
                 "add `content: {application/json: {schema: …}}`",
                 doc,
@@ -250,8 +251,8 @@ fn responses<'s>(
             return Vec::new();
         }
         ctx.diags.push(
-            crate::diagnostics::Diagnostic::warning(
-                "missing-responses",
+            crate::diagnostics::Diagnostic::new(
+                codes::MISSING_RESPONSES,
                 format!("{} {} has no `responses`", op.method, op.path),
             )
             .at(&op.span)
@@ -260,8 +261,8 @@ fn responses<'s>(
         return Vec::new();
     };
     if responses.as_map().is_none_or(|m| m.is_empty()) {
-        ctx.warn_help(
-            "missing-responses",
+        ctx.report_help(
+            codes::MISSING_RESPONSES,
             format!("{} {} has no responses listed", op.method, op.path),
             "describe at least one response, e.g. `'200': {description: OK}`",
             doc,
@@ -276,8 +277,8 @@ fn responses<'s>(
         }
         if !valid_status(status) {
             ctx.diags.push(
-                crate::diagnostics::Diagnostic::warning(
-                    "invalid-status",
+                crate::diagnostics::Diagnostic::new(
+                    codes::INVALID_STATUS,
                     format!(
                         "`{status}` is not an HTTP status code, a range like `4XX`, or `default`"
                     ),
@@ -346,8 +347,8 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
 pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server> {
     let mut out = Vec::new();
     let Some(items) = node.as_seq() else {
-        ctx.warn(
-            "invalid-field",
+        ctx.report(
+            codes::INVALID_FIELD,
             format!("`servers` should be a list, found {}", node.kind()),
             doc,
             node,
@@ -356,7 +357,7 @@ pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server>
     };
     for s in items {
         let Some(mut url) = ctx.text(doc, s, "url") else {
-            ctx.warn("invalid-server", "a server needs a `url`", doc, s);
+            ctx.report(codes::INVALID_SERVER, "a server needs a `url`", doc, s);
             continue;
         };
         let variables = s.get("variables");
@@ -364,8 +365,8 @@ pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server>
             let placeholder = format!("{{{name}}}");
             match var.get("default").and_then(Node::scalar_text) {
                 Some(default) => url = url.replace(&placeholder, &default),
-                None => ctx.warn(
-                    "invalid-server",
+                None => ctx.report(
+                    codes::INVALID_SERVER,
                     format!("server variable `{name}` needs a `default`"),
                     doc,
                     var,
@@ -407,8 +408,8 @@ fn security_schemes<'s>(ctx: &mut Ctx<'s>, node: &'s Node) -> Vec<SecurityScheme
             },
             Some("mutualTLS") => SecuritySchemeKind::MutualTls,
             other => {
-                ctx.warn_help(
-                    "invalid-security-scheme",
+                ctx.report_help(
+                    codes::INVALID_SECURITY_SCHEME,
                     format!(
                         "security scheme `{name}` has {}; ignored",
                         other.map_or("no `type`".to_string(), |t| format!("unknown type `{t}`"))

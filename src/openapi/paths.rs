@@ -5,6 +5,7 @@
 //! (parameters, request bodies, responses, servers) come from [`super::oas3`] or
 //! [`super::swagger2`].
 
+use crate::diagnostics::codes;
 use std::collections::HashSet;
 
 use crate::diagnostics::Diagnostic;
@@ -65,8 +66,8 @@ pub fn walk<'s>(
         }
         if !webhooks && !path.starts_with('/') {
             ctx.diags.push(
-                Diagnostic::warning(
-                    "path-not-absolute",
+                Diagnostic::new(
+                    codes::PATH_NOT_ABSOLUTE,
                     format!("path `{path}` does not start with `/`"),
                 )
                 .at(&key_span(ctx, 0, key))
@@ -77,8 +78,8 @@ pub fn walk<'s>(
             continue;
         };
         if item.as_map().is_none() {
-            ctx.error(
-                "invalid-path-item",
+            ctx.report(
+                codes::INVALID_PATH_ITEM,
                 format!(
                     "path `{path}` should map methods to operations, found {}",
                     item.kind()
@@ -98,8 +99,8 @@ pub fn walk<'s>(
             }
             let Some(method) = Method::parse(method_key) else {
                 ctx.diags.push(
-                    Diagnostic::warning(
-                        "unknown-path-item-field",
+                    Diagnostic::new(
+                        codes::UNKNOWN_PATH_ITEM_FIELD,
                         format!("`{method_key}` is not an HTTP method or path item field; ignored"),
                     )
                     .at(&key_span(ctx, doc, mkey)),
@@ -107,8 +108,8 @@ pub fn walk<'s>(
                 continue;
             };
             let Some(op_map) = op_node.as_map() else {
-                ctx.error(
-                    "invalid-operation",
+                ctx.report(
+                    codes::INVALID_OPERATION,
                     format!(
                         "`{method_key}` should be an operation (a mapping), found {}",
                         op_node.kind()
@@ -182,8 +183,8 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
         let name = ctx.text(pdoc, pnode, "name");
         let location = ctx.text(pdoc, pnode, "in");
         let (Some(name), Some(location)) = (name, location) else {
-            ctx.warn_help(
-                "invalid-parameter",
+            ctx.report_help(
+                codes::INVALID_PARAMETER,
                 "a parameter needs a `name` and an `in` (path, query, header or cookie); ignored",
                 "add `name:` and `in:`",
                 pdoc,
@@ -192,8 +193,8 @@ fn params<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<RawParam<'s>
             continue;
         };
         if !seen.insert((name.clone(), location.clone())) {
-            ctx.warn(
-                "duplicate-parameter",
+            ctx.report(
+                codes::DUPLICATE_PARAMETER,
                 format!("{location} parameter `{name}` is declared twice; the first is used"),
                 pdoc,
                 pnode,
@@ -253,8 +254,8 @@ pub fn sibling_description(node: &Node) -> Option<String> {
 /// components); its absence is worth a warning, not a failure.
 pub fn missing_paths(ctx: &mut Ctx<'_>, root: &Node) {
     if ctx.spec != crate::model::api::SpecVersion::OpenApi31 && root.get("paths").is_none() {
-        ctx.warn_help(
-            "missing-paths",
+        ctx.report_help(
+            codes::MISSING_PATHS,
             "the document has no `paths`, so it describes no operations",
             "add `paths:` with at least one operation (`paths: {}` if there are none yet)",
             0,

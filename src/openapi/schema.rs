@@ -5,6 +5,7 @@
 //! `x-nullable`, boolean `exclusiveMinimum`, tuple `items`) and OpenAPI 3.1 / JSON Schema
 //! 2020-12 (`type` arrays, `const`, `examples`, `prefixItems`, `$defs` targets, boolean schemas).
 
+use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::model::api::{Property, Schema, SchemaDetails, SchemaId, SchemaRef};
@@ -71,8 +72,8 @@ impl<'s> Ctx<'s> {
                         return id;
                     }
                     if chain.contains(&k) || chain.len() > 64 {
-                        self.error(
-                            "ref-cycle",
+                        self.report(
+                            codes::REF_CYCLE,
                             format!("schema `{name}` refers to itself through `$ref`s only, so it describes nothing"),
                             doc,
                             site,
@@ -117,8 +118,8 @@ impl<'s> Ctx<'s> {
                     };
                 }
                 if depth >= MAX_INLINE_DEPTH {
-                    self.warn(
-                        "schema-too-deep",
+                    self.report(
+                        codes::SCHEMA_TOO_DEEP,
                         format!("inline schemas nest deeper than {MAX_INLINE_DEPTH} levels; the rest is not shown"),
                         doc,
                         node,
@@ -134,8 +135,8 @@ impl<'s> Ctx<'s> {
                 ..Schema::default()
             })),
             _ => {
-                self.warn(
-                    "invalid-schema",
+                self.report(
+                    codes::INVALID_SCHEMA,
                     format!("expected a schema (a mapping), found {}", node.kind()),
                     doc,
                     node,
@@ -148,8 +149,8 @@ impl<'s> Ctx<'s> {
     /// Resolve the `$ref` at `site` to a reference into the arena.
     fn schema_ref(&mut self, doc: DocId, site: &Node) -> Option<SchemaRef> {
         let Some(reference) = site.as_str() else {
-            self.warn(
-                "ref-not-a-string",
+            self.report(
+                codes::REF_NOT_A_STRING,
                 format!("`$ref` must be a string, found {}", site.kind()),
                 doc,
                 site,
@@ -244,8 +245,8 @@ impl<'s> Ctx<'s> {
                             match &t.value {
                                 Value::String(t) => s.types.push(t.clone()),
                                 Value::Null => s.types.push("null".into()),
-                                _ => self.warn(
-                                    "invalid-schema",
+                                _ => self.report(
+                                    codes::INVALID_SCHEMA,
                                     format!("`type` entries should be strings, found {}", t.kind()),
                                     doc,
                                     t,
@@ -253,8 +254,8 @@ impl<'s> Ctx<'s> {
                             }
                         }
                     }
-                    _ => self.warn(
-                        "invalid-schema",
+                    _ => self.report(
+                        codes::INVALID_SCHEMA,
                         format!("`type` should be a string or a list, found {}", v.kind()),
                         doc,
                         v,
@@ -269,8 +270,8 @@ impl<'s> Ctx<'s> {
                 "format" => s.format = self.text(doc, node, key),
                 "enum" => match &v.value {
                     Value::Seq(items) => s.enum_values = items.iter().map(Node::to_json).collect(),
-                    _ => self.warn(
-                        "invalid-schema",
+                    _ => self.report(
+                        codes::INVALID_SCHEMA,
                         format!("`enum` should be a list, found {}", v.kind()),
                         doc,
                         v,
@@ -296,8 +297,8 @@ impl<'s> Ctx<'s> {
                     Value::Seq(items) => {
                         s.required = items.iter().filter_map(Node::scalar_text).collect()
                     }
-                    _ => self.warn_help(
-                        "invalid-schema",
+                    _ => self.report_help(
+                        codes::INVALID_SCHEMA,
                         format!(
                             "`required` should be a list of property names, found {}",
                             v.kind()
@@ -331,8 +332,8 @@ impl<'s> Ctx<'s> {
                 }
                 "allOf" | "oneOf" | "anyOf" => {
                     let Some(items) = v.as_seq() else {
-                        self.warn(
-                            "invalid-schema",
+                        self.report(
+                            codes::INVALID_SCHEMA,
                             format!("`{key}` should be a list of schemas, found {}", v.kind()),
                             doc,
                             v,

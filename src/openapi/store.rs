@@ -4,6 +4,7 @@
 //! references without doing IO. Then every `$ref` of every file is checked once (missing file,
 //! dangling pointer, remote URL, malformed pointer), each problem reported at its `$ref` line.
 
+use crate::diagnostics::codes;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -200,8 +201,8 @@ impl Store {
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(
-                        "file-unreadable",
+                    Diagnostic::new(
+                        codes::FILE_UNREADABLE,
                         format!("cannot read the OpenAPI document `{rel}`: {e}"),
                     )
                     .in_file(&rel),
@@ -300,17 +301,19 @@ impl Store {
             }
             Err(e) => {
                 self.by_path.insert(path, None);
-                let mut d = Diagnostic::error(e.code, e.message.clone()).at(&Span::new(
+                let mut d = Diagnostic::new(e.code, e.message.clone()).at(&Span::new(
                     rel.clone(),
                     e.line,
                     e.column,
                 ));
                 d = match e.code {
-                    "duplicate-key" => d.help(
+                    codes::DUPLICATE_KEY => d.help(
                         "remove or rename one of the two keys; YAML and JSON keys must be unique",
                     ),
-                    "yaml-too-large" => d.help("expand the aliases by hand or split the document"),
-                    "yaml-too-deep" => d.help(
+                    codes::YAML_TOO_LARGE => {
+                        d.help("expand the aliases by hand or split the document")
+                    }
+                    codes::YAML_TOO_DEEP => d.help(
                         "flatten the structure, for example with `$ref`s to named components",
                     ),
                     _ => d,
@@ -331,8 +334,8 @@ impl Store {
             RefTarget::Local { file, pointer } => (file, None, pointer),
             RefTarget::Anchor { file, name } => (file, Some(name), Vec::new()),
             RefTarget::Remote(url) => {
-                let d = Diagnostic::error(
-                    "ref-remote",
+                let d = Diagnostic::new(
+                    codes::REF_REMOTE,
                     format!(
                         "remote reference `{url}` is not fetched: portalgen only reads files in the project"
                     ),
@@ -341,8 +344,8 @@ impl Store {
                 return Err(RefProblem::Bad(Box::new(d), None));
             }
             RefTarget::Invalid(why) => {
-                let d = Diagnostic::error(
-                    "ref-bad-pointer",
+                let d = Diagnostic::new(
+                    codes::REF_BAD_POINTER,
                     format!("invalid reference `{reference}`: {why}"),
                 );
                 return Err(RefProblem::Bad(Box::new(d), None));
@@ -366,8 +369,8 @@ impl Store {
             Some(name) => match self.anchors.get(doc).and_then(|a| a.get(&name)) {
                 Some(segs) => segs.clone(),
                 None => {
-                    let d = Diagnostic::error(
-                        "ref-bad-pointer",
+                    let d = Diagnostic::new(
+                        codes::REF_BAD_POINTER,
                         format!(
                             "`{reference}` points nowhere: no schema in `{}` declares `$anchor: {name}`",
                             self.docs[doc].rel
@@ -386,8 +389,8 @@ impl Store {
                 } else {
                     format!(" in `{}`", self.docs[doc].rel)
                 };
-                let d = Diagnostic::error(
-                    "ref-bad-pointer",
+                let d = Diagnostic::new(
+                    codes::REF_BAD_POINTER,
                     format!("`{reference}` points nowhere: {}{place}", miss.message),
                 );
                 Err(RefProblem::Bad(
@@ -435,11 +438,11 @@ impl Store {
 /// The error for a `$ref` to a file that cannot be read.
 fn missing_file(written: &str, rel: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
     let (code, reason) = if e.kind() == std::io::ErrorKind::NotFound {
-        ("ref-missing-file", "not found".to_string())
+        (codes::REF_MISSING_FILE, "not found".to_string())
     } else {
-        ("file-unreadable", e.to_string())
+        (codes::FILE_UNREADABLE, e.to_string())
     };
-    let d = Diagnostic::error(
+    let d = Diagnostic::new(
         code,
         format!("referenced file `{written}` ({rel}): {reason}"),
     );

@@ -5,6 +5,7 @@
 //! (multipart when a file is uploaded); non-body parameters carry their schema keywords inline;
 //! `definitions` are the named schemas; `securityDefinitions` the security schemes.
 
+use crate::diagnostics::codes;
 use indexmap::IndexMap;
 
 use crate::model::api::{
@@ -140,8 +141,8 @@ pub fn fill<'s>(
         match p.location.as_str() {
             "body" => {
                 if body.is_some() {
-                    ctx.warn(
-                        "duplicate-parameter",
+                    ctx.report(
+                        codes::DUPLICATE_PARAMETER,
                         "an operation can have only one `body` parameter; the first is used",
                         pdoc,
                         node,
@@ -151,8 +152,8 @@ pub fn fill<'s>(
                 let schema = match node.get("schema") {
                     Some(s) => Some(ctx.schema_use(pdoc, s, 0)),
                     None => {
-                        ctx.warn_help(
-                            "parameter-without-schema",
+                        ctx.report_help(
+                            codes::PARAMETER_WITHOUT_SCHEMA,
                             format!("body parameter `{}` has no `schema`", p.name),
                             "add `schema:` (often a `$ref` to a definition)",
                             pdoc,
@@ -198,8 +199,8 @@ pub fn fill<'s>(
             other => {
                 let Some(loc) = location(other) else {
                     let v = node.get("in").unwrap_or(node);
-                    ctx.warn_help(
-                        "invalid-parameter",
+                    ctx.report_help(
+                        codes::INVALID_PARAMETER,
                         format!(
                             "parameter `{}` has an unknown location `in: {other}`; ignored",
                             p.name
@@ -213,8 +214,8 @@ pub fn fill<'s>(
                 let schema = if node.get("type").is_some() {
                     Some(inline_schema(ctx, pdoc, node))
                 } else {
-                    ctx.warn_help(
-                        "parameter-without-schema",
+                    ctx.report_help(
+                        codes::PARAMETER_WITHOUT_SCHEMA,
                         format!("parameter `{}` has no `type`; its type is unknown", p.name),
                         "add `type: string` (or integer, number, boolean, array)",
                         pdoc,
@@ -224,8 +225,8 @@ pub fn fill<'s>(
                 };
                 let mut required = ctx.flag(pdoc, node, "required").unwrap_or(false);
                 if loc == crate::model::api::ParamLocation::Path && !required {
-                    ctx.warn_help(
-                        "path-parameter-not-required",
+                    ctx.report_help(
+                        codes::PATH_PARAMETER_NOT_REQUIRED,
                         format!(
                             "path parameter `{}` must be `required: true`; treated as required",
                             p.name
@@ -254,8 +255,8 @@ pub fn fill<'s>(
     }
     if !form.properties.is_empty() {
         if body.is_some() {
-            ctx.warn(
-                "body-and-form-data",
+            ctx.report(
+                codes::BODY_AND_FORM_DATA,
                 "an operation cannot have both a `body` and `formData` parameters; the form is ignored",
                 doc,
                 op_node,
@@ -326,8 +327,8 @@ fn responses<'s>(
         Some(r) if r.as_map().is_some_and(|m| !m.is_empty()) => r,
         _ => {
             ctx.diags.push(
-                crate::diagnostics::Diagnostic::warning(
-                    "missing-responses",
+                crate::diagnostics::Diagnostic::new(
+                    codes::MISSING_RESPONSES,
                     format!("{} {} has no `responses`", op.method, op.path),
                 )
                 .at(&op.span)
@@ -405,8 +406,8 @@ static NULL: Node = Node {
 
 fn warn_status(ctx: &mut Ctx<'_>, doc: DocId, key: &Key, status: &str) {
     ctx.diags.push(
-        crate::diagnostics::Diagnostic::warning(
-            "invalid-status",
+        crate::diagnostics::Diagnostic::new(
+            codes::INVALID_STATUS,
             format!("`{status}` is not an HTTP status code or `default`"),
         )
         .at(&key_span(ctx, doc, key)),
@@ -441,8 +442,8 @@ fn security_definitions<'s>(ctx: &mut Ctx<'s>, node: &'s Node) -> Vec<SecuritySc
                 }
             }
             other => {
-                ctx.warn_help(
-                    "invalid-security-scheme",
+                ctx.report_help(
+                    codes::INVALID_SECURITY_SCHEME,
                     format!(
                         "security definition `{name}` has {}; ignored",
                         other.map_or("no `type`".to_string(), |t| format!("unknown type `{t}`"))

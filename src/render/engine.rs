@@ -2,6 +2,7 @@
 //! templates (embedded in the binary) with the project's `templates/` overrides on top, and
 //! turns template errors into diagnostics that name the template and line.
 
+use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior};
@@ -145,7 +146,7 @@ fn template_diagnostic(e: &minijinja::Error, in_override: bool) -> Diagnostic {
         msg.push_str(": ");
         msg.push_str(detail);
     }
-    let mut d = Diagnostic::error("template-error", msg);
+    let mut d = Diagnostic::new(codes::TEMPLATE_ERROR, msg);
     if in_override {
         d = d.at(&Span::new(
             format!("templates/{name}"),

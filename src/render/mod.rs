@@ -8,6 +8,7 @@ pub mod openapi_doc;
 pub mod postman;
 pub mod sitemap;
 
+use crate::diagnostics::codes;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -148,8 +149,8 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         match std::fs::read(path) {
             Ok(bytes) => outputs.push(Output::new(rel.clone(), bytes)),
             Err(e) => diags.push(
-                Diagnostic::error(
-                    crate::load::UNREADABLE,
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
                     format!("cannot read static file: {e}"),
                 )
                 .in_file(format!("static/{rel}")),
@@ -162,7 +163,7 @@ pub fn render(portal: &Portal, opts: &RenderOptions, diags: &mut Diagnostics) ->
         if !seen.insert(o.path.as_str()) {
             clash = true;
             diags.push(
-                Diagnostic::error("output-clash", format!("two pages of the portal would be written to `{}`", o.path))
+                Diagnostic::new(codes::OUTPUT_CLASH, format!("two pages of the portal would be written to `{}`", o.path))
                     .help("rename one of the items (an operationId, a page file or a package slug) so their URLs differ"),
             );
         }
@@ -971,7 +972,7 @@ fn guide_link(
             }
             None => {
                 warnings.push(
-                    Diagnostic::warning("broken-link", format!("`{dest}` links to no page of this build; the link is left out"))
+                    Diagnostic::new(codes::BROKEN_LINK, format!("`{dest}` links to no page of this build; the link is left out"))
                         .at(&span)
                         .help("link to another file of pages/ by its relative path, e.g. `../authentication.md`; private pages are only in builds for their teams"),
                 );
@@ -990,7 +991,7 @@ fn guide_link(
         LinkAction::Keep
     } else {
         warnings.push(
-            Diagnostic::warning("broken-link", format!("`{dest}` leads to no page of this build; the link is left out"))
+            Diagnostic::new(codes::BROKEN_LINK, format!("`{dest}` leads to no page of this build; the link is left out"))
                 .at(&span)
                 .help(format!("the link is relative to the page's URL `{page_url}`; link other guides by file, e.g. `other.md`")),
         );

@@ -5,6 +5,7 @@
 //! its own so portalgen can list *every* matching route, which Kong never needs but the
 //! ambiguity and documented-order checks do.
 
+use crate::diagnostics::codes;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -236,8 +237,8 @@ impl Engine {
             match (flavor, &route.expression) {
                 (RouterFlavor::TraditionalCompatible, Some(_)) => {
                     diags.push(
-                        Diagnostic::error(
-                            "route-expression-unsupported",
+                        Diagnostic::new(
+                            codes::ROUTE_EXPRESSION_UNSUPPORTED,
                             format!(
                                 "route `{}` uses `expression`, which the `traditional_compatible` router flavor does not accept",
                                 route.label()
@@ -250,8 +251,8 @@ impl Engine {
                 }
                 (_, None) if route.priority.is_some() => {
                     diags.push(
-                        Diagnostic::warning(
-                            "route-priority-ignored",
+                        Diagnostic::new(
+                            codes::ROUTE_PRIORITY_IGNORED,
                             format!(
                                 "route `{}` sets `priority`, which Kong only uses for `expression` routes (expressions flavor); its rank comes from its matching fields",
                                 route.label()
@@ -262,8 +263,8 @@ impl Engine {
                 }
                 (RouterFlavor::Expressions, Some(_)) if route.regex_priority != 0 => {
                     diags.push(
-                        Diagnostic::error(
-                            "route-expression-mixed",
+                        Diagnostic::new(
+                            codes::ROUTE_EXPRESSION_MIXED,
                             format!(
                                 "route `{}` sets `regex_priority` with `expression`; Kong rejects it (use `priority`)",
                                 route.label()
@@ -275,8 +276,8 @@ impl Engine {
                 }
                 (RouterFlavor::Expressions, Some(_)) if has_classic => {
                     diags.push(
-                        Diagnostic::error(
-                            "route-expression-mixed",
+                        Diagnostic::new(
+                            codes::ROUTE_EXPRESSION_MIXED,
                             format!(
                                 "route `{}` sets both `expression` and classic matching fields; Kong accepts one or the other",
                                 route.label()
@@ -290,8 +291,8 @@ impl Engine {
             }
             if route.path_handling == "v1" && route.expression.is_none() {
                 diags.push(
-                    Diagnostic::warning(
-                        "path-handling-ignored",
+                    Diagnostic::new(
+                        codes::PATH_HANDLING_IGNORED,
                         format!(
                             "route `{}` sets `path_handling: v1`, which the ATC router flavors do not honour: Kong computes the upstream path as v0",
                             route.label()
@@ -330,8 +331,8 @@ impl Engine {
                 Ok(ast) => ast,
                 Err(e) => {
                     diags.push(
-                        Diagnostic::error(
-                            "route-rejected",
+                        Diagnostic::new(
+                            codes::ROUTE_REJECTED,
                             format!(
                                 "Kong's router rejects route `{}`: {}",
                                 route.label(),
@@ -346,8 +347,8 @@ impl Engine {
             };
             if !keys_seen.insert((effective, group.uuid)) {
                 diags.push(
-                    Diagnostic::error(
-                        "route-rejected",
+                    Diagnostic::new(
+                        codes::ROUTE_REJECTED,
                         format!(
                             "Kong's router rejects route `{}`: UUID {} already exists",
                             route.label(),
@@ -427,8 +428,8 @@ impl Engine {
         for (route, e) in rejected {
             let route = &manifest.routes[route];
             diags.push(
-                Diagnostic::error(
-                    "route-rejected",
+                Diagnostic::new(
+                    codes::ROUTE_REJECTED,
                     format!("Kong's router rejects route `{}`: {e}", route.label()),
                 )
                 .at(&route.span),

@@ -17,6 +17,7 @@ pub mod verdict;
 pub use inputs::inputs;
 pub use report::{coverage_table, report_html, summary};
 
+use crate::diagnostics::codes;
 use serde::Serialize;
 
 use crate::config::RouterFlavor;
@@ -121,8 +122,8 @@ pub fn check_with(
     for (i, route) in manifest.routes.iter().enumerate() {
         if in_engine[i] && !served[i] {
             diags.push(
-                Diagnostic::info(
-                    "route-undocumented",
+                Diagnostic::new(
+                    codes::ROUTE_UNDOCUMENTED,
                     format!("route `{}` serves no documented operation", route.label()),
                 )
                 .at(&route.span),

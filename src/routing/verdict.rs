@@ -3,6 +3,7 @@
 //! split probes, documented-vs-actual precedence, methods no route accepts, strip_path eating
 //! part of the documented path, pinned routes that do not win).
 
+use crate::diagnostics::codes;
 use std::collections::BTreeSet;
 
 use super::engine::{Engine, Request};
@@ -156,7 +157,8 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             );
             notes.push(message.clone());
             diags.push(
-                Diagnostic::new(severity, "operation-unmatched", message)
+                Diagnostic::new(codes::OPERATION_UNMATCHED, message)
+                    .severity(severity)
                     .at(&op.span)
                     .help("add a route whose paths/methods/hosts match this operation, or pin one with `route:` and fix it"),
             );
@@ -196,7 +198,8 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             };
             notes.push(message.clone());
             diags.push(
-                Diagnostic::new(severity, "operation-ambiguous", message)
+                Diagnostic::new(codes::OPERATION_AMBIGUOUS, message)
+                    .severity(severity)
                     .at(&op.span)
                     .help("make one route win for every valid request (give tied routes distinct priorities or explicit ids, or fix the route's regex)"),
             );
@@ -227,7 +230,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
         );
         notes.push(message.clone());
         diags.push(
-            Diagnostic::warning("fragile-precedence", message)
+            Diagnostic::new(codes::FRAGILE_PRECEDENCE, message)
                 .at(&op.span)
                 .help("Kong computes route priorities with 32-bit shifts (reference 3.5); make the intended route win under both orders"),
         );
@@ -265,7 +268,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
                     methods.into_iter().collect::<Vec<_>>().join(", ")
                 );
                 notes.push(message.clone());
-                diags.push(Diagnostic::warning("method-not-exposed", message).at(&op.span));
+                diags.push(Diagnostic::new(codes::METHOD_NOT_EXPOSED, message).at(&op.span));
             }
         }
     }
@@ -298,7 +301,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
                     );
                     notes.push(message.clone());
                     diags.push(
-                                Diagnostic::warning("strip-path-drops-path", message)
+                                Diagnostic::new(codes::STRIP_PATH_DROPS_PATH, message)
                                     .at(&op.span)
                                     .help("set `strip_path: false` or give the service the stripped prefix as its `path`"),
                             );
@@ -312,8 +315,8 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
     for (pin, span) in &input.pinned_routes {
         let Some(pinned) = manifest.route(pin) else {
             diags.push(
-                Diagnostic::error(
-                    "pinned-route-unknown",
+                Diagnostic::new(
+                    codes::PINNED_ROUTE_UNKNOWN,
                     format!(
                         "pinned route `{pin}` of {op_name} (API `{}`) is not in the decK manifest",
                         api.slug
@@ -345,7 +348,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
             };
             let message = format!("pinned route `{pin}` does not serve {op_name}: {why}");
             notes.push(message.clone());
-            diags.push(Diagnostic::error("pinned-route-mismatch", message).at(span));
+            diags.push(Diagnostic::new(codes::PINNED_ROUTE_MISMATCH, message).at(span));
         }
     }
 

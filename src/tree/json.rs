@@ -5,6 +5,7 @@
 //! (no growth slack kept in memory) and the same limits, positions, value typing and
 //! `duplicate-key` errors as the YAML builder.
 
+use crate::diagnostics::codes;
 use indexmap::IndexMap;
 
 use super::{Key, Limits, Node, ParseError, Value};
@@ -60,7 +61,7 @@ fn finish_map(
                     ),
                     line: key.line,
                     column: key.column,
-                    code: "duplicate-key",
+                    code: codes::DUPLICATE_KEY,
                 });
             }
             indexmap::map::Entry::Vacant(slot) => {
@@ -203,7 +204,7 @@ impl Reader<'_> {
             message: "the document is empty".into(),
             line: 1,
             column: 1,
-            code: "empty-document",
+            code: codes::EMPTY_DOCUMENT,
         })
     }
 
@@ -230,7 +231,7 @@ impl Reader<'_> {
                         ),
                         line,
                         column,
-                        code: "yaml-too-deep",
+                        code: codes::YAML_TOO_DEEP,
                     });
                 }
                 self.pos += 1;
@@ -451,7 +452,7 @@ impl Reader<'_> {
                 message: format!("the document has more than {} nodes", self.limits.max_nodes),
                 line,
                 column,
-                code: "yaml-too-large",
+                code: codes::YAML_TOO_LARGE,
             });
         }
         Ok(())
@@ -470,7 +471,7 @@ impl Reader<'_> {
             message: format!("JSON: {message}"),
             line: self.line,
             column,
-            code: "yaml-syntax",
+            code: codes::YAML_SYNTAX,
         }
     }
 }

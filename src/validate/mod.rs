@@ -4,6 +4,7 @@
 
 pub mod packages;
 
+use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
 use crate::model::{Page, Portal};
@@ -27,8 +28,8 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
             && let Some(span) = &settings.span
         {
             let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
-            let mut d = Diagnostic::error(
-                "unknown-api",
+            let mut d = Diagnostic::new(
+                codes::UNKNOWN_API,
                 format!("`apis.{slug}` configures an API that does not exist"),
             )
             .at(span);
@@ -66,8 +67,8 @@ fn check_pages(pages: &[Page], diags: &mut Diagnostics) {
     for p in pages {
         if let Some(first) = seen.insert(&p.url_path, p) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-page",
+                Diagnostic::new(
+                    codes::DUPLICATE_PAGE,
                     format!("two pages would be written to `{}/`", p.url_path),
                 )
                 .at(&p.span)

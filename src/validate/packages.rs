@@ -3,6 +3,7 @@
 //! `name` + `version` are unique, auth strategies exist, and an operation's own OpenAPI
 //! security does not contradict the package's strategy.
 
+use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 
 use crate::config::{AuthChoice, AuthKind, PortalConfig};
@@ -27,8 +28,8 @@ pub fn resolve(
     for p in sorted {
         if let Some(api) = apis.iter().find(|a| a.slug == p.slug) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-slug",
+                Diagnostic::new(
+                    codes::DUPLICATE_SLUG,
                     format!("package slug `{}` is already the slug of an API", p.slug),
                 )
                 .at(&p.slug_span)
@@ -41,8 +42,8 @@ pub fn resolve(
         }
         if let Some(first) = slugs.insert(&p.slug, p) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-slug",
+                Diagnostic::new(
+                    codes::DUPLICATE_SLUG,
                     format!("package slug `{}` is used twice", p.slug),
                 )
                 .at(&p.slug_span)
@@ -55,8 +56,8 @@ pub fn resolve(
         }
         if let Some(first) = names.insert((&p.name, p.version.as_deref()), p) {
             diags.push(
-                Diagnostic::error(
-                    "duplicate-package",
+                Diagnostic::new(
+                    codes::DUPLICATE_PACKAGE,
                     format!(
                         "package name `{}`{} is used twice",
                         p.name,
@@ -101,8 +102,8 @@ pub fn resolve(
                                 && prev.route != po.route);
                         if conflict {
                             diags.push(
-                                Diagnostic::warning(
-                                    "conflicting-package-operation",
+                                Diagnostic::new(
+                                    codes::CONFLICTING_PACKAGE_OPERATION,
                                     format!(
                                         "{} {} of `{}` gets a different limit or route here than at line {}; this item wins",
                                         po.method, po.path, po.api, prev.span.line
@@ -121,8 +122,8 @@ pub fn resolve(
                         continue;
                     }
                     diags.push(
-                        Diagnostic::warning(
-                            "duplicate-package-operation",
+                        Diagnostic::new(
+                            codes::DUPLICATE_PACKAGE_OPERATION,
                             format!(
                                 "{} {} of `{}` is already in package `{}`",
                                 po.method, po.path, po.api, p.slug
@@ -146,8 +147,8 @@ pub fn resolve(
                 .find(|b| b.method == a.method && b.path == a.path && b.api != a.api)
             {
                 diags.push(
-                    Diagnostic::warning(
-                        "package-path-clash",
+                    Diagnostic::new(
+                        codes::PACKAGE_PATH_CLASH,
                         format!(
                             "package `{}` holds {} {} of both `{}` and `{}`; its OpenAPI download can describe only the first",
                             p.slug, a.method, a.path, b.api, a.api
@@ -185,8 +186,8 @@ pub fn resolve(
 fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageOperation> {
     let Some(api) = apis.iter().find(|a| a.slug == sel.api) else {
         let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
-        let mut d = Diagnostic::error(
-            "unknown-api",
+        let mut d = Diagnostic::new(
+            codes::UNKNOWN_API,
             format!("package refers to unknown API `{}`", sel.api),
         )
         .at(&sel.api_span);
@@ -299,7 +300,7 @@ fn no_match(sel: &Selector, api: &Api) -> Diagnostic {
             )
         }
     };
-    let d = Diagnostic::error("unknown-operation", what).at(&sel.span);
+    let d = Diagnostic::new(codes::UNKNOWN_OPERATION, what).at(&sel.span);
     if closest.is_empty() {
         d
     } else {
@@ -360,8 +361,8 @@ fn check_security(p: &Package, apis: &[Api], config: &PortalConfig, diags: &mut 
                 AuthKind::OpenidConnect { .. } => "OpenID Connect",
             };
             diags.push(
-                Diagnostic::warning(
-                    "security-mismatch",
+                Diagnostic::new(
+                    codes::SECURITY_MISMATCH,
                     format!(
                         "{} {} of `{}` declares security {} but package `{}` uses {kind} strategy `{}`",
                         op.method,

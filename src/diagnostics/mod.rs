@@ -10,6 +10,10 @@ use serde::Serialize;
 
 use crate::source::{SourceMap, Span};
 
+pub mod codes;
+
+pub use codes::Code;
+
 /// How bad a problem is. Errors fail the run; warnings fail it only under `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,7 +37,7 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: String,
+    pub code: Code,
     pub message: String,
     /// File relative to the project root, with `/` separators.
     pub file: Option<String>,
@@ -45,10 +49,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
+    /// A diagnostic of `code`, with the code's severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity,
-            code: code.to_string(),
+            severity: code.severity(),
+            code,
             message: message.into(),
             file: None,
             line: None,
@@ -57,16 +62,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &str, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, code, message)
-    }
-
-    pub fn warning(code: &str, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, code, message)
-    }
-
-    pub fn info(code: &str, message: impl Into<String>) -> Self {
-        Self::new(Severity::Info, code, message)
+    /// Report with another severity than the code's own, where the rule says so (an unrouted
+    /// operation in no package is only a warning).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
     }
 
     /// Attach a location.
@@ -90,14 +90,14 @@ impl Diagnostic {
         self
     }
 
-    fn sort_key(&self) -> (bool, String, u32, u32, Severity, String, String) {
+    fn sort_key(&self) -> (bool, String, u32, u32, Severity, &'static str, String) {
         (
             self.file.is_some(),
             self.file.clone().unwrap_or_default(),
             self.line.unwrap_or(0),
             self.column.unwrap_or(0),
             self.severity,
-            self.code.clone(),
+            self.code.id(),
             self.message.clone(),
         )
     }
@@ -136,6 +136,13 @@ impl Diagnostics {
 
     pub fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// True when a problem stops the command altogether (exit code 2).
+    pub fn has_fatal(&self) -> bool {
+        self.items
+            .iter()
+            .any(|d| d.code.fatal() && d.severity == Severity::Error)
     }
 
     pub fn has_errors(&self) -> bool {
@@ -307,7 +314,7 @@ pub fn render_github(diags: &Diagnostics) -> String {
         if let Some(c) = d.column {
             props.push(format!("col={c}"));
         }
-        props.push(format!("title={}", escape_property(&d.code)));
+        props.push(format!("title={}", escape_property(d.code.id())));
         let mut msg = d.message.clone();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
@@ -335,9 +342,9 @@ mod tests {
     #[test]
     fn sorts_by_file_then_line() {
         let mut d = Diagnostics::new();
-        d.push(Diagnostic::error("b", "x").at(&Span::new("b.yaml", 3, 1)));
-        d.push(Diagnostic::error("a", "y").at(&Span::new("a.yaml", 9, 1)));
-        d.push(Diagnostic::error("a", "z").at(&Span::new("a.yaml", 2, 5)));
+        d.push(Diagnostic::new(codes::UNKNOWN_KEY, "x").at(&Span::new("b.yaml", 3, 1)));
+        d.push(Diagnostic::new(codes::UNKNOWN_KEY, "y").at(&Span::new("a.yaml", 9, 1)));
+        d.push(Diagnostic::new(codes::UNKNOWN_KEY, "z").at(&Span::new("a.yaml", 2, 5)));
         d.sort();
         let lines: Vec<_> = d
             .iter()
@@ -357,7 +364,8 @@ mod tests {
     fn github_format_escapes() {
         let mut d = Diagnostics::new();
         d.push(
-            Diagnostic::warning("unknown-key", "bad: a,b\nnext")
+            Diagnostic::new(codes::UNKNOWN_KEY, "bad: a,b\nnext")
+                .severity(Severity::Warning)
                 .at(&Span::new("p/x.yaml", 4, 2))
                 .help("fix 100%"),
         );
@@ -373,7 +381,7 @@ mod tests {
         sources.add("portal.yaml", "title: x\nbogus: 1\n");
         let mut d = Diagnostics::new();
         d.push(
-            Diagnostic::error("unknown-key", "unknown key `bogus`").at(&Span::new(
+            Diagnostic::new(codes::UNKNOWN_KEY, "unknown key `bogus`").at(&Span::new(
                 "portal.yaml",
                 2,
                 1,
