@@ -38,7 +38,7 @@ pub struct Built {
 
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
     let mut checked = check(root)?;
-    let known = crate::audience::Visible::known_teams(&checked.portal);
+    let known = crate::model::audience::Visible::known_teams(&checked.portal);
     for team in &opts.audiences {
         if !known.contains(team) {
             let list = known

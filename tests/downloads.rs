@@ -65,7 +65,7 @@ fn package_document_holds_exactly_its_operations_and_loads_back() {
     // Loads back through portalgen's own loader without error-level diagnostics.
     let root = file.parent().unwrap();
     let sources = SourceMap::default();
-    let (api, diags) = portalgen::openapi::load_api(root, "company", &file, &sources);
+    let (api, diags) = portalgen::load::openapi::load_api(root, "company", &file, &sources);
     let errors: Vec<_> = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)

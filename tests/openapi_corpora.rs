@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use portalgen::diagnostics::{Diagnostic, Severity};
+use portalgen::load::openapi::load_api;
 use portalgen::model::Api;
-use portalgen::openapi::load_api;
 use portalgen::source::SourceMap;
 
 fn corpora() -> Option<PathBuf> {

@@ -2,8 +2,8 @@
 //! reported with its code, its project-relative file and the line that causes it.
 
 use portalgen::diagnostics::{Diagnostic, Severity};
+use portalgen::load::openapi::load_api;
 use portalgen::model::Api;
-use portalgen::openapi::load_api;
 use portalgen::source::SourceMap;
 
 /// Write `files` (relative path, text) under a fresh project root and load `apis/<entry>`.

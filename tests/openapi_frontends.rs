@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use portalgen::diagnostics::{Diagnostic, Severity};
+use portalgen::load::openapi::load_api;
 use portalgen::model::Api;
 use portalgen::model::api::{
     Method, ParamLocation, Schema, SchemaRef, SecuritySchemeKind, SpecVersion, type_label,
 };
-use portalgen::openapi::load_api;
 use portalgen::source::SourceMap;
 use serde_json::json;
 

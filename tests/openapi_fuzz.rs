@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use portalgen::openapi::load_api;
+use portalgen::load::openapi::load_api;
 use portalgen::source::SourceMap;
 use portalgen::tree;
 use proptest::prelude::*;

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use portalgen::diagnostics::Diagnostic;
+use portalgen::load::openapi::load_api;
 use portalgen::model::Api;
 use portalgen::model::api::{SchemaId, SchemaRef, type_label};
-use portalgen::openapi::load_api;
 use portalgen::source::SourceMap;
 
 fn fixture(name: &str) -> PathBuf {

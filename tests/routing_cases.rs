@@ -8,9 +8,9 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use portalgen::config::RouterFlavor;
 use portalgen::diagnostics::Severity;
-use portalgen::routing::{self, OperationInput, Status};
+use portalgen::kong::{self, OperationInput, Status};
+use portalgen::model::config::RouterFlavor;
 use portalgen::source::{SourceMap, Span};
 use serde::Deserialize;
 use serde_json::Value;
@@ -103,7 +103,7 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
     support::write_files(dir.path(), &[("gateway/kong.yaml", deck.as_str())]);
     let sources = SourceMap::default();
     let (manifest, load_diags) =
-        portalgen::gateway::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
+        portalgen::load::deck::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
     if load_diags.has_errors() {
         return Err(format!("deck has errors: {:?}", load_diags.into_vec()));
     }
@@ -139,7 +139,7 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
         Some("expressions") => RouterFlavor::Expressions,
         _ => RouterFlavor::TraditionalCompatible,
     };
-    let (results, diags) = routing::check(&[input], &manifest, flavor);
+    let (results, diags) = kong::check(&[input], &manifest, flavor);
     let r = results.first().ok_or("no result")?;
     let diag_list: Vec<String> = diags
         .iter()

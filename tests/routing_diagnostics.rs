@@ -7,10 +7,10 @@ mod support;
 
 use std::path::PathBuf;
 
-use portalgen::config::RouterFlavor;
 use portalgen::diagnostics::{Diagnostic, Severity};
-use portalgen::gateway::{self, Manifest};
-use portalgen::routing::{self, OperationInput};
+use portalgen::kong::{self, OperationInput};
+use portalgen::model::config::RouterFlavor;
+use portalgen::model::gateway::Manifest;
 use portalgen::source::SourceMap;
 
 fn fixture_root() -> PathBuf {
@@ -23,7 +23,7 @@ fn fixture_root() -> PathBuf {
 fn load_fixture() -> (Manifest, Vec<Diagnostic>, SourceMap) {
     let sources = SourceMap::default();
     let patterns = vec!["gateway/*.yaml".to_string(), "gateway/*.yml".to_string()];
-    let (manifest, diags) = gateway::load(&fixture_root(), &patterns, &sources);
+    let (manifest, diags) = portalgen::load::deck::load(&fixture_root(), &patterns, &sources);
     let mut diags = diags;
     diags.sort();
     (manifest, diags.into_vec(), sources)
@@ -259,7 +259,7 @@ fn routes_serving_nothing_are_reported_at_their_line() {
         gateway_host: None,
         path_prefix: None,
     };
-    let (results, diags) = routing::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
+    let (results, diags) = kong::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
     assert_eq!(results[0].route.as_deref(), Some("invoices"));
     assert_eq!(results[0].service.as_deref(), Some("billing"));
     // strip_path default true: /invoices/sample (undeclared parameter) → service path /v2 + /sample.
@@ -280,7 +280,8 @@ fn routes_serving_nothing_are_reported_at_their_line() {
 #[test]
 fn missing_directory_is_an_empty_manifest() {
     let sources = SourceMap::default();
-    let (m, d) = gateway::load(&fixture_root(), &["nowhere/*.yaml".to_string()], &sources);
+    let (m, d) =
+        portalgen::load::deck::load(&fixture_root(), &["nowhere/*.yaml".to_string()], &sources);
     assert!(m.routes.is_empty() && m.files.is_empty() && d.is_empty());
 }
 
@@ -296,7 +297,7 @@ fn hostile_manifests_give_diagnostics_not_panics() {
     ];
     for (i, text) in texts.iter().enumerate() {
         let sources = SourceMap::default();
-        let (manifest, diags) = Manifest::from_texts(
+        let (manifest, diags) = portalgen::load::deck::from_texts(
             &[(format!("gateway/h{i}.yaml"), text.to_string())],
             &sources,
         );
@@ -324,16 +325,18 @@ fn hostile_manifests_give_diagnostics_not_panics() {
             RouterFlavor::TraditionalCompatible,
             RouterFlavor::Expressions,
         ] {
-            let (results, _) = routing::check(std::slice::from_ref(&input), &manifest, flavor);
+            let (results, _) = kong::check(std::slice::from_ref(&input), &manifest, flavor);
             assert_eq!(results.len(), 1);
-            let _ = routing::report_html(&results, &manifest, "<h>");
-            let _ = routing::coverage_table(&results);
+            let _ = portalgen::cli::coverage::report_html(&results, &manifest, "<h>");
+            let _ = portalgen::cli::coverage::coverage_table(&results);
         }
     }
     // The first text reports type errors at their lines.
     let sources = SourceMap::default();
-    let (_, diags) =
-        Manifest::from_texts(&[("gateway/h.yaml".into(), texts[0].to_string())], &sources);
+    let (_, diags) = portalgen::load::deck::from_texts(
+        &[("gateway/h.yaml".into(), texts[0].to_string())],
+        &sources,
+    );
     let diags = diags.into_vec();
     assert!(
         find(&diags, "deck-invalid-type", "gateway/h.yaml", 2).is_some(),
@@ -382,7 +385,9 @@ fn manifest_patterns_select_files() {
     let load = |patterns: &[&str]| {
         let sources = SourceMap::default();
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
-        gateway::load(dir.path(), &patterns, &sources).0.files
+        portalgen::load::deck::load(dir.path(), &patterns, &sources)
+            .0
+            .files
     };
     assert_eq!(load(&["kong.yaml"]), vec!["kong.yaml"]);
     assert_eq!(load(&["gateway/*.yaml"]), vec!["gateway/a.yaml"]);
@@ -395,6 +400,6 @@ fn manifest_patterns_select_files() {
         vec!["kong.yaml", "other/d.yaml"]
     );
     let sources = SourceMap::default();
-    let (_, d) = gateway::load(dir.path(), &["gateway/[".to_string()], &sources);
+    let (_, d) = portalgen::load::deck::load(dir.path(), &["gateway/[".to_string()], &sources);
     assert_eq!(d.into_vec()[0].code, "invalid-glob");
 }

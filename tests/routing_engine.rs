@@ -3,9 +3,8 @@
 //! on a generated manifest mixing prefixes, regexes, methods, hosts, headers and split routes,
 //! against many requests, with both engines running the real atc-router.
 
-use portalgen::config::RouterFlavor;
-use portalgen::gateway::Manifest;
-use portalgen::routing::engine::{Engine, Request};
+use portalgen::kong::engine::{Engine, Request};
+use portalgen::model::config::RouterFlavor;
 use portalgen::source::SourceMap;
 
 /// Small deterministic generator (no external randomness: failures reproduce).
@@ -119,7 +118,7 @@ fn partitioned_engine_picks_what_one_router_picks() {
         let sources = SourceMap::default();
         let text = generated_manifest(seed, 150);
         let (manifest, diags) =
-            Manifest::from_texts(&[("gateway/gen.yaml".into(), text)], &sources);
+            portalgen::load::deck::from_texts(&[("gateway/gen.yaml".into(), text)], &sources);
         assert!(!diags.has_errors(), "{:?}", diags.into_vec());
         let (split, d1) = Engine::build_with(&manifest, RouterFlavor::TraditionalCompatible, true);
         let (single, d2) =

@@ -5,10 +5,9 @@
 mod support;
 
 use indexmap::IndexMap;
-use portalgen::config::{ApiSettings, AuthChoice, GatewaySettings, PortalConfig};
-use portalgen::gateway::Manifest;
+use portalgen::kong;
+use portalgen::model::config::{ApiSettings, AuthChoice, GatewaySettings, PortalConfig};
 use portalgen::model::{Method, Package, PackageOperation, Visibility};
-use portalgen::routing;
 use portalgen::source::{SourceMap, Span};
 
 fn package(slug: &str, items: &[(&str, Method, &str, Option<&str>, u32)]) -> Package {
@@ -77,7 +76,7 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         gateway: GatewaySettings::default(),
         span: Span::file("portal.yaml"),
     };
-    let inputs = routing::inputs(&apis, &packages, &config);
+    let inputs = portalgen::validate::routing::inputs(&apis, &packages, &config);
     assert_eq!(inputs.len(), 2);
     assert_eq!(
         inputs[0].packages,
@@ -100,11 +99,11 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
     let deck = "_format_version: \"3.0\"\nservices:\n- name: shop\n  url: http://shop.internal\n  routes:\n  - {name: orders-get, hosts: [api.example.com], methods: [GET], paths: [/shop/orders]}\n  - {name: orders-post, hosts: [api.example.com], methods: [POST], paths: [/shop/orders]}\n";
     let sources = SourceMap::default();
     let (manifest, _) =
-        Manifest::from_texts(&[("gateway/kong.yaml".into(), deck.into())], &sources);
-    let (results, diags) = routing::check(
+        portalgen::load::deck::from_texts(&[("gateway/kong.yaml".into(), deck.into())], &sources);
+    let (results, diags) = kong::check(
         &inputs,
         &manifest,
-        portalgen::config::RouterFlavor::TraditionalCompatible,
+        portalgen::model::config::RouterFlavor::TraditionalCompatible,
     );
     assert_eq!(results[0].route.as_deref(), Some("orders-get"));
     assert_eq!(results[1].route.as_deref(), Some("orders-post"));

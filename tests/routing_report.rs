@@ -5,9 +5,9 @@
 #[path = "fixtures/routing/support.rs"]
 mod support;
 
-use portalgen::config::RouterFlavor;
-use portalgen::gateway::Manifest;
-use portalgen::routing::{self, OperationInput, OperationRouting};
+use portalgen::kong::{self, OperationInput, OperationRouting};
+use portalgen::model::config::RouterFlavor;
+use portalgen::model::gateway::Manifest;
 use portalgen::source::SourceMap;
 use scraper::{Html, Selector};
 
@@ -25,7 +25,7 @@ services:
 fn run() -> (Vec<OperationRouting>, Manifest) {
     let sources = SourceMap::default();
     let (manifest, d) =
-        Manifest::from_texts(&[("gateway/shop.yaml".into(), DECK.into())], &sources);
+        portalgen::load::deck::from_texts(&[("gateway/shop.yaml".into(), DECK.into())], &sources);
     assert!(d.is_empty(), "{:?}", d.into_vec());
     let int = support::Param {
         name: "id".into(),
@@ -54,7 +54,7 @@ fn run() -> (Vec<OperationRouting>, Manifest) {
             path_prefix: None,
         })
         .collect();
-    let (results, _) = routing::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
+    let (results, _) = kong::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
     (results, manifest)
 }
 
@@ -118,7 +118,7 @@ fn json_entries_follow_the_contract() {
 fn summary_counts_per_status() {
     let (results, _) = run();
     assert_eq!(
-        routing::summary(&results),
+        portalgen::cli::coverage::summary(&results),
         serde_json::json!({"total": 3, "matched": 1, "unmatched": 1, "ambiguous": 1})
     );
 }
@@ -126,7 +126,7 @@ fn summary_counts_per_status() {
 #[test]
 fn coverage_table_lists_every_operation() {
     let (results, _) = run();
-    let table = routing::coverage_table(&results);
+    let table = portalgen::cli::coverage::coverage_table(&results);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(
         lines[0],
@@ -149,7 +149,7 @@ fn coverage_table_lists_every_operation() {
 #[test]
 fn html_report_is_self_contained_and_highlights_problems() {
     let (results, manifest) = run();
-    let html = routing::report_html(&results, &manifest, "Shop <portal>");
+    let html = portalgen::cli::coverage::report_html(&results, &manifest, "Shop <portal>");
     let doc = Html::parse_document(&html);
     let sel = |s: &str| Selector::parse(s).unwrap();
     // No external assets: no links, scripts, images or remote URLs in attributes.

@@ -6,8 +6,8 @@
 #[path = "fixtures/routing/support.rs"]
 mod support;
 
-use portalgen::config::RouterFlavor;
-use portalgen::routing::{self, OperationInput, Status};
+use portalgen::kong::{self, OperationInput, Status};
+use portalgen::model::config::RouterFlavor;
 use portalgen::source::SourceMap;
 
 #[test]
@@ -45,7 +45,7 @@ fn upstream_paths_follow_kongs_path_handling_table() {
             support::write_files(dir.path(), &[("gateway/kong.yaml", &deck)]);
             let sources = SourceMap::default();
             let (manifest, diags) =
-                portalgen::gateway::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
+                portalgen::load::deck::load(dir.path(), &["gateway/*.yaml".to_string()], &sources);
             assert!(!diags.has_errors(), "{:?}", diags.into_vec());
             let op = support::operation("GET", request, None, &[], 1);
             let api = support::api("t", &["http://example.com"], vec![op]);
@@ -58,7 +58,7 @@ fn upstream_paths_follow_kongs_path_handling_table() {
                 path_prefix: None,
             };
             let (results, _) =
-                routing::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
+                kong::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
             let r = &results[0];
             checked += 1;
             if r.status != Status::Matched || r.upstream_path.as_deref() != Some(expected) {

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use super::coverage;
 use super::report::{self, apply_strict, exit_code};
 use super::{CommonArgs, EXIT_FAILURE};
 use crate::diagnostics::{Format, summary_line};
 use crate::pipeline;
-use crate::routing;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -31,7 +31,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let code = exit_code(&diags, args.common.strict);
     let portal = &checked.portal;
     if let Some(path) = &args.report {
-        let html = routing::report_html(&portal.routing, &portal.manifest, &portal.config.title);
+        let html = coverage::report_html(&portal.routing, &portal.manifest, &portal.config.title);
         if let Err(e) = std::fs::write(path, html) {
             report::print(&diags, &checked.sources, format);
             return report::fatal(
@@ -45,11 +45,11 @@ pub fn run(args: CheckArgs) -> u8 {
         Format::Json => report::print_json(&json!({
             "version": 1,
             "diagnostics": report::diagnostics_json(&diags),
-            "summary": routing::summary(&portal.routing),
+            "summary": coverage::summary(&portal.routing),
             "operations": portal.routing,
         })),
         Format::Human => {
-            let table = routing::coverage_table(&portal.routing);
+            let table = coverage::coverage_table(&portal.routing);
             if !table.is_empty() {
                 eprint!("{table}");
             }

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod check;
+pub mod coverage;
 pub mod export;
 pub mod init;
 pub mod report;

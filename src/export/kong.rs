@@ -3,7 +3,7 @@
 //! `kong-reference.md` section 5.2 (b), cut down to what a static generator knows.
 //!
 //! - Every package `P` is an ACL group `pkg-<slug>`. Each route that wins at least one package
-//!   operation (Kong's own router, [`crate::routing`]) gets a route-scoped `acl` allowing the
+//!   operation (Kong's own router, [`crate::kong`]) gets a route-scoped `acl` allowing the
 //!   groups of every package it serves, and the auth plugin of those packages' strategy
 //!   (`key-auth`, or Enterprise `openid-connect`). Packages with different strategies on one
 //!   route are an error.
@@ -26,10 +26,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Map, Value, json};
 
 use super::TAG;
-use crate::config::{AuthChoice, AuthKind, AuthStrategy, MatchPolicy};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::kong::Status;
+use crate::model::config::{AuthChoice, AuthKind, AuthStrategy, MatchPolicy};
 use crate::model::{Duration, Portal, RateLimit};
-use crate::routing::Status;
 
 /// The ACL group of a package.
 pub fn group(slug: &str) -> String {
@@ -218,7 +218,7 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         .collect();
 
     // Routes → the operations they win.
-    let mut route_ops: BTreeMap<&str, Vec<&crate::routing::OperationRouting>> = BTreeMap::new();
+    let mut route_ops: BTreeMap<&str, Vec<&crate::kong::OperationRouting>> = BTreeMap::new();
     for op in &portal.routing {
         if let (Status::Matched, Some(route)) = (op.status, op.route.as_deref()) {
             route_ops.entry(route).or_default().push(op);

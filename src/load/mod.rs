@@ -2,7 +2,9 @@
 //! files are independent. Never resolves cross-file references (that is validation's job) and
 //! never stops at the first problem.
 
+pub mod deck;
 pub mod fields;
+pub mod openapi;
 pub mod package;
 pub mod pages;
 pub mod portal_config;
@@ -15,9 +17,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::PortalConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::gateway::{self, Manifest};
+use crate::model::config::PortalConfig;
+use crate::model::gateway::Manifest;
 use crate::model::{Api, Page};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
@@ -86,7 +88,7 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
     let entries = discover_apis(&root, &mut diags);
     let results: Vec<(Option<Api>, Diagnostics)> = entries
         .par_iter()
-        .map(|(slug, path)| crate::openapi::load_api(&root, slug, path, sources))
+        .map(|(slug, path)| crate::load::openapi::load_api(&root, slug, path, sources))
         .collect();
     let mut apis = Vec::new();
     for (api, d) in results {
@@ -126,7 +128,7 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
         }
     }
 
-    let (manifest, d) = gateway::load(&root, &config.gateway.manifests, sources);
+    let (manifest, d) = deck::load(&root, &config.gateway.manifests, sources);
     diags.extend(d);
 
     let mut templates = BTreeMap::new();

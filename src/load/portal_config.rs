@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::config::{
-    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
-    RouterFlavor,
-};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::fields::Fields;
 use crate::load::rate_limit;
 use crate::model::Visibility;
+use crate::model::config::{
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
+    RouterFlavor,
+};
 use crate::tree::Node;
 
 const TOP_KEYS: &[&str] = &[

@@ -2,6 +2,9 @@
 //! [`crate::validate`] from what [`crate::load`] read; consumed by render, export and serve.
 
 pub mod api;
+pub mod audience;
+pub mod config;
+pub mod gateway;
 pub mod package;
 pub mod page;
 pub mod reach;
@@ -13,9 +16,9 @@ pub use page::Page;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::PortalConfig;
-use crate::gateway::Manifest;
-use crate::routing::OperationRouting;
+use crate::kong::OperationRouting;
+use crate::model::config::PortalConfig;
+use crate::model::gateway::Manifest;
 
 /// The API and operation a package item refers to, among `apis`.
 pub fn find_operation<'a>(

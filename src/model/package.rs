@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::config::AuthChoice;
 use crate::model::Method;
+use crate::model::config::AuthChoice;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

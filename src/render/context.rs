@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use crate::audience::Visible;
-use crate::config::{AuthChoice, AuthKind, AuthStrategy, PortalConfig};
-use crate::markdown;
 use crate::model::api::{self, Api, Operation, ParamLocation, SchemaRef};
+use crate::model::audience::Visible;
+use crate::model::config::{AuthChoice, AuthKind, AuthStrategy, PortalConfig};
 use crate::model::{Package, Portal, RateLimit};
+use crate::render::markdown;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {

@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod engine;
+pub mod markdown;
 pub mod openapi_doc;
 pub mod postman;
 pub mod sitemap;
@@ -13,9 +14,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::audience::Visible;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown;
+use crate::model::audience::Visible;
 use crate::model::{Portal, reach};
 use crate::output::Output;
 use context::*;

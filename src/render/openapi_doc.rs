@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use crate::config::{AuthKind, AuthStrategy};
 use crate::model::api::{Api, MediaType, Operation, Schema, SchemaId, SchemaRef};
+use crate::model::config::{AuthKind, AuthStrategy};
 use crate::model::{RateLimit, reach};
 
 /// One operation of a downloadable document.
@@ -220,7 +220,7 @@ fn schema(api: &Api, s: &Schema, names: &Names) -> Value {
 
 /// Description text for a download: HTML comments (internal notes) removed.
 fn text(s: &str) -> Value {
-    json!(crate::markdown::strip_html_comments(s))
+    json!(crate::render::markdown::strip_html_comments(s))
 }
 
 fn number(v: f64) -> Value {

@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{AuthKind, AuthStrategy};
-use crate::markdown::strip_html_comments;
 use crate::model::api::ParamLocation;
+use crate::model::config::{AuthKind, AuthStrategy};
+use crate::render::markdown::strip_html_comments;
 use crate::render::openapi_doc::DocOperation;
 
 pub fn collection(

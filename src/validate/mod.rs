@@ -3,12 +3,12 @@
 //! rule. It never stops early: all problems of a run are collected.
 
 pub mod packages;
+pub mod routing;
 
 use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
 use crate::model::{Page, Portal};
-use crate::routing;
 
 /// Validate a loaded project.
 pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
@@ -46,7 +46,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
 
     // Routing: every operation of every API against the manifest.
     let inputs = routing::inputs(&apis, &packages, &config);
-    let (routing, d) = routing::check(&inputs, &manifest, config.gateway.router_flavor);
+    let (routing, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
     diags.extend(d);
 
     Portal {

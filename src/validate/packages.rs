@@ -6,12 +6,12 @@
 use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 
-use crate::config::{AuthChoice, AuthKind, PortalConfig};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::fields::{did_you_mean, edit_distance};
 use crate::load::portal_config::unknown_strategy;
 use crate::load::{Pick, RawPackage, Selector};
 use crate::model::api::SecuritySchemeKind;
+use crate::model::config::{AuthChoice, AuthKind, PortalConfig};
 use crate::model::{Api, Operation, Package, PackageOperation};
 
 pub fn resolve(

@@ -19,9 +19,9 @@ use uuid::Uuid;
 
 use super::priority::{self, DocKey, Inputs};
 use super::translate;
-use crate::config::RouterFlavor;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::gateway::Manifest;
+use crate::model::config::RouterFlavor;
+use crate::model::gateway::Manifest;
 
 /// `HTTP_FIELDS` of `kong/router/fields.lua`.
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {

@@ -13,7 +13,7 @@
 //! parameter of `router_add_matcher`. (The reference observed 2^63 for such terms with an old
 //! LuaJIT JIT path; both variants put the route first, only their relative order differs.)
 
-use crate::gateway::Route;
+use crate::model::gateway::Route;
 
 /// The fields of a route (one split group) that priorities are computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

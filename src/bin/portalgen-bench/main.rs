@@ -8,6 +8,8 @@
 //! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
 //! description against one openapi2kong-style route per operation with Kong's router.
 
+mod routing;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -130,7 +132,7 @@ fn main() -> ExitCode {
         Cmd::BuildOnce { file } => build_once(&file),
         Cmd::Route { corpora, runs } => {
             let corpora = corpora.unwrap_or_else(default_corpus_file);
-            print!("{}", portalgen::routing::bench::run(&corpora, runs));
+            print!("{}", routing::run(&corpora, runs));
             ExitCode::SUCCESS
         }
     }
@@ -351,7 +353,7 @@ fn load_once(file: &Path) -> ExitCode {
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let sources = portalgen::source::SourceMap::default();
     let start = Instant::now();
-    let (api, diags) = portalgen::openapi::load_api(&root, "bench", &file, &sources);
+    let (api, diags) = portalgen::load::openapi::load_api(&root, "bench", &file, &sources);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let hwm = peak_rss_kib();
     let Some(api) = api else {

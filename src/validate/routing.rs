@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use super::OperationInput;
-use crate::config::PortalConfig;
+use crate::kong::OperationInput;
+use crate::model::config::PortalConfig;
 use crate::model::{Api, Package};
 
 /// One [`OperationInput`] per operation of `apis` (webhooks are not routed), in API order.

@@ -8,12 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as J, json};
 
-use super::{OperationInput, engine::Engine};
-use crate::config::RouterFlavor;
-use crate::gateway::Manifest;
-
-use crate::model::Api;
-use crate::source::SourceMap;
+use portalgen::kong::{self, OperationInput, engine::Engine};
+use portalgen::model::Api;
+use portalgen::model::config::RouterFlavor;
+use portalgen::source::SourceMap;
 
 /// Where GitHub's description lives below the corpora directory.
 pub const GITHUB: &str = "node_modules/@octokit/openapi/generated/api.github.com.json";
@@ -31,7 +29,7 @@ pub fn github_path(corpora: &Path) -> PathBuf {
 pub fn load_api(path: &Path, slug: &str) -> Result<Api, String> {
     let root = path.parent().unwrap_or(Path::new("."));
     let sources = SourceMap::default();
-    let (api, diags) = crate::openapi::load_api(root, slug, path, &sources);
+    let (api, diags) = portalgen::load::openapi::load_api(root, slug, path, &sources);
     api.ok_or_else(|| {
         let first = diags
             .iter()
@@ -143,7 +141,7 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     let deck = openapi2kong_manifest(&api);
     let sources = SourceMap::default();
     let (manifest, load_diags) =
-        Manifest::from_texts(&[("gateway/github.json".to_string(), deck)], &sources);
+        portalgen::load::deck::from_texts(&[("gateway/github.json".to_string(), deck)], &sources);
     let inputs: Vec<OperationInput<'_>> = api
         .operations
         .iter()
@@ -165,7 +163,7 @@ pub fn run(corpora: &Path, runs: usize) -> String {
         let t0 = Instant::now();
         let (engine, diags) = Engine::build(&manifest, RouterFlavor::TraditionalCompatible);
         let t1 = Instant::now();
-        let (results, _) = super::check_with(&inputs, &manifest, &engine, diags);
+        let (results, _) = kong::check_with(&inputs, &manifest, &engine, diags);
         let t2 = Instant::now();
         build_times.push(t1 - t0);
         match_times.push(t2 - t1);
@@ -173,12 +171,12 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     }
     // Router alone: Kong's own pick for every probe, no explanations.
     let (engine, _) = Engine::build(&manifest, RouterFlavor::TraditionalCompatible);
-    let all_probes: Vec<super::probe::ProbeRequest> = api
+    let all_probes: Vec<kong::probe::ProbeRequest> = api
         .operations
         .iter()
         .flat_map(|op| {
-            let target = super::probe::target(&api, op, None, Some(""));
-            super::probe::probes(&api, op, &target)
+            let target = kong::probe::target(&api, op, None, Some(""));
+            kong::probe::probes(&api, op, &target)
         })
         .collect();
     let t = Instant::now();
@@ -196,11 +194,11 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     build_times.sort();
     match_times.sort();
     let (matchers, results) = last.unwrap_or((0, Vec::new()));
-    let summary = super::summary(&results);
+    let summary = portalgen::cli::coverage::summary(&results);
     let probes: usize = results.iter().map(|r| r.probes.len()).sum();
     let examples: String = results
         .iter()
-        .filter(|r| r.status != super::Status::Matched)
+        .filter(|r| r.status != kong::Status::Matched)
         .take(5)
         .map(|r| {
             format!(
@@ -241,5 +239,91 @@ mod tests {
             "~/demo/(?<something>[^#?/]+)/else/(?<todo>[^#?/]+)/$"
         );
         assert_eq!(openapi2kong_path("/a.b/{x-y}"), "~/a\\.b/(?<x_y>[^#?/]+)$");
+    }
+
+    #[test]
+    fn bench_without_corpus_explains_itself() {
+        let out = run(std::path::Path::new("/nonexistent/corpora"), 1);
+        assert!(out.starts_with("route: cannot read"), "{out}");
+    }
+
+    #[test]
+    fn openapi2kong_style_manifest_routes_every_operation() {
+        let doc: serde_json::Value = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Pets", "version": "1"},
+            "servers": [{"url": "https://api.example.com/v3"}],
+            "paths": {
+                "/pets": {"get": {"operationId": "listPets"}, "post": {"operationId": "addPet"}},
+                "/pets/{petId}": {
+                    "parameters": [{"name": "petId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "get": {"operationId": "getPet"},
+                    "delete": {"operationId": "deletePet"}
+                },
+                "/pets/{petId}/photos.json": {
+                    "get": {"operationId": "photos", "parameters": [{"$ref": "#/components/parameters/petId"}]}
+                }
+            },
+            "components": {"parameters": {"petId": {"name": "petId", "in": "path", "required": true, "schema": {"type": "string"}}}}
+        });
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("pets.json");
+        std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+        let api = load_api(&file, "pets").unwrap();
+        assert_eq!(api.operations.len(), 5);
+        let deck = openapi2kong_manifest(&api);
+        assert!(
+            deck.contains(r#""~/pets/(?<petId>[^#?/]+)/photos\\.json$""#),
+            "{deck}"
+        );
+        let sources = portalgen::source::SourceMap::default();
+        let (manifest, diags) =
+            portalgen::load::deck::from_texts(&[("gateway/pets.json".into(), deck)], &sources);
+        assert!(diags.is_empty(), "{:?}", diags.into_vec());
+        let inputs: Vec<portalgen::kong::OperationInput<'_>> = api
+            .operations
+            .iter()
+            .map(|op| portalgen::kong::OperationInput {
+                api: &api,
+                operation: op,
+                packages: vec![],
+                pinned_routes: vec![],
+                gateway_host: None,
+                path_prefix: Some(String::new()),
+            })
+            .collect();
+        let (results, _) = portalgen::kong::check(
+            &inputs,
+            &manifest,
+            portalgen::model::config::RouterFlavor::TraditionalCompatible,
+        );
+        let routes: Vec<(String, Option<String>)> = results
+            .iter()
+            .map(|r| (format!("{} {}", r.method, r.path), r.route.clone()))
+            .collect();
+        assert_eq!(
+            routes,
+            vec![
+                ("GET /pets".to_string(), Some("pets_listPets".to_string())),
+                ("POST /pets".to_string(), Some("pets_addPet".to_string())),
+                (
+                    "DELETE /pets/{petId}".to_string(),
+                    Some("pets_deletePet".to_string())
+                ),
+                (
+                    "GET /pets/{petId}".to_string(),
+                    Some("pets_getPet".to_string())
+                ),
+                (
+                    "GET /pets/{petId}/photos.json".to_string(),
+                    Some("pets_photos".to_string())
+                ),
+            ]
+        );
+        // openapi2kong keeps the server path on the service: strip_path false, upstream = path.
+        assert_eq!(
+            results[3].upstream_path.as_deref(),
+            Some("/v3/pets/{petId}")
+        );
     }
 }

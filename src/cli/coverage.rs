@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{OperationRouting, Status};
-use crate::gateway::Manifest;
+use crate::kong::{OperationRouting, Status};
+use crate::model::gateway::Manifest;
 
 fn status_str(s: Status) -> &'static str {
     match s {
@@ -216,7 +216,7 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
                 .chain(o.reached.iter().map(String::as_str))
         })
         .collect();
-    let unused: Vec<&crate::gateway::Route> = manifest
+    let unused: Vec<&crate::model::gateway::Route> = manifest
         .routes
         .iter()
         .filter(|r| !r.label().is_empty() && !reached.contains(r.label()))

@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use serde_json::Value as J;
 
-use super::{Manifest, Route, Service};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::gateway::{Manifest, Route, Service};
+use crate::source::SourceMap;
 use crate::source::Span;
 use crate::tree::{self, Node, Value};
+use std::path::{Path, PathBuf};
 
 /// Root keys accepted by decK's JSON schema (`additionalProperties: false`).
 const ROOT_KEYS: &[&str] = &[
@@ -1061,7 +1063,7 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
             return;
         }
     }
-    let normalized = crate::routing::uri::normalize(path, true);
+    let normalized = crate::kong::uri::normalize(path, true);
     if normalized != path {
         cx.report(
             codes::ROUTE_PATH_NOT_NORMALIZED,
@@ -1074,4 +1076,104 @@ fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
 fn one_line(s: &str) -> String {
     let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     lines.join(" ")
+}
+
+/// Build a manifest from decK texts held in memory (`(path, text)` pairs, in order), as
+/// [`load`] does for files on disk. Used by tests and the benchmark.
+pub fn from_texts(files: &[(String, String)], sources: &SourceMap) -> (Manifest, Diagnostics) {
+    let mut merger = Merger::default();
+    for (rel, text) in files {
+        let text = sources.add(rel, text.as_str());
+        merger.add_file(rel, &text);
+    }
+    merger.finish()
+}
+
+/// Load and merge the decK files matching `patterns` (globs relative to `root`).
+pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let files = match find_files(root, patterns) {
+        Ok(files) => files,
+        Err(message) => {
+            diags.push(Diagnostic::new(codes::INVALID_GLOB, message));
+            return (Manifest::default(), diags);
+        }
+    };
+    let mut merger = Merger::default();
+    for path in files {
+        let rel = crate::source::relative(root, &path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let text = sources.add(&rel, text);
+                merger.add_file(&rel, &text);
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(
+                        codes::FILE_UNREADABLE,
+                        format!("cannot read decK file: {e}"),
+                    )
+                    .in_file(&rel),
+                );
+            }
+        }
+    }
+    let (manifest, more) = merger.finish();
+    diags.extend(more);
+    (manifest, diags)
+}
+
+/// Files below `root` matching any of `patterns`, sorted by project-relative path. Only the
+/// literal directory part of each pattern is walked.
+fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> {
+    let mut builder = globset::GlobSetBuilder::new();
+    // (directory to walk, depth limit) per pattern: only the literal directory part of a
+    // pattern is walked, and only as deep as the pattern reaches unless it has `**`.
+    let mut bases: Vec<(PathBuf, Option<usize>)> = Vec::new();
+    for p in patterns {
+        let glob = globset::GlobBuilder::new(p)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("invalid gateway.manifests pattern `{p}`: {e}"))?;
+        builder.add(glob);
+        let parts: Vec<&str> = p.split('/').collect();
+        let literal = parts
+            .iter()
+            .take_while(|c| !c.contains(['*', '?', '[', '{']))
+            .count();
+        // The last component is the file name unless the pattern continues with a glob.
+        let dir_len = if literal == parts.len() {
+            literal.saturating_sub(1)
+        } else {
+            literal
+        };
+        let depth = (!p.contains("**")).then(|| parts.len() - dir_len);
+        bases.push((root.join(parts[..dir_len].join("/")), depth));
+    }
+    let set = builder.build().map_err(|e| e.to_string())?;
+    bases.sort();
+    bases.dedup();
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for (base, depth) in bases {
+        if !base.exists() {
+            continue;
+        }
+        for entry in ignore::WalkBuilder::new(&base)
+            .standard_filters(false)
+            .max_depth(depth)
+            .build()
+            .flatten()
+        {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let rel = crate::source::relative(root, entry.path());
+            if set.is_match(&rel) {
+                found.push((rel, entry.path().to_path_buf()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.0 == b.0);
+    Ok(found.into_iter().map(|(_, p)| p).collect())
 }

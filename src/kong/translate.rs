@@ -7,8 +7,8 @@
 
 use uuid::Uuid;
 
-use crate::config::RouterFlavor;
-use crate::gateway::Route;
+use crate::model::config::RouterFlavor;
+use crate::model::gateway::Route;
 
 /// Namespace of `uuid.factory_v5(...)` in transform.lua for split routes.
 const SPLIT_NAMESPACE: Uuid = Uuid::from_u128(0x7f145bf9_0dce_4f91_98eb_debbce4b9f6b);

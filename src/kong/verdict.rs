@@ -10,7 +10,7 @@ use super::engine::{Engine, Request};
 use super::probe::{self, ProbeRequest};
 use super::{OperationInput, OperationRouting, Probe, Status, priority, uri};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
-use crate::gateway::Manifest;
+use crate::model::gateway::Manifest;
 
 /// What one probe found.
 struct ProbeResult {

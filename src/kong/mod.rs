@@ -4,25 +4,19 @@
 //! [`engine`]); [`verdict`] turns the answers into matched / unmatched / ambiguous with
 //! explanations, [`report`] into the coverage table, summary and HTML report.
 
-pub mod bench;
 pub mod engine;
-pub mod inputs;
 pub mod priority;
 pub mod probe;
-pub mod report;
 pub mod translate;
 pub mod uri;
 pub mod verdict;
 
-pub use inputs::inputs;
-pub use report::{coverage_table, report_html, summary};
-
 use crate::diagnostics::codes;
 use serde::Serialize;
 
-use crate::config::RouterFlavor;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::gateway::Manifest;
+use crate::model::config::RouterFlavor;
+use crate::model::gateway::Manifest;
 use crate::model::{Api, Operation};
 use crate::source::Span;
 
