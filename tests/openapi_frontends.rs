@@ -560,5 +560,11 @@ paths:
     let (api, _diags, _d) = load_text("api.yaml", text);
     let slugs: Vec<_> = api.operations.iter().map(|o| o.slug.as_str()).collect();
     assert_eq!(slugs, vec!["fetch-a", "get-b", "get-b-2", "post-b", "get"]);
-    assert_eq!(api.operations[2].key("slugs"), "slugs:GET /b");
+    assert_eq!(
+        (
+            api.operations[2].method.as_str(),
+            api.operations[2].path.as_str()
+        ),
+        ("GET", "/b")
+    );
 }

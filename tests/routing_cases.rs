@@ -9,7 +9,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use portalgen::diagnostics::Severity;
-use portalgen::kong::{self, OperationInput, Status};
+use portalgen::kong::{self, OperationInput};
+use portalgen::model::Status;
 use portalgen::model::config::RouterFlavor;
 use portalgen::source::{SourceMap, Span};
 use serde::Deserialize;
@@ -126,7 +127,10 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
     let input = OperationInput {
         api: &api,
         operation: &api.operations[0],
-        packages: case.packages.clone(),
+        // The case's package names become ids 0, 1, …: only whether there are any matters here.
+        packages: (0..case.packages.len())
+            .map(portalgen::model::PackageId::new)
+            .collect(),
         pinned_routes: case
             .pins
             .iter()
@@ -139,7 +143,9 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
         Some("expressions") => RouterFlavor::Expressions,
         _ => RouterFlavor::TraditionalCompatible,
     };
-    let (results, diags) = kong::check(&[input], &manifest, flavor);
+    let inputs = [input];
+    let (verdicts, diags) = kong::check(&inputs, &manifest, flavor);
+    let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &[]);
     let r = results.first().ok_or("no result")?;
     let diag_list: Vec<String> = diags
         .iter()

@@ -134,7 +134,7 @@ fn unknown_service_reference() {
     );
     assert!(m.contains("`orphan`") && m.contains("`missing`"), "{m}");
     let orphan = manifest.route("orphan").expect("orphan route kept");
-    assert_eq!(manifest.routes[orphan].service, None);
+    assert_eq!(manifest.routes[orphan.index()].service, None);
 }
 
 #[test]
@@ -205,16 +205,19 @@ fn files_merge_as_deck_merges_them() {
     }
     // Top-level route resolves a service defined in another file.
     let cross = manifest.route("cross-file").expect("cross-file route");
-    let service = manifest.routes[cross].service.expect("resolved");
-    assert_eq!(manifest.services[service].label(), "billing");
-    assert_eq!(manifest.services[service].path.as_deref(), Some("/v2"));
-    assert_eq!(manifest.services[service].port, Some(8443));
+    let service = manifest.routes[cross.index()].service.expect("resolved");
+    assert_eq!(manifest.services[service.index()].label(), "billing");
+    assert_eq!(
+        manifest.services[service.index()].path.as_deref(),
+        Some("/v2")
+    );
+    assert_eq!(manifest.services[service.index()].port, Some(8443));
     // Routes by id, select_tags added to the file's entities, merged document.
     let invoices = manifest
         .route("9d8f8a0e-4c1b-4a7e-9d3c-1f2e3d4c5b6a")
         .expect("by id");
     assert_eq!(
-        manifest.routes[invoices].tags,
+        manifest.routes[invoices.index()].tags,
         vec!["team-billing".to_string()]
     );
     assert_eq!(manifest.select_tags, vec!["team-billing".to_string()]);
@@ -232,9 +235,9 @@ fn files_merge_as_deck_merges_them() {
     // Nested routes belong to their service.
     let good = manifest.route("dup").expect("dup");
     assert_eq!(
-        manifest.routes[good]
+        manifest.routes[good.index()]
             .service
-            .map(|s| manifest.services[s].label()),
+            .map(|s| manifest.services[s.index()].label()),
         Some("orders")
     );
     // No diagnostics from the clean file.
@@ -259,7 +262,9 @@ fn routes_serving_nothing_are_reported_at_their_line() {
         gateway_host: None,
         path_prefix: None,
     };
-    let (results, diags) = kong::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
+    let inputs = [input];
+    let (verdicts, diags) = kong::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
+    let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &[]);
     assert_eq!(results[0].route.as_deref(), Some("invoices"));
     assert_eq!(results[0].service.as_deref(), Some("billing"));
     // strip_path default true: /invoices/sample (undeclared parameter) → service path /v2 + /sample.
@@ -313,7 +318,7 @@ fn hostile_manifests_give_diagnostics_not_panics() {
         let input = OperationInput {
             api: &api,
             operation: &api.operations[0],
-            packages: vec!["p".into()],
+            packages: vec![portalgen::model::PackageId(0)],
             pinned_routes: vec![(
                 "anchor".into(),
                 portalgen::source::Span::new("p.yaml", 1, 1),
@@ -325,7 +330,13 @@ fn hostile_manifests_give_diagnostics_not_panics() {
             RouterFlavor::TraditionalCompatible,
             RouterFlavor::Expressions,
         ] {
-            let (results, _) = kong::check(std::slice::from_ref(&input), &manifest, flavor);
+            let (verdicts, _) = kong::check(std::slice::from_ref(&input), &manifest, flavor);
+            let results = portalgen::cli::json::reports(
+                std::slice::from_ref(&input),
+                &verdicts,
+                &manifest,
+                &[],
+            );
             assert_eq!(results.len(), 1);
             let _ = portalgen::cli::coverage::report_html(&results, &manifest, "<h>");
             let _ = portalgen::cli::coverage::coverage_table(&results);

@@ -7,12 +7,15 @@ mod support;
 use indexmap::IndexMap;
 use portalgen::kong;
 use portalgen::model::config::{ApiSettings, AuthChoice, GatewaySettings, PortalConfig};
-use portalgen::model::{Method, Package, PackageOperation, Visibility};
+use portalgen::model::{
+    Api, Method, OperationId, Package, PackageId, PackageOperation, Slug, Visibility,
+};
 use portalgen::source::{SourceMap, Span};
 
-fn package(slug: &str, items: &[(&str, Method, &str, Option<&str>, u32)]) -> Package {
+/// A package of `items` (API, method, path, pinned route, line), resolved against `apis`.
+fn package(apis: &[Api], slug: &str, items: &[(&str, Method, &str, Option<&str>, u32)]) -> Package {
     Package {
-        slug: slug.into(),
+        slug: Slug::parse(slug).unwrap(),
         name: slug.into(),
         version: None,
         description: None,
@@ -23,9 +26,15 @@ fn package(slug: &str, items: &[(&str, Method, &str, Option<&str>, u32)]) -> Pac
         operations: items
             .iter()
             .map(|(api, method, path, route, line)| PackageOperation {
-                api: api.to_string(),
-                method: *method,
-                path: path.to_string(),
+                operation: {
+                    let ai = apis.iter().position(|a| a.slug == *api).unwrap();
+                    let oi = apis[ai]
+                        .operations
+                        .iter()
+                        .position(|o| o.method == *method && o.path == *path)
+                        .unwrap();
+                    OperationId::new(portalgen::model::ApiId::new(ai), oi)
+                },
                 rate_limit: None,
                 route: route.map(str::to_string),
                 span: Span::new(format!("packages/{slug}.yaml"), *line, 5),
@@ -42,13 +51,20 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         support::operation("POST", "/orders", Some("create"), &[], 7),
     ];
     let api = support::api("shop", &["https://backend.example.com/api"], ops);
-    let apis = vec![api];
+    let other = support::api(
+        "other",
+        &["https://other.example.com"],
+        vec![support::operation("POST", "/orders", Some("other"), &[], 3)],
+    );
+    let apis = vec![api, other];
     let packages = vec![
         package(
+            &apis,
             "silver",
             &[("shop", Method::Get, "/orders", Some("orders-post"), 4)],
         ),
         package(
+            &apis,
             "gold",
             &[
                 ("shop", Method::Get, "/orders", None, 9),
@@ -76,12 +92,11 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         gateway: GatewaySettings::default(),
         span: Span::file("portal.yaml"),
     };
-    let inputs = portalgen::validate::routing::inputs(&apis, &packages, &config);
-    assert_eq!(inputs.len(), 2);
-    assert_eq!(
-        inputs[0].packages,
-        vec!["gold".to_string(), "silver".to_string()]
-    );
+    let index = portalgen::validate::routing::package_index(&apis, &packages);
+    let inputs = portalgen::validate::routing::inputs(&apis, &packages, &index, &config);
+    assert_eq!(inputs.len(), 3);
+    // Both packages hold GET /orders of `shop`: silver (id 0) and gold (id 1).
+    assert_eq!(inputs[0].packages, vec![PackageId(0), PackageId(1)]);
     assert_eq!(
         inputs[0].pinned_routes,
         vec![(
@@ -95,16 +110,19 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         inputs[1].packages.is_empty(),
         "the POST item belongs to API `other`"
     );
+    assert_eq!(inputs[2].packages, vec![PackageId(1)]);
+    let inputs = &inputs[..2];
 
     let deck = "_format_version: \"3.0\"\nservices:\n- name: shop\n  url: http://shop.internal\n  routes:\n  - {name: orders-get, hosts: [api.example.com], methods: [GET], paths: [/shop/orders]}\n  - {name: orders-post, hosts: [api.example.com], methods: [POST], paths: [/shop/orders]}\n";
     let sources = SourceMap::default();
     let (manifest, _) =
         portalgen::load::deck::from_texts(&[("gateway/kong.yaml".into(), deck.into())], &sources);
-    let (results, diags) = kong::check(
-        &inputs,
+    let (verdicts, diags) = kong::check(
+        inputs,
         &manifest,
         portalgen::model::config::RouterFlavor::TraditionalCompatible,
     );
+    let results = portalgen::cli::json::reports(inputs, &verdicts, &manifest, &[]);
     assert_eq!(results[0].route.as_deref(), Some("orders-get"));
     assert_eq!(results[1].route.as_deref(), Some("orders-post"));
     let pin = diags

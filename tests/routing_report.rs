@@ -5,9 +5,10 @@
 #[path = "fixtures/routing/support.rs"]
 mod support;
 
-use portalgen::kong::{self, OperationInput, OperationRouting};
+use portalgen::kong::{self, OperationInput};
 use portalgen::model::config::RouterFlavor;
 use portalgen::model::gateway::Manifest;
+use portalgen::model::{PackageId, Slug};
 use portalgen::source::SourceMap;
 use scraper::{Html, Selector};
 
@@ -22,7 +23,7 @@ services:
   - {name: unused-admin, paths: [/admin]}
 "#;
 
-fn run() -> (Vec<OperationRouting>, Manifest) {
+fn run() -> (Vec<portalgen::cli::json::OperationReport>, Manifest) {
     let sources = SourceMap::default();
     let (manifest, d) =
         portalgen::load::deck::from_texts(&[("gateway/shop.yaml".into(), DECK.into())], &sources);
@@ -45,7 +46,7 @@ fn run() -> (Vec<OperationRouting>, Manifest) {
             api: &api,
             operation: op,
             packages: if op.operation_id.is_some() {
-                vec!["gold".into()]
+                vec![PackageId(0)]
             } else {
                 vec![]
             },
@@ -54,7 +55,9 @@ fn run() -> (Vec<OperationRouting>, Manifest) {
             path_prefix: None,
         })
         .collect();
-    let (results, _) = kong::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
+    let (verdicts, _) = kong::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
+    let slugs = [Slug::parse("gold").unwrap()];
+    let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &slugs);
     (results, manifest)
 }
 

@@ -6,7 +6,8 @@
 #[path = "fixtures/routing/support.rs"]
 mod support;
 
-use portalgen::kong::{self, OperationInput, Status};
+use portalgen::kong::{self, OperationInput};
+use portalgen::model::Status;
 use portalgen::model::config::RouterFlavor;
 use portalgen::source::SourceMap;
 
@@ -57,8 +58,10 @@ fn upstream_paths_follow_kongs_path_handling_table() {
                 gateway_host: None,
                 path_prefix: None,
             };
-            let (results, _) =
-                kong::check(&[input], &manifest, RouterFlavor::TraditionalCompatible);
+            let inputs = [input];
+            let (verdicts, _) =
+                kong::check(&inputs, &manifest, RouterFlavor::TraditionalCompatible);
+            let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &[]);
             let r = &results[0];
             checked += 1;
             if r.status != Status::Matched || r.upstream_path.as_deref() != Some(expected) {

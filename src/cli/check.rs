@@ -30,8 +30,9 @@ pub fn run(args: CheckArgs) -> u8 {
     apply_strict(&mut diags, args.common.strict);
     let code = exit_code(&diags, args.common.strict);
     let portal = &checked.portal;
+    let operations = super::json::operations(portal);
     if let Some(path) = &args.report {
-        let html = coverage::report_html(&portal.routing, &portal.manifest, &portal.config.title);
+        let html = coverage::report_html(&operations, &portal.manifest, &portal.config.title);
         if let Err(e) = std::fs::write(path, html) {
             report::print(&diags, &checked.sources, format);
             return report::fatal(
@@ -45,11 +46,11 @@ pub fn run(args: CheckArgs) -> u8 {
         Format::Json => report::print_json(&json!({
             "version": 1,
             "diagnostics": report::diagnostics_json(&diags),
-            "summary": coverage::summary(&portal.routing),
-            "operations": portal.routing,
+            "summary": coverage::summary(&operations),
+            "operations": operations,
         })),
         Format::Human => {
-            let table = coverage::coverage_table(&portal.routing);
+            let table = coverage::coverage_table(&operations);
             if !table.is_empty() {
                 eprint!("{table}");
             }

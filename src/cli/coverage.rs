@@ -9,18 +9,11 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::kong::{OperationRouting, Status};
+use super::json::OperationReport;
+use crate::model::Status;
 use crate::model::gateway::Manifest;
 
-fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::Matched => "matched",
-        Status::Unmatched => "unmatched",
-        Status::Ambiguous => "ambiguous",
-    }
-}
-
-fn counts<'a>(results: impl Iterator<Item = &'a OperationRouting>) -> (usize, usize, usize) {
+fn counts<'a>(results: impl Iterator<Item = &'a OperationReport>) -> (usize, usize, usize) {
     let mut c = (0, 0, 0);
     for r in results {
         match r.status {
@@ -33,13 +26,13 @@ fn counts<'a>(results: impl Iterator<Item = &'a OperationRouting>) -> (usize, us
 }
 
 /// `{"total": n, "matched": n, "unmatched": n, "ambiguous": n}`.
-pub fn summary(results: &[OperationRouting]) -> serde_json::Value {
+pub fn summary(results: &[OperationReport]) -> serde_json::Value {
     let (m, u, a) = counts(results.iter());
     json!({"total": results.len(), "matched": m, "unmatched": u, "ambiguous": a})
 }
 
-fn by_api(results: &[OperationRouting]) -> BTreeMap<&str, Vec<&OperationRouting>> {
-    let mut map: BTreeMap<&str, Vec<&OperationRouting>> = BTreeMap::new();
+fn by_api(results: &[OperationReport]) -> BTreeMap<&str, Vec<&OperationReport>> {
+    let mut map: BTreeMap<&str, Vec<&OperationReport>> = BTreeMap::new();
     for r in results {
         map.entry(r.api.as_str()).or_default().push(r);
     }
@@ -47,7 +40,7 @@ fn by_api(results: &[OperationRouting]) -> BTreeMap<&str, Vec<&OperationRouting>
 }
 
 /// A compact per-API coverage table for the human output of `portalgen check`.
-pub fn coverage_table(results: &[OperationRouting]) -> String {
+pub fn coverage_table(results: &[OperationReport]) -> String {
     let mut out = String::new();
     for (api, ops) in by_api(results) {
         let (m, u, a) = counts(ops.iter().copied());
@@ -87,7 +80,7 @@ pub fn coverage_table(results: &[OperationRouting]) -> String {
                 "  {:<mw$}  {:<pw$}  {:<9}  {route}",
                 o.method,
                 o.path,
-                status_str(o.status)
+                o.status.as_str()
             );
         }
     }
@@ -120,7 +113,7 @@ tr.unmatched td{background:#fde8e8}tr.ambiguous td{background:#fff4d6}\
 .summary span{margin-right:1rem}";
 
 /// The self-contained HTML coverage report.
-pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &str) -> String {
+pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str) -> String {
     let mut h = String::new();
     let (m, u, a) = counts(results.iter());
     let _ = write!(
@@ -151,7 +144,7 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
         );
         h.push_str("<table>\n<thead><tr><th>Method</th><th>Path</th><th>Operation</th><th>Packages</th><th>Verdict</th><th>Route</th><th>Service</th><th>Upstream path</th><th>Probes</th></tr></thead>\n<tbody>\n");
         for o in ops {
-            let status = status_str(o.status);
+            let status = o.status.as_str();
             let probes: Vec<String> = o
                 .probes
                 .iter()
@@ -233,8 +226,7 @@ pub fn report_html(results: &[OperationRouting], manifest: &Manifest, title: &st
         for r in unused {
             let service = r
                 .service
-                .and_then(|s| manifest.services.get(s))
-                .map(|s| esc(s.label()))
+                .map(|s| esc(manifest.service_at(s).label()))
                 .unwrap_or_else(|| "—".into());
             let list = |v: &[String]| {
                 if v.is_empty() {

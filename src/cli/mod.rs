@@ -8,6 +8,7 @@ pub mod check;
 pub mod coverage;
 pub mod export;
 pub mod init;
+pub mod json;
 pub mod report;
 pub mod serve;
 

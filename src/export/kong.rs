@@ -27,7 +27,6 @@ use serde_json::{Map, Value, json};
 
 use super::TAG;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::kong::Status;
 use crate::model::config::{AuthChoice, AuthKind, AuthStrategy, MatchPolicy};
 use crate::model::{Duration, Portal, RateLimit};
 
@@ -147,6 +146,14 @@ struct Planned {
     config: Value,
 }
 
+/// An operation a route wins, with the slugs of the packages holding it.
+struct Routed<'a> {
+    api: &'a str,
+    method: &'static str,
+    path: &'a str,
+    packages: Vec<&'a str>,
+}
+
 /// Build the `kong` flavor's decK document.
 pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
     let manifest = &portal.manifest;
@@ -218,10 +225,22 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
         .collect();
 
     // Routes → the operations they win.
-    let mut route_ops: BTreeMap<&str, Vec<&crate::kong::OperationRouting>> = BTreeMap::new();
-    for op in &portal.routing {
-        if let (Status::Matched, Some(route)) = (op.status, op.route.as_deref()) {
-            route_ops.entry(route).or_default().push(op);
+    let mut route_ops: BTreeMap<&str, Vec<Routed<'_>>> = BTreeMap::new();
+    for (id, api, op) in portal.operations() {
+        if let Some(route) = portal.routing_of(id).matched_route() {
+            route_ops
+                .entry(manifest.route_at(route).label())
+                .or_default()
+                .push(Routed {
+                    api: api.slug.as_str(),
+                    method: op.method.as_str(),
+                    path: &op.path,
+                    packages: portal
+                        .packages_of(id)
+                        .iter()
+                        .map(|p| portal.package(*p).slug.as_str())
+                        .collect(),
+                });
         }
     }
     let route_span = |label: &str| {
@@ -255,7 +274,7 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
     for (&route, ops) in &route_ops {
         let served: BTreeSet<&str> = ops
             .iter()
-            .flat_map(|o| o.packages.iter().map(String::as_str))
+            .flat_map(|o| o.packages.iter().copied())
             .filter(|p| packages.contains_key(p))
             .collect();
         if served.is_empty() {
@@ -387,21 +406,19 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
             );
             continue;
         }
-        for op in &pkg.operations {
-            let Some(limit) = op.rate_limit else {
+        for item in &pkg.operations {
+            let Some(limit) = item.rate_limit else {
                 continue;
             };
-            let routing = portal
-                .routing
-                .iter()
-                .find(|r| r.api == op.api && r.path == op.path && r.method == op.method.as_str());
-            let Some(route) = routing
-                .filter(|r| r.status == Status::Matched)
-                .and_then(|r| r.route.as_deref())
+            let Some(route) = portal
+                .routing_of(item.operation)
+                .matched_route()
+                .map(|r| manifest.route_at(r).label())
             else {
                 // Unrouted operations are reported by the routing check.
                 continue;
             };
+            let (api, op) = portal.operation(item.operation);
             if route_ops.get(route).is_some_and(|ops| ops.len() == 1) {
                 op_routes.entry(slug).or_default().push((route, limit));
             } else {
@@ -412,10 +429,10 @@ pub fn export(portal: &Portal, diags: &mut Diagnostics) -> Value {
                             "the rate limit of {} {} ({}) in package `{slug}` cannot be enforced: route `{route}` serves other operations too, and Kong rate-limits per route",
                             op.method.as_str(),
                             op.path,
-                            op.api
+                            api.slug
                         ),
                     )
-                    .at(&op.span)
+                    .at(&item.span)
                     .help("add a route that serves only this operation; the package limit applies to it meanwhile"),
                 );
             }

@@ -358,7 +358,7 @@ mod tests {
 
     fn empty_api() -> Api {
         Api {
-            slug: "a".into(),
+            slug: crate::model::Slug::parse("a").unwrap(),
             title: "a".into(),
             version: "1".into(),
             description: None,

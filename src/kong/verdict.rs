@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 
 use super::engine::{Engine, Request};
 use super::probe::{self, ProbeRequest};
-use super::{OperationInput, OperationRouting, Probe, Status, priority, uri};
+use super::{OperationInput, priority, uri};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::model::gateway::Manifest;
+use crate::model::routing::{OperationRoute, Probe, Status};
+use crate::model::{Method, RouteId};
 
 /// What one probe found.
 struct ProbeResult {
@@ -26,12 +28,10 @@ struct ProbeResult {
     documented_instead: Vec<usize>,
 }
 
-/// Evaluation of one operation: the JSON entry, its diagnostics, and the routes it reached.
+/// Evaluation of one operation: the verdict and its diagnostics.
 pub struct Evaluation {
-    pub routing: OperationRouting,
+    pub routing: OperationRoute,
     pub diagnostics: Diagnostics,
-    /// Routes (indices into the manifest) that win or tie for some probe.
-    pub served: Vec<usize>,
 }
 
 fn route_label(manifest: &Manifest, engine: &Engine, matcher: usize) -> String {
@@ -280,7 +280,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
         && let Some(w) = r.winner
     {
         let route = &manifest.routes[engine.matchers[w].route];
-        if let Some(service) = route.service.and_then(|s| manifest.services.get(s)) {
+        if let Some(service) = manifest.service_of(route) {
             let base = service.path.as_deref().unwrap_or("/");
             let upstream = uri::upstream_path(
                 &r.probe.request.path,
@@ -313,7 +313,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
 
     // Pinned routes.
     for (pin, span) in &input.pinned_routes {
-        let Some(pinned) = manifest.route(pin) else {
+        let Some(pinned) = manifest.route(pin).map(RouteId::index) else {
             diags.push(
                 Diagnostic::new(
                     codes::PINNED_ROUTE_UNKNOWN,
@@ -361,48 +361,30 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
     }
     served.sort_unstable();
     served.dedup();
-    let reached: Vec<String> = served
-        .iter()
-        .map(|&r| manifest.routes[r].label().to_string())
-        .collect();
     let (route, service) = match (status, winners.first().copied().flatten()) {
-        (Status::Matched, Some(ri)) => {
-            let r = &manifest.routes[ri];
-            (
-                Some(r.label().to_string()),
-                r.service
-                    .and_then(|s| manifest.services.get(s))
-                    .map(|s| s.label().to_string()),
-            )
-        }
+        (Status::Matched, Some(ri)) => (Some(RouteId::new(ri)), manifest.routes[ri].service),
         _ => (None, None),
     };
     let probes = results
         .iter()
         .map(|r| Probe {
-            method: r.probe.request.method.clone(),
+            method: Method::parse(&r.probe.request.method).unwrap_or(op.method),
             host: r.probe.host_header.clone(),
             path: r.probe.raw_path.clone(),
-            route: r.winner.map(|w| route_label(manifest, engine, w)),
+            route: r.winner.map(|w| RouteId::new(engine.matchers[w].route)),
             headers: r.probe.request.headers.clone(),
         })
         .collect();
     Evaluation {
-        routing: OperationRouting {
-            api: api.slug.clone(),
-            method: op.method.as_str().to_string(),
-            path: op.path.clone(),
-            operation_id: op.operation_id.clone(),
-            packages: input.packages.clone(),
+        routing: OperationRoute {
             status,
             route,
             service,
             probes,
             upstream_path,
             notes,
-            reached,
+            reached: served.into_iter().map(RouteId::new).collect(),
         },
         diagnostics: diags,
-        served,
     }
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::ServiceId;
 use crate::model::gateway::{Manifest, Route, Service};
 use crate::source::SourceMap;
 use crate::source::Span;
@@ -474,7 +475,7 @@ impl Merger {
                     })
                 });
             match found {
-                Some(i) => self.routes[r.route].service = Some(i),
+                Some(i) => self.routes[r.route].service = Some(ServiceId::new(i)),
                 None => {
                     let what = r
                         .name
@@ -913,7 +914,7 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
     let route = Route {
         name,
         id,
-        service,
+        service: service.map(ServiceId::new),
         methods,
         hosts,
         hosts_present,

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::ids::Slug;
 use crate::source::Span;
 
 /// The OpenAPI dialect a document was written in.
@@ -95,7 +96,7 @@ impl std::fmt::Display for Method {
 #[derive(Debug, Clone)]
 pub struct Api {
     /// From the file name (`apis/<slug>.yaml` or `apis/<slug>/openapi.yaml`).
-    pub slug: String,
+    pub slug: Slug,
     pub title: String,
     pub version: String,
     /// Markdown.
@@ -171,13 +172,6 @@ pub struct Operation {
     pub extensions: IndexMap<String, Value>,
     /// Where the operation is written (the method key).
     pub span: Span,
-}
-
-impl Operation {
-    /// Stable identity within the portal: `<api>:<METHOD> <path>`.
-    pub fn key(&self, api: &str) -> String {
-        format!("{api}:{} {}", self.method, self.path)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,16 +5,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Method, Portal, Visibility};
+use crate::model::{ApiId, OperationId, PackageId, PageId, Portal, Visibility};
 
 /// What one build may show.
 #[derive(Debug, Clone, Default)]
 pub struct Visible {
-    pub apis: BTreeSet<String>,
-    /// `(api, method, path)` of every visible operation.
-    pub operations: BTreeSet<(String, Method, String)>,
-    pub packages: BTreeSet<String>,
-    pub pages: BTreeSet<String>,
+    pub apis: BTreeSet<ApiId>,
+    pub operations: BTreeSet<OperationId>,
+    pub packages: BTreeSet<PackageId>,
+    pub pages: BTreeSet<PageId>,
     /// Human explanations of what was left out and why.
     pub left_out: Vec<String>,
     /// The teams this build is for (empty: the public build).
@@ -52,31 +51,25 @@ impl Visible {
             audiences: audiences.to_vec(),
             ..Visible::default()
         };
-        let mut private_apis: Vec<(String, Vec<String>)> = Vec::new();
-        let mut api_visible = BTreeSet::new();
-        for api in &portal.apis {
+        let mut private_apis: Vec<(ApiId, Vec<String>)> = Vec::new();
+        for (id, api) in portal.api_ids() {
             let (vis, teams) = portal
                 .config
                 .api(&api.slug)
                 .map(|s| (s.visibility, s.teams.clone()))
                 .unwrap_or((Visibility::Public, Vec::new()));
             if allowed(vis, &teams, audiences) {
-                api_visible.insert(api.slug.clone());
-                for op in &api.operations {
-                    v.operations
-                        .insert((api.slug.clone(), op.method, op.path.clone()));
-                }
+                v.operations
+                    .extend((0..api.operations.len()).map(|i| OperationId::new(id, i)));
             } else {
-                private_apis.push((api.slug.clone(), teams));
+                private_apis.push((id, teams));
             }
         }
-        for p in &portal.packages {
+        for (id, p) in portal.package_ids() {
             if allowed(p.visibility, &p.teams, audiences) {
-                v.packages.insert(p.slug.clone());
-                for po in &p.operations {
-                    v.operations
-                        .insert((po.api.clone(), po.method, po.path.clone()));
-                }
+                v.packages.insert(id);
+                v.operations
+                    .extend(p.operations.iter().map(|po| po.operation));
             } else {
                 v.left_out.push(why(
                     "package",
@@ -86,29 +79,24 @@ impl Visible {
             }
         }
         // An API is rendered when it has at least one visible operation.
-        for api in &portal.apis {
-            if v.operations.iter().any(|(a, _, _)| a == &api.slug) {
-                v.apis.insert(api.slug.clone());
-            }
-        }
-        for (slug, teams) in private_apis {
-            let shown = v.operations.iter().filter(|(a, _, _)| *a == slug).count();
+        v.apis = v.operations.iter().map(|o| o.api).collect();
+        for (id, teams) in private_apis {
+            let api = portal.api(id);
+            let shown = v.operations.iter().filter(|o| o.api == id).count();
             if shown == 0 {
-                v.left_out.push(why("API", &format!("`{slug}`"), &teams));
+                v.left_out
+                    .push(why("API", &format!("`{}`", api.slug), &teams));
             } else {
-                let total = portal
-                    .api(&slug)
-                    .map(|a| a.operations.len())
-                    .unwrap_or(shown);
                 v.left_out.push(format!(
-                    "{} (only the {shown} of its {total} operations that visible packages expose are shown)",
-                    why("API", &format!("`{slug}`"), &teams)
+                    "{} (only the {shown} of its {} operations that visible packages expose are shown)",
+                    why("API", &format!("`{}`", api.slug), &teams),
+                    api.operations.len()
                 ));
             }
         }
-        for page in &portal.pages {
+        for (id, page) in portal.page_ids() {
             if allowed(page.visibility, &page.teams, audiences) {
-                v.pages.insert(page.url_path.clone());
+                v.pages.insert(id);
             } else {
                 v.left_out
                     .push(why("page", &format!("`{}`", page.span.file), &page.teams));
@@ -141,8 +129,19 @@ impl Visible {
         t
     }
 
-    pub fn operation(&self, api: &str, method: Method, path: &str) -> bool {
-        self.operations
-            .contains(&(api.to_string(), method, path.to_string()))
+    pub fn api(&self, id: ApiId) -> bool {
+        self.apis.contains(&id)
+    }
+
+    pub fn operation(&self, id: OperationId) -> bool {
+        self.operations.contains(&id)
+    }
+
+    pub fn package(&self, id: PackageId) -> bool {
+        self.packages.contains(&id)
+    }
+
+    pub fn page(&self, id: PageId) -> bool {
+        self.pages.contains(&id)
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::model::ids::{RouteId, ServiceId};
 use crate::source::Span;
 
 /// The merged decK configuration of the project.
@@ -23,7 +24,7 @@ pub struct Manifest {
 
 impl Manifest {
     /// The route called `name_or_id` (name first, then id).
-    pub fn route(&self, name_or_id: &str) -> Option<usize> {
+    pub fn route(&self, name_or_id: &str) -> Option<RouteId> {
         self.routes
             .iter()
             .position(|r| r.name.as_deref() == Some(name_or_id))
@@ -32,6 +33,20 @@ impl Manifest {
                     .iter()
                     .position(|r| r.id.as_deref() == Some(name_or_id))
             })
+            .map(RouteId::new)
+    }
+
+    pub fn route_at(&self, id: RouteId) -> &Route {
+        &self.routes[id.index()]
+    }
+
+    pub fn service_at(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+
+    /// The service a route forwards to.
+    pub fn service_of(&self, route: &Route) -> Option<&Service> {
+        route.service.map(|s| self.service_at(s))
     }
 }
 
@@ -61,8 +76,7 @@ impl Service {
 pub struct Route {
     pub name: Option<String>,
     pub id: Option<String>,
-    /// Index into [`Manifest::services`].
-    pub service: Option<usize>,
+    pub service: Option<ServiceId>,
     pub methods: Vec<String>,
     pub hosts: Vec<String>,
     /// `hosts` was written (even as an empty list): Kong's "plain hosts only" bit depends on

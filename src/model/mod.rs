@@ -1,37 +1,29 @@
-//! The validated portal: plain data types for every domain concept, no IO. Built by
+//! The validated portal: plain data types for every domain concept, no IO, and no dependency
+//! on any other stage (this module imports only [`crate::source`] for positions). Built by
 //! [`crate::validate`] from what [`crate::load`] read; consumed by render, export and serve.
+//! Entities refer to each other by the typed ids of [`ids`].
 
 pub mod api;
 pub mod audience;
 pub mod config;
 pub mod gateway;
+pub mod ids;
 pub mod package;
 pub mod page;
 pub mod reach;
+pub mod routing;
 
 pub use api::{Api, Method, Operation};
+pub use ids::{ApiId, OperationId, PackageId, PageId, RouteId, ServiceId, Slug};
 pub use package::{Duration, Package, PackageOperation, RateLimit, Visibility};
 pub use page::Page;
+pub use routing::{OperationRoute, Status};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::kong::OperationRouting;
-use crate::model::config::PortalConfig;
-use crate::model::gateway::Manifest;
-
-/// The API and operation a package item refers to, among `apis`.
-pub fn find_operation<'a>(
-    apis: &'a [Api],
-    po: &PackageOperation,
-) -> Option<(&'a Api, &'a Operation)> {
-    let api = apis.iter().find(|a| a.slug == po.api)?;
-    let op = api
-        .operations
-        .iter()
-        .find(|o| o.method == po.method && o.path == po.path)?;
-    Some((api, op))
-}
+use config::PortalConfig;
+use gateway::Manifest;
 
 /// Everything a build needs, validated.
 #[derive(Debug)]
@@ -42,8 +34,10 @@ pub struct Portal {
     pub packages: Vec<Package>,
     pub pages: Vec<Page>,
     pub manifest: Manifest,
-    /// One entry per operation of every API (sorted by API slug, path, method).
-    pub routing: Vec<OperationRouting>,
+    /// The routing verdict of every operation: `routing[api][operation]`.
+    pub routing: Vec<Vec<OperationRoute>>,
+    /// Which packages hold each operation: `packages_of[api][operation]`, in package order.
+    pub packages_of: Vec<Vec<Vec<PackageId>>>,
     /// Template overrides from the project's `templates/`: name → source.
     pub templates: BTreeMap<String, String>,
     /// Files of the project's `static/`: output path → source path.
@@ -51,12 +45,73 @@ pub struct Portal {
 }
 
 impl Portal {
-    pub fn api(&self, slug: &str) -> Option<&Api> {
-        self.apis.iter().find(|a| a.slug == slug)
+    pub fn api(&self, id: ApiId) -> &Api {
+        &self.apis[id.index()]
     }
 
-    /// The API and operation a package item refers to.
-    pub fn operation(&self, po: &PackageOperation) -> Option<(&Api, &Operation)> {
-        find_operation(&self.apis, po)
+    /// The API called `slug`.
+    pub fn api_by_slug(&self, slug: &str) -> Option<(ApiId, &Api)> {
+        self.apis
+            .iter()
+            .position(|a| a.slug == slug)
+            .map(|i| (ApiId::new(i), &self.apis[i]))
+    }
+
+    pub fn package(&self, id: PackageId) -> &Package {
+        &self.packages[id.index()]
+    }
+
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id.index()]
+    }
+
+    /// An operation and its API.
+    pub fn operation(&self, id: OperationId) -> (&Api, &Operation) {
+        let api = self.api(id.api);
+        (api, &api.operations[id.index()])
+    }
+
+    /// Every API with its id, in order.
+    pub fn api_ids(&self) -> impl Iterator<Item = (ApiId, &Api)> {
+        self.apis
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (ApiId::new(i), a))
+    }
+
+    /// Every package with its id, in order.
+    pub fn package_ids(&self) -> impl Iterator<Item = (PackageId, &Package)> {
+        self.packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PackageId::new(i), p))
+    }
+
+    /// Every guide page with its id, in order.
+    pub fn page_ids(&self) -> impl Iterator<Item = (PageId, &Page)> {
+        self.pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PageId::new(i), p))
+    }
+
+    /// Every operation of every API with its id, in API order.
+    pub fn operations(&self) -> impl Iterator<Item = (OperationId, &Api, &Operation)> {
+        self.api_ids().flat_map(|(ai, api)| {
+            api.operations
+                .iter()
+                .enumerate()
+                .map(move |(oi, op)| (OperationId::new(ai, oi), api, op))
+        })
+    }
+
+    /// The packages holding `op`, in package order.
+    pub fn packages_of(&self, op: OperationId) -> &[PackageId] {
+        &self.packages_of[op.api.index()][op.index()]
+    }
+
+    /// The routing verdict of `op`.
+    pub fn routing_of(&self, op: OperationId) -> &OperationRoute {
+        &self.routing[op.api.index()][op.index()]
     }
 }

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::Method;
 use crate::model::config::AuthChoice;
+use crate::model::ids::{OperationId, Slug};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -73,7 +73,7 @@ impl RateLimit {
 /// One API package.
 #[derive(Debug, Clone)]
 pub struct Package {
-    pub slug: String,
+    pub slug: Slug,
     pub name: String,
     pub version: Option<String>,
     /// Markdown.
@@ -90,9 +90,7 @@ pub struct Package {
 /// An operation of some API, as a member of a package.
 #[derive(Debug, Clone)]
 pub struct PackageOperation {
-    pub api: String,
-    pub method: Method,
-    pub path: String,
+    pub operation: OperationId,
     /// Replaces the package limit for this operation.
     pub rate_limit: Option<RateLimit>,
     /// Route pinned by `route:` (name or id), checked by routing.

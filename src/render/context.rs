@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::api::{self, Api, Operation, ParamLocation, SchemaRef};
 use crate::model::audience::Visible;
 use crate::model::config::{AuthChoice, AuthKind, AuthStrategy, PortalConfig};
-use crate::model::{Package, Portal, RateLimit};
+use crate::model::{ApiId, OperationId, Package, PackageId, Portal, RateLimit};
 use crate::render::markdown;
 
 #[derive(Debug, Clone, Serialize)]
@@ -531,7 +531,8 @@ fn split_url(url: &str) -> (String, String) {
     }
 }
 
-pub fn op_row(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> OpRow {
+pub fn op_row(portal: &Portal, visible: &Visible, id: OperationId) -> OpRow {
+    let (api, op) = portal.operation(id);
     OpRow {
         method: op.method.as_str(),
         path: op.path.clone(),
@@ -539,16 +540,8 @@ pub fn op_row(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> 
         url: operation_url(&api.slug, &op.slug),
         deprecated: op.deprecated,
         operation_id: op.operation_id.clone(),
-        packages: portal
-            .packages
-            .iter()
-            .filter(|p| visible.packages.contains(&p.slug))
-            .filter(|p| {
-                p.operations
-                    .iter()
-                    .any(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
-            })
-            .map(|p| LinkRef {
+        packages: visible_packages(portal, visible, id)
+            .map(|(_, p)| LinkRef {
                 name: p.name.clone(),
                 url: package_url(&p.slug),
             })
@@ -556,28 +549,42 @@ pub fn op_row(portal: &Portal, visible: &Visible, api: &Api, op: &Operation) -> 
     }
 }
 
+/// The visible packages holding operation `id`, in package order.
+pub fn visible_packages<'a>(
+    portal: &'a Portal,
+    visible: &'a Visible,
+    id: OperationId,
+) -> impl Iterator<Item = (PackageId, &'a Package)> + 'a {
+    portal
+        .packages_of(id)
+        .iter()
+        .filter(|p| visible.package(**p))
+        .map(|p| (*p, portal.package(*p)))
+}
+
+/// A tag and the visible operations grouped under it.
+pub type TagGroup = (String, Option<String>, Vec<OperationId>);
+
 /// Visible operations of an API grouped by their first tag (document tag order first,
 /// untagged last).
-pub fn tag_groups<'a>(
-    api: &'a Api,
-    visible: &Visible,
-) -> Vec<(String, Option<String>, Vec<&'a Operation>)> {
-    let mut groups: Vec<(String, Option<String>, Vec<&Operation>)> = api
+pub fn tag_groups(api_id: ApiId, api: &Api, visible: &Visible) -> Vec<TagGroup> {
+    let mut groups: Vec<TagGroup> = api
         .tags
         .iter()
         .map(|t| (t.name.clone(), t.description.clone(), Vec::new()))
         .collect();
     let mut untagged = Vec::new();
-    for op in &api.operations {
-        if !visible.operation(&api.slug, op.method, &op.path) {
+    for (oi, op) in api.operations.iter().enumerate() {
+        let id = OperationId::new(api_id, oi);
+        if !visible.operation(id) {
             continue;
         }
         match op.tags.first() {
             Some(t) => match groups.iter_mut().find(|g| &g.0 == t) {
-                Some(g) => g.2.push(op),
-                None => groups.push((t.clone(), None, vec![op])),
+                Some(g) => g.2.push(id),
+                None => groups.push((t.clone(), None, vec![id])),
             },
-            None => untagged.push(op),
+            None => untagged.push(id),
         }
     }
     if !untagged.is_empty() {
@@ -672,23 +679,13 @@ fn content_view(api: &Api, mt: &api::MediaType) -> ContentView {
     }
 }
 
-pub fn operation_view(
-    portal: &Portal,
-    visible: &Visible,
-    api: &Api,
-    op: &Operation,
-) -> OperationView {
+pub fn operation_view(portal: &Portal, visible: &Visible, id: OperationId) -> OperationView {
+    let (api, op) = portal.operation(id);
     let base = gateway_base(portal, api);
     let url = sample_url(&base, op);
-    let packages: Vec<OpPackage> = portal
-        .packages
-        .iter()
-        .filter(|p| visible.packages.contains(&p.slug))
-        .filter_map(|p| {
-            let po = p
-                .operations
-                .iter()
-                .find(|po| po.api == api.slug && po.method == op.method && po.path == op.path)?;
+    let packages: Vec<OpPackage> = visible_packages(portal, visible, id)
+        .filter_map(|(_, p)| {
+            let po = p.operations.iter().find(|po| po.operation == id)?;
             let (limit, own) = match (po.rate_limit, p.rate_limit) {
                 (Some(own), _) => (Some(own.words()), true),
                 (None, Some(pl)) => (Some(pl.words()), false),
@@ -703,16 +700,9 @@ pub fn operation_view(
         })
         .collect();
     // Samples use the auth of the first visible package holding the operation, else the API's.
-    let auth = portal
-        .packages
-        .iter()
-        .filter(|p| visible.packages.contains(&p.slug))
-        .find(|p| {
-            p.operations
-                .iter()
-                .any(|po| po.api == api.slug && po.method == op.method && po.path == op.path)
-        })
-        .map(|p| strategy(&portal.config, &p.auth_strategy))
+    let auth = visible_packages(portal, visible, id)
+        .next()
+        .map(|(_, p)| strategy(&portal.config, &p.auth_strategy))
         .unwrap_or_else(|| strategy(&portal.config, &api_auth_choice(portal, api)));
     let mut curl = format!("curl -X {} '{}'", op.method, url);
     if let Some(s) = auth {
@@ -900,14 +890,14 @@ pub fn package_view(
     let example_url = p
         .operations
         .first()
-        .and_then(|po| {
-            let (api, op) = portal.operation(po)?;
-            Some(sample_url(&gateway_base(portal, api), op))
+        .map(|po| {
+            let (api, op) = portal.operation(po.operation);
+            sample_url(&gateway_base(portal, api), op)
         })
         .unwrap_or_else(|| "https://api.example.com/".into());
     let registration = strategy.and_then(|_| registration_url(&portal.config, None, &p.slug));
     PackageView {
-        slug: p.slug.clone(),
+        slug: p.slug.to_string(),
         name: p.name.clone(),
         version: p.version.clone(),
         description_html: md(&p.description),
@@ -926,9 +916,9 @@ pub fn package_view(
         operations: p
             .operations
             .iter()
-            .filter_map(|po| {
-                let (api, op) = portal.operation(po)?;
-                Some(PackageOpRow {
+            .map(|po| {
+                let (api, op) = portal.operation(po.operation);
+                PackageOpRow {
                     method: op.method.as_str(),
                     path: op.path.clone(),
                     summary: op.summary.clone(),
@@ -936,7 +926,7 @@ pub fn package_view(
                     api_title: api.title.clone(),
                     api_url: api_url(&api.slug),
                     own_limit_html: po.rate_limit.as_ref().map(own_limit_html),
-                })
+                }
             })
             .collect(),
         downloads,
@@ -946,16 +936,15 @@ pub fn package_view(
 pub fn api_view(
     portal: &Portal,
     visible: &Visible,
-    api: &Api,
+    api_id: ApiId,
     downloads: Vec<Download>,
 ) -> ApiView {
+    let api = portal.api(api_id);
     let settings = portal.config.api(&api.slug);
     let strategy = strategy(&portal.config, &api_auth_choice(portal, api));
-    let example = api
-        .operations
-        .iter()
-        .find(|o| visible.operation(&api.slug, o.method, &o.path))
-        .map(|o| sample_url(&gateway_base(portal, api), o))
+    let example = (0..api.operations.len())
+        .find(|oi| visible.operation(OperationId::new(api_id, *oi)))
+        .map(|oi| sample_url(&gateway_base(portal, api), &api.operations[oi]))
         .unwrap_or_else(|| gateway_base(portal, api));
     let registration = strategy.and_then(|_| {
         registration_url(
@@ -965,7 +954,7 @@ pub fn api_view(
         )
     });
     ApiView {
-        slug: api.slug.clone(),
+        slug: api.slug.to_string(),
         title: api.title.clone(),
         version: api.version.clone(),
         spec_version: match api.spec_version {
@@ -982,14 +971,14 @@ pub fn api_view(
         rate_limit: settings
             .and_then(|s| s.rate_limit.as_ref())
             .map(|rl| rate_limit_view(rl, "api")),
-        tags: tag_groups(api, visible)
+        tags: tag_groups(api_id, api, visible)
             .into_iter()
             .map(|(name, desc, ops)| TagView {
                 name,
                 description_html: md(&desc),
                 operations: ops
                     .into_iter()
-                    .map(|o| op_row(portal, visible, api, o))
+                    .map(|o| op_row(portal, visible, o))
                     .collect(),
             })
             .collect(),

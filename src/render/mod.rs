@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::audience::Visible;
-use crate::model::{Portal, reach};
+use crate::model::{ApiId, OperationId, PackageId, PageId, Portal, reach};
 use crate::output::Output;
 use context::*;
 use engine::Engine;
@@ -37,12 +37,12 @@ pub struct RenderOptions {
 pub enum Job {
     Home,
     ApiCatalog,
-    Api(usize),
-    Operation(usize, usize),
-    Schemas(usize),
+    Api(ApiId),
+    Operation(OperationId),
+    Schemas(ApiId),
     PackageCatalog,
-    Package(usize),
-    Guide(usize),
+    Package(PackageId),
+    Guide(PageId),
     NotFound,
 }
 
@@ -54,28 +54,21 @@ pub fn plan(portal: &Portal, visible: &Visible) -> Vec<Job> {
         Job::PackageCatalog,
         Job::NotFound,
     ];
-    for (ai, api) in portal.apis.iter().enumerate() {
-        if !visible.apis.contains(&api.slug) {
+    for (ai, api) in portal.api_ids() {
+        if !visible.api(ai) {
             continue;
         }
         jobs.push(Job::Api(ai));
         jobs.push(Job::Schemas(ai));
-        for (oi, op) in api.operations.iter().enumerate() {
-            if visible.operation(&api.slug, op.method, &op.path) {
-                jobs.push(Job::Operation(ai, oi));
+        for oi in 0..api.operations.len() {
+            let id = OperationId::new(ai, oi);
+            if visible.operation(id) {
+                jobs.push(Job::Operation(id));
             }
         }
     }
-    for (pi, p) in portal.packages.iter().enumerate() {
-        if visible.packages.contains(&p.slug) {
-            jobs.push(Job::Package(pi));
-        }
-    }
-    for (gi, g) in portal.pages.iter().enumerate() {
-        if visible.pages.contains(&g.url_path) {
-            jobs.push(Job::Guide(gi));
-        }
-    }
+    jobs.extend(visible.packages.iter().map(|p| Job::Package(*p)));
+    jobs.extend(visible.pages.iter().map(|g| Job::Guide(*g)));
     jobs
 }
 
@@ -193,7 +186,7 @@ struct Shared<'a> {
     site: SiteView,
     base_path: String,
     live_reload: Option<String>,
-    guides_sorted: Vec<usize>,
+    guides_sorted: Vec<PageId>,
     /// Every file path the build writes, for checking links in guides.
     known: std::collections::BTreeSet<String>,
     /// Per API (by index): its visible operations grouped by tag, computed once.
@@ -206,11 +199,9 @@ const NAV_OP_LIMIT: usize = 150;
 
 impl<'a> Shared<'a> {
     fn new(portal: &'a Portal, visible: &'a Visible, base_url: &str, opts: &RenderOptions) -> Self {
-        let mut guides_sorted: Vec<usize> = (0..portal.pages.len())
-            .filter(|i| visible.pages.contains(&portal.pages[*i].url_path))
-            .collect();
+        let mut guides_sorted: Vec<PageId> = visible.pages.iter().copied().collect();
         guides_sorted.sort_by(|a, b| {
-            let (pa, pb) = (&portal.pages[*a], &portal.pages[*b]);
+            let (pa, pb) = (portal.page(*a), portal.page(*b));
             pa.weight
                 .cmp(&pb.weight)
                 .then(pa.title.cmp(&pb.title))
@@ -240,25 +231,11 @@ impl<'a> Shared<'a> {
             guides_sorted,
             known: Default::default(),
             nav_groups: portal
-                .apis
-                .iter()
-                .map(|a| {
-                    let index: std::collections::HashMap<(crate::model::Method, &str), usize> = a
-                        .operations
-                        .iter()
-                        .enumerate()
-                        .map(|(i, o)| ((o.method, o.path.as_str()), i))
-                        .collect();
-                    tag_groups(a, visible)
+                .api_ids()
+                .map(|(ai, a)| {
+                    tag_groups(ai, a, visible)
                         .into_iter()
-                        .map(|(name, _, ops)| {
-                            (
-                                name,
-                                ops.iter()
-                                    .map(|o| index[&(o.method, o.path.as_str())])
-                                    .collect(),
-                            )
-                        })
+                        .map(|(name, _, ops)| (name, ops.iter().map(|o| o.index()).collect()))
                         .collect()
                 })
                 .collect(),
@@ -269,13 +246,11 @@ impl<'a> Shared<'a> {
         let p = self.portal;
         Nav {
             apis: p
-                .apis
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| self.visible.apis.contains(&a.slug))
+                .api_ids()
+                .filter(|(ai, _)| self.visible.api(*ai))
                 .map(|(ai, a)| {
                     let active = active_url.starts_with(&api_url(&a.slug));
-                    let groups = &self.nav_groups[ai];
+                    let groups = &self.nav_groups[ai.index()];
                     let count: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
                     // Pages carry only the current API's operations, and on a large API's
                     // operation pages only the current tag's: every page stays small and a
@@ -317,7 +292,7 @@ impl<'a> Shared<'a> {
                             .collect()
                     };
                     NavApi {
-                        slug: a.slug.clone(),
+                        slug: a.slug.to_string(),
                         title: a.title.clone(),
                         version: a.version.clone(),
                         url: api_url(&a.slug),
@@ -327,12 +302,13 @@ impl<'a> Shared<'a> {
                     }
                 })
                 .collect(),
-            packages: p
+            packages: self
+                .visible
                 .packages
                 .iter()
-                .filter(|pk| self.visible.packages.contains(&pk.slug))
+                .map(|id| p.package(*id))
                 .map(|pk| NavLink {
-                    slug: pk.slug.clone(),
+                    slug: pk.slug.to_string(),
                     name: pk.name.clone(),
                     title: pk.name.clone(),
                     url: package_url(&pk.slug),
@@ -343,7 +319,7 @@ impl<'a> Shared<'a> {
                 .guides_sorted
                 .iter()
                 .map(|i| {
-                    let g = &p.pages[*i];
+                    let g = p.page(*i);
                     let url = format!("{}/", g.url_path);
                     NavLink {
                         slug: g.url_path.clone(),
@@ -359,11 +335,10 @@ impl<'a> Shared<'a> {
 
     fn api_cards(&self) -> Vec<ApiCard> {
         self.portal
-            .apis
-            .iter()
-            .filter(|a| self.visible.apis.contains(&a.slug))
-            .map(|a| ApiCard {
-                slug: a.slug.clone(),
+            .api_ids()
+            .filter(|(ai, _)| self.visible.api(*ai))
+            .map(|(ai, a)| ApiCard {
+                slug: a.slug.to_string(),
                 title: a.title.clone(),
                 version: a.version.clone(),
                 description_html: a
@@ -372,22 +347,23 @@ impl<'a> Shared<'a> {
                     .map(summary_html)
                     .unwrap_or_default(),
                 url: api_url(&a.slug),
-                operation_count: a
+                operation_count: self
+                    .visible
                     .operations
                     .iter()
-                    .filter(|o| self.visible.operation(&a.slug, o.method, &o.path))
+                    .filter(|o| o.api == ai)
                     .count(),
             })
             .collect()
     }
 
     fn package_cards(&self) -> Vec<PackageCard> {
-        self.portal
+        self.visible
             .packages
             .iter()
-            .filter(|p| self.visible.packages.contains(&p.slug))
+            .map(|id| self.portal.package(*id))
             .map(|p| PackageCard {
-                slug: p.slug.clone(),
+                slug: p.slug.to_string(),
                 name: p.name.clone(),
                 version: p.version.clone(),
                 description_html: p
@@ -408,7 +384,7 @@ impl<'a> Shared<'a> {
         self.guides_sorted
             .iter()
             .map(|i| {
-                let g = &self.portal.pages[*i];
+                let g = self.portal.page(*i);
                 GuideCard {
                     title: g.title.clone(),
                     description: g.description.clone(),
@@ -432,8 +408,8 @@ fn search_index(shared: &Shared<'_>) -> Vec<u8> {
         }
     };
     let mut entries: Vec<Value> = Vec::new();
-    for (ai, api) in portal.apis.iter().enumerate() {
-        if !shared.visible.apis.contains(&api.slug) {
+    for (ai, api) in portal.api_ids() {
+        if !shared.visible.api(ai) {
             continue;
         }
         let desc = api
@@ -442,7 +418,7 @@ fn search_index(shared: &Shared<'_>) -> Vec<u8> {
             .map(|d| clip(markdown::to_text(d)))
             .unwrap_or_default();
         entries.push(json!({ "k": "api", "t": api.title, "u": api_url(&api.slug), "s": desc }));
-        for (_, ops) in &shared.nav_groups[ai] {
+        for (_, ops) in &shared.nav_groups[ai.index()] {
             for oi in ops {
                 let o = &api.operations[*oi];
                 let text = [
@@ -465,11 +441,7 @@ fn search_index(shared: &Shared<'_>) -> Vec<u8> {
             }
         }
     }
-    for p in portal
-        .packages
-        .iter()
-        .filter(|p| shared.visible.packages.contains(&p.slug))
-    {
+    for p in shared.visible.packages.iter().map(|id| portal.package(*id)) {
         let desc = p
             .description
             .as_deref()
@@ -478,7 +450,7 @@ fn search_index(shared: &Shared<'_>) -> Vec<u8> {
         entries.push(json!({ "k": "package", "t": p.name, "u": package_url(&p.slug), "s": desc }));
     }
     for gi in &shared.guides_sorted {
-        let g = &portal.pages[*gi];
+        let g = portal.page(*gi);
         let text = format!(
             "{} {}",
             g.description.clone().unwrap_or_default(),
@@ -512,7 +484,7 @@ fn llms_txt(shared: &Shared<'_>, base_url: &str) -> String {
     if !apis.is_empty() {
         s.push_str("## APIs\n\n");
         for a in &apis {
-            let api = portal.api(&a.slug).expect("visible API exists");
+            let (_, api) = portal.api_by_slug(&a.slug).expect("visible API exists");
             let desc = api
                 .description
                 .as_deref()
@@ -585,22 +557,18 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
         s.push('\n');
         s.into_bytes()
     };
-    for p in portal
-        .packages
-        .iter()
-        .filter(|p| visible.packages.contains(&p.slug))
-    {
+    for p in visible.packages.iter().map(|id| portal.package(*id)) {
         let ops: Vec<DocOperation<'_>> = p
             .operations
             .iter()
-            .filter_map(|po| {
-                let (api, op) = portal.operation(po)?;
-                Some(DocOperation {
+            .map(|po| {
+                let (api, op) = portal.operation(po.operation);
+                DocOperation {
                     api,
                     op,
                     server: gateway_base(portal, api),
                     own_limit: po.rate_limit,
-                })
+                }
             })
             .collect();
         let strategy = strategy(&portal.config, &p.auth_strategy);
@@ -626,17 +594,14 @@ fn downloads(portal: &Portal, visible: &Visible) -> Vec<Output> {
             )),
         ));
     }
-    for api in portal
-        .apis
-        .iter()
-        .filter(|a| visible.apis.contains(&a.slug))
-    {
+    for (ai, api) in portal.api_ids().filter(|(ai, _)| visible.api(*ai)) {
         let settings = portal.config.api(&api.slug);
         let ops: Vec<DocOperation<'_>> = api
             .operations
             .iter()
-            .filter(|o| visible.operation(&api.slug, o.method, &o.path))
-            .map(|op| DocOperation {
+            .enumerate()
+            .filter(|(oi, _)| visible.operation(OperationId::new(ai, *oi)))
+            .map(|(_, op)| DocOperation {
                 api,
                 op,
                 server: gateway_base(portal, api),
@@ -702,13 +667,14 @@ fn job_url(portal: &Portal, job: &Job) -> String {
         Job::ApiCatalog => "apis/".into(),
         Job::PackageCatalog => "packages/".into(),
         Job::NotFound => "404.html".into(),
-        Job::Api(a) => api_url(&portal.apis[*a].slug),
-        Job::Schemas(a) => schemas_url(&portal.apis[*a].slug),
-        Job::Operation(a, o) => {
-            operation_url(&portal.apis[*a].slug, &portal.apis[*a].operations[*o].slug)
+        Job::Api(a) => api_url(&portal.api(*a).slug),
+        Job::Schemas(a) => schemas_url(&portal.api(*a).slug),
+        Job::Operation(o) => {
+            let (api, op) = portal.operation(*o);
+            operation_url(&api.slug, &op.slug)
         }
-        Job::Package(p) => package_url(&portal.packages[*p].slug),
-        Job::Guide(g) => format!("{}/", portal.pages[*g].url_path),
+        Job::Package(p) => package_url(&portal.package(*p).slug),
+        Job::Guide(g) => format!("{}/", portal.page(*g).url_path),
     }
 }
 
@@ -766,11 +732,11 @@ fn render_job(
         ),
         Job::NotFound => ("404.html", "404", "Page not found".into(), None, json!({})),
         Job::Api(a) => {
-            let api = &portal.apis[*a];
+            let api = portal.api(*a);
             let view = api_view(
                 portal,
                 shared.visible,
-                api,
+                *a,
                 download_links(&api_url(&api.slug)),
             );
             (
@@ -782,11 +748,13 @@ fn render_job(
             )
         }
         Job::Schemas(a) => {
-            let api = &portal.apis[*a];
+            let api = portal.api(*a);
             let ops = api
                 .operations
                 .iter()
-                .filter(|o| shared.visible.operation(&api.slug, o.method, &o.path));
+                .enumerate()
+                .filter(|(oi, _)| shared.visible.operation(OperationId::new(*a, *oi)))
+                .map(|(_, o)| o);
             let names = reach::reachable_names(api, ops);
             (
                 "schemas.html",
@@ -799,9 +767,8 @@ fn render_job(
                 }),
             )
         }
-        Job::Operation(a, o) => {
-            let api = &portal.apis[*a];
-            let op = &api.operations[*o];
+        Job::Operation(o) => {
+            let (api, op) = portal.operation(*o);
             let title = op
                 .summary
                 .clone()
@@ -813,12 +780,12 @@ fn render_job(
                 op.description.as_deref().map(summary_text),
                 json!({
                     "api": {"slug": api.slug, "title": api.title, "version": api.version, "url": api_url(&api.slug)},
-                    "op": operation_view(portal, shared.visible, api, op),
+                    "op": operation_view(portal, shared.visible, *o),
                 }),
             )
         }
         Job::Package(p) => {
-            let pkg = &portal.packages[*p];
+            let pkg = portal.package(*p);
             (
                 "package.html",
                 "package",
@@ -828,7 +795,7 @@ fn render_job(
             )
         }
         Job::Guide(g) => {
-            let page = &portal.pages[*g];
+            let page = portal.page(*g);
             let body = without_title_heading(&page.body, &page.title);
             let base = body.as_ptr() as usize - page.body.as_ptr() as usize;
             let r = markdown::render_with(body, &mut |dest, at| {
@@ -889,18 +856,11 @@ fn known_paths(
 ) -> std::collections::BTreeSet<String> {
     let mut known = std::collections::BTreeSet::new();
     known.extend(jobs.iter().map(|job| output_path(job_url(portal, job))));
-    let bases = portal
+    let bases = visible
         .packages
         .iter()
-        .filter(|p| visible.packages.contains(&p.slug))
-        .map(|p| package_url(&p.slug))
-        .chain(
-            portal
-                .apis
-                .iter()
-                .filter(|a| visible.apis.contains(&a.slug))
-                .map(|a| api_url(&a.slug)),
-        );
+        .map(|p| package_url(&portal.package(*p).slug))
+        .chain(visible.apis.iter().map(|a| api_url(&portal.api(*a).slug)));
     for base in bases {
         known.extend(download_links(&base).into_iter().map(|d| d.url));
     }
@@ -962,9 +922,9 @@ fn guide_link(
             .and_then(|u| {
                 shared
                     .portal
-                    .pages
-                    .iter()
-                    .find(|p| p.url_path == u && shared.visible.pages.contains(&p.url_path))
+                    .page_ids()
+                    .find(|(id, p)| p.url_path == u && shared.visible.page(*id))
+                    .map(|(_, p)| p)
             });
         return match target_page {
             Some(t) => {

@@ -83,7 +83,7 @@ impl Names {
             } else {
                 n.clone()
             };
-            by_id.insert((api.slug.clone(), *id), unique.clone());
+            by_id.insert((api.slug.to_string(), *id), unique.clone());
             out.push((unique, *api, *id));
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -92,7 +92,7 @@ impl Names {
 
     fn get(&self, api: &Api, id: SchemaId) -> String {
         self.by_id
-            .get(&(api.slug.clone(), id))
+            .get(&(api.slug.to_string(), id))
             .cloned()
             .unwrap_or_else(|| format!("Schema{}", id.0))
     }

@@ -99,7 +99,7 @@ pub fn collection(
         });
         match folders.iter_mut().find(|f| f.0 == d.api.slug) {
             Some(f) => f.2.push(item),
-            None => folders.push((d.api.slug.clone(), d.api.title.clone(), vec![item])),
+            None => folders.push((d.api.slug.to_string(), d.api.title.clone(), vec![item])),
         }
     }
     let mut doc = json!({

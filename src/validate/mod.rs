@@ -45,9 +45,15 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     check_pages(&pages, diags);
 
     // Routing: every operation of every API against the manifest.
-    let inputs = routing::inputs(&apis, &packages, &config);
-    let (routing, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
+    let packages_of = routing::package_index(&apis, &packages);
+    let inputs = routing::inputs(&apis, &packages, &packages_of, &config);
+    let (verdicts, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
     diags.extend(d);
+    let mut verdicts = verdicts.into_iter();
+    let routing = apis
+        .iter()
+        .map(|a| verdicts.by_ref().take(a.operations.len()).collect())
+        .collect();
 
     Portal {
         root,
@@ -57,6 +63,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         pages,
         manifest,
         routing,
+        packages_of,
         templates,
         static_files,
     }

@@ -12,7 +12,7 @@ use crate::load::portal_config::unknown_strategy;
 use crate::load::{Pick, RawPackage, Selector};
 use crate::model::api::SecuritySchemeKind;
 use crate::model::config::{AuthChoice, AuthKind, PortalConfig};
-use crate::model::{Api, Operation, Package, PackageOperation};
+use crate::model::{Api, ApiId, Operation, OperationId, Package, PackageOperation, Slug};
 
 pub fn resolve(
     raw: &[RawPackage],
@@ -84,13 +84,13 @@ pub fn resolve(
             Some((c, _)) => c.clone(),
             None => AuthChoice::Default,
         };
+        // An invalid slug is reported by the loader (invalid-slug) and fails the run; the
+        // package is still validated so every other problem is reported too.
+        let slug = Slug::parse(&p.slug).unwrap_or_else(|| Slug::from_name(&p.slug));
         let mut ops: Vec<PackageOperation> = Vec::new();
         for sel in &p.selectors {
             for po in select(sel, apis, diags) {
-                if let Some(prev) = ops
-                    .iter_mut()
-                    .find(|o| o.api == po.api && o.method == po.method && o.path == po.path)
-                {
+                if let Some(prev) = ops.iter_mut().find(|o| o.operation == po.operation) {
                     // A later item that sets a limit or pins a route for an operation already
                     // picked (e.g. by `- api: x`) refines it: the operation gets its own limit.
                     if po.rate_limit.is_some() || po.route.is_some() {
@@ -105,8 +105,8 @@ pub fn resolve(
                                 Diagnostic::new(
                                     codes::CONFLICTING_PACKAGE_OPERATION,
                                     format!(
-                                        "{} {} of `{}` gets a different limit or route here than at line {}; this item wins",
-                                        po.method, po.path, po.api, prev.span.line
+                                        "{} gets a different limit or route here than at line {}; this item wins",
+                                        describe(apis, po.operation), prev.span.line
                                     ),
                                 )
                                 .at(&po.span),
@@ -125,8 +125,9 @@ pub fn resolve(
                         Diagnostic::new(
                             codes::DUPLICATE_PACKAGE_OPERATION,
                             format!(
-                                "{} {} of `{}` is already in package `{}`",
-                                po.method, po.path, po.api, p.slug
+                                "{} is already in package `{}`",
+                                describe(apis, po.operation),
+                                p.slug
                             ),
                         )
                         .at(&po.span)
@@ -142,16 +143,23 @@ pub fn resolve(
         }
         // One method + path from two APIs cannot both be in one OpenAPI document.
         for (i, a) in ops.iter().enumerate() {
-            if let Some(b) = ops[..i]
-                .iter()
-                .find(|b| b.method == a.method && b.path == a.path && b.api != a.api)
-            {
+            let op_a = operation(apis, a.operation);
+            if let Some(b) = ops[..i].iter().find(|b| {
+                let op_b = operation(apis, b.operation);
+                op_b.method == op_a.method
+                    && op_b.path == op_a.path
+                    && b.operation.api != a.operation.api
+            }) {
                 diags.push(
                     Diagnostic::new(
                         codes::PACKAGE_PATH_CLASH,
                         format!(
                             "package `{}` holds {} {} of both `{}` and `{}`; its OpenAPI download can describe only the first",
-                            p.slug, a.method, a.path, b.api, a.api
+                            p.slug,
+                            op_a.method,
+                            op_a.path,
+                            apis[b.operation.api.index()].slug,
+                            apis[a.operation.api.index()].slug
                         ),
                     )
                     .at(&a.span)
@@ -160,7 +168,7 @@ pub fn resolve(
             }
         }
         let package = Package {
-            slug: p.slug.clone(),
+            slug,
             name: p.name.clone(),
             version: p.version.clone(),
             description: p.description.clone(),
@@ -183,8 +191,24 @@ pub fn resolve(
     packages
 }
 
+/// The operation `id` among `apis`.
+fn operation(apis: &[Api], id: OperationId) -> &Operation {
+    &apis[id.api.index()].operations[id.index()]
+}
+
+/// "GET /orders of `shop`", for messages.
+fn describe(apis: &[Api], id: OperationId) -> String {
+    let op = operation(apis, id);
+    format!(
+        "{} {} of `{}`",
+        op.method,
+        op.path,
+        apis[id.api.index()].slug
+    )
+}
+
 fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageOperation> {
-    let Some(api) = apis.iter().find(|a| a.slug == sel.api) else {
+    let Some(api_index) = apis.iter().position(|a| a.slug == sel.api) else {
         let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
         let mut d = Diagnostic::new(
             codes::UNKNOWN_API,
@@ -201,6 +225,8 @@ fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageO
         diags.push(d);
         return Vec::new();
     };
+    let api = &apis[api_index];
+    let api_id = ApiId::new(api_index);
     let picked: Vec<&Operation> = match &sel.pick {
         Pick::All => api.operations.iter().collect(),
         Pick::MethodPath { method, path } => {
@@ -229,9 +255,13 @@ fn select(sel: &Selector, apis: &[Api], diags: &mut Diagnostics) -> Vec<PackageO
     picked
         .into_iter()
         .map(|o| PackageOperation {
-            api: api.slug.clone(),
-            method: o.method,
-            path: o.path.clone(),
+            operation: OperationId::new(
+                api_id,
+                api.operations
+                    .iter()
+                    .position(|x| std::ptr::eq(x, o))
+                    .expect("picked from this API"),
+            ),
             rate_limit: sel.rate_limit,
             route: sel.route.clone(),
             span: sel.span.clone(),
@@ -318,9 +348,8 @@ fn check_security(p: &Package, apis: &[Api], config: &PortalConfig, diags: &mut 
     };
     let Some(strategy) = strategy else { return };
     for po in &p.operations {
-        let Some((api, op)) = crate::model::find_operation(apis, po) else {
-            continue;
-        };
+        let api = &apis[po.operation.api.index()];
+        let op = operation(apis, po.operation);
         let reqs = api.effective_security(op);
         if reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()) {
             continue;

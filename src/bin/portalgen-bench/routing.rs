@@ -194,11 +194,12 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     build_times.sort();
     match_times.sort();
     let (matchers, results) = last.unwrap_or((0, Vec::new()));
+    let results = portalgen::cli::json::reports(&inputs, &results, &manifest, &[]);
     let summary = portalgen::cli::coverage::summary(&results);
     let probes: usize = results.iter().map(|r| r.probes.len()).sum();
     let examples: String = results
         .iter()
-        .filter(|r| r.status != kong::Status::Matched)
+        .filter(|r| r.status != portalgen::model::Status::Matched)
         .take(5)
         .map(|r| {
             format!(
@@ -292,11 +293,12 @@ mod tests {
                 path_prefix: Some(String::new()),
             })
             .collect();
-        let (results, _) = portalgen::kong::check(
+        let (verdicts, _) = portalgen::kong::check(
             &inputs,
             &manifest,
             portalgen::model::config::RouterFlavor::TraditionalCompatible,
         );
+        let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &[]);
         let routes: Vec<(String, Option<String>)> = results
             .iter()
             .map(|r| (format!("{} {}", r.method, r.path), r.route.clone()))

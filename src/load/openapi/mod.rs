@@ -23,7 +23,7 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::api::{SecurityRequirement, SecurityScheme, SpecVersion, Tag};
-use crate::model::{Api, Operation};
+use crate::model::{Api, Operation, Slug};
 use crate::source::{SourceMap, Span};
 
 pub use finish::slugify;
@@ -90,7 +90,7 @@ pub fn load_api(
         extensions.shift_remove("x-webhooks");
     }
     let api = Api {
-        slug: slug.to_string(),
+        slug: Slug::parse(slug).unwrap_or_else(|| Slug::from_name(slug)),
         title,
         version,
         description,
