@@ -8,7 +8,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
-use crate::diagnostics::{Code, codes};
+use crate::diagnostics::{Code, Diagnostic, codes};
 use crate::source::Span;
 
 mod json;
@@ -156,6 +156,31 @@ pub struct ParseError {
     /// `yaml-syntax`, `duplicate-key`, `yaml-too-large`, `yaml-too-deep`, `empty-document` or
     /// `multiple-documents`.
     pub code: Code,
+}
+
+impl ParseError {
+    /// The diagnostic for this error in `file`, with the message prefixed by `context` (e.g.
+    /// "cannot parse decK file: ") and lines shifted by `line_offset` (front matter starts
+    /// below the file's first line). The one place a parse error's help is worded.
+    pub fn diagnostic(&self, file: Arc<str>, context: &str, line_offset: u32) -> Diagnostic {
+        let d = Diagnostic::new(self.code, format!("{context}{}", self.message)).at(&Span::new(
+            file,
+            self.line + line_offset,
+            self.column,
+        ));
+        let help = match self.code {
+            codes::DUPLICATE_KEY => {
+                "remove or rename one of the two keys; YAML and JSON keys must be unique"
+            }
+            codes::YAML_SYNTAX => "check indentation and quoting around this position",
+            codes::YAML_TOO_LARGE => "expand the aliases by hand or split the document",
+            codes::YAML_TOO_DEEP => {
+                "flatten the structure (in OpenAPI documents, with `$ref`s to named components)"
+            }
+            _ => return d,
+        };
+        d.help(help)
+    }
 }
 
 /// Limits that keep hostile input (alias bombs, absurd nesting) from exhausting memory or stack.

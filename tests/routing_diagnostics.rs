@@ -148,13 +148,7 @@ fn duplicate_route_name_and_unknown_key() {
         26,
     );
     assert!(m.contains("gateway/a.yaml:19"), "{m}");
-    assert_at(
-        &diags,
-        Severity::Error,
-        "deck-unknown-key",
-        "gateway/a.yaml",
-        28,
-    );
+    assert_at(&diags, Severity::Error, "unknown-key", "gateway/a.yaml", 28);
 }
 
 #[test]
@@ -350,11 +344,11 @@ fn hostile_manifests_give_diagnostics_not_panics() {
     );
     let diags = diags.into_vec();
     assert!(
-        find(&diags, "deck-invalid-type", "gateway/h.yaml", 2).is_some(),
+        find(&diags, "wrong-type", "gateway/h.yaml", 2).is_some(),
         "{diags:#?}"
     );
     assert!(
-        find(&diags, "deck-invalid-type", "gateway/h.yaml", 5).is_some(),
+        find(&diags, "wrong-type", "gateway/h.yaml", 5).is_some(),
         "{diags:#?}"
     );
     assert!(

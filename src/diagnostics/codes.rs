@@ -128,7 +128,7 @@ codes! {
         EMPTY_DOCUMENT = "empty-document", Error: "A file that must hold a document is empty.";
         MULTIPLE_DOCUMENTS = "multiple-documents", Error: "A YAML file holds several `---` documents; portalgen reads exactly one.";
         UNKNOWN_KEY = "unknown-key", Error: "A key that the file format does not define (usually a typo; the help names the closest key).";
-        WRONG_TYPE = "wrong-type", Error: "A value has the wrong type (a string where a list is expected, …).";
+        WRONG_TYPE = "wrong-type", Error: "A value has the wrong type (a string where a list is expected, …); a warning in OpenAPI documents, where the value is ignored.";
         MISSING_FIELD = "missing-field", Error: "A required key is missing.";
         MISSING_VALUE = "missing-value", Error: "A key is written without a value.";
         INVALID_VALUE = "invalid-value", Error: "A value is not one of the values the key allows.";
@@ -178,7 +178,6 @@ codes! {
         MISSING_INFO = "missing-info", Warning: "The document has no `info` section.";
         MISSING_TITLE = "missing-title", Warning: "`info` has no `title`; the API is shown under its file name.";
         MISSING_PATHS = "missing-paths", Warning: "The document has no `paths`.";
-        INVALID_FIELD = "invalid-field", Warning: "A field of the document has the wrong type; it is ignored.";
         INVALID_PATH_ITEM = "invalid-path-item", Error: "A path item is not a mapping of methods to operations.";
         PATH_NOT_ABSOLUTE = "path-not-absolute", Warning: "A path does not start with `/`.";
         UNKNOWN_PATH_ITEM_FIELD = "unknown-path-item-field", Warning: "A path item has a key that is neither an HTTP method nor a path item field.";
@@ -210,8 +209,6 @@ codes! {
         REF_CYCLE = "ref-cycle", Error: "`$ref`s lead back to themselves without reaching an object.";
     }
     section "decK files" {
-        DECK_UNKNOWN_KEY = "deck-unknown-key", Error: "A decK file has a key decK's file schema does not allow.";
-        DECK_INVALID_TYPE = "deck-invalid-type", Error: "A value of a decK file has the wrong type.";
         DECK_FORMAT_VERSION = "deck-format-version", Warning: "`_format_version` is missing, not \"3.0\", or differs between files.";
         DECK_SELECT_TAGS = "deck-select-tags", Warning: "decK files carry different `_info.select_tags`.";
         DECK_REGEX_WITHOUT_TILDE = "deck-regex-without-tilde", Warning: "A route path looks like a regex but has no `~`, so Kong 3.x matches it as a prefix.";

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::source::{SourceMap, Span};
 
 pub mod codes;
+pub mod suggest;
 
 pub use codes::Code;
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::Value as J;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::read::Reader;
 use crate::model::ServiceId;
 use crate::model::gateway::{Manifest, Route, Service};
 use crate::source::SourceMap;
@@ -135,7 +136,7 @@ pub struct Merger {
     diags: Diagnostics,
 }
 
-/// Per-file parsing context.
+/// Per-file parsing context: the file's strict [`Reader`] and the run's diagnostics.
 struct FileCtx<'a> {
     file: Arc<str>,
     diags: &'a mut Diagnostics,
@@ -151,107 +152,32 @@ impl FileCtx<'_> {
         self.diags.push(Diagnostic::new(code, message).at(&span));
     }
 
-    /// Report keys of `map` that are not in `known`, at the key's position.
+    /// Report keys of `node` that decK's file schema does not allow.
     fn unknown_keys(&mut self, node: &Node, known: &[&str], what: &str) {
-        if let Some(map) = node.as_map() {
-            for (name, (key, _)) in map {
-                if !known.contains(&name.as_str()) {
-                    let span = Span::new(self.file.clone(), key.line, key.column);
-                    self.diags.push(
-                        Diagnostic::new(
-                            codes::DECK_UNKNOWN_KEY,
-                            format!("unknown key `{name}` in {what}"),
-                        )
-                        .at(&span)
-                        .help(format!("decK's file schema allows: {}", known.join(", "))),
-                    );
-                }
-            }
-        }
+        Reader::strict(&self.file).deny_unknown(node, known, what, self.diags);
     }
 
     fn string(&mut self, node: Option<&Node>, field: &str) -> Option<String> {
-        let node = node?;
-        match &node.value {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            _ => {
-                self.report(
-                    codes::DECK_INVALID_TYPE,
-                    format!("`{field}` must be a string, found {}", node.kind()),
-                    node,
-                );
-                None
-            }
-        }
+        Reader::strict(&self.file).string(&format!("`{field}`"), node?, self.diags)
     }
 
     fn bool(&mut self, node: Option<&Node>, field: &str, default: bool) -> bool {
-        match node {
-            None => default,
-            Some(n) => match n.value {
-                Value::Bool(b) => b,
-                Value::Null => default,
-                _ => {
-                    self.report(
-                        codes::DECK_INVALID_TYPE,
-                        format!("`{field}` must be a boolean, found {}", n.kind()),
-                        n,
-                    );
-                    default
-                }
-            },
-        }
+        node.and_then(|n| Reader::strict(&self.file).bool(&format!("`{field}`"), n, self.diags))
+            .unwrap_or(default)
     }
 
     fn int(&mut self, node: Option<&Node>, field: &str) -> Option<i64> {
-        let node = node?;
-        match node.value {
-            Value::Int(i) => Some(i),
-            Value::Null => None,
-            _ => {
-                self.report(
-                    codes::DECK_INVALID_TYPE,
-                    format!("`{field}` must be an integer, found {}", node.kind()),
-                    node,
-                );
-                None
-            }
-        }
+        Reader::strict(&self.file).integer(&format!("`{field}`"), node?, self.diags)
     }
 
-    /// A list of strings, each with its node (for positions).
+    /// A list of strings, each with its node (for positions); `None` when absent.
     fn strings<'n>(
         &mut self,
         node: Option<&'n Node>,
         field: &str,
     ) -> Option<Vec<(String, &'n Node)>> {
-        let node = node?;
-        match &node.value {
-            Value::Null => None,
-            Value::Seq(items) => {
-                let mut out = Vec::new();
-                for item in items {
-                    match item.scalar_text() {
-                        Some(s) if matches!(item.value, Value::String(_)) => out.push((s, item)),
-                        _ => self.report(
-                            codes::DECK_INVALID_TYPE,
-                            format!("`{field}` items must be strings, found {}", item.kind()),
-                            item,
-                        ),
-                    }
-                }
-                Some(out)
-            }
-            _ => {
-                self.report(
-                    codes::DECK_INVALID_TYPE,
-                    format!("`{field}` must be a list of strings, found {}", node.kind()),
-                    node,
-                );
-                None
-            }
-        }
+        let node = node.filter(|n| n.value != Value::Null)?;
+        Some(Reader::strict(&self.file).strings(&format!("`{field}`"), node, false, self.diags))
     }
 }
 
@@ -263,17 +189,15 @@ impl Merger {
         let root = match tree::parse(text) {
             Ok(root) => root,
             Err(e) => {
-                self.diags.push(
-                    Diagnostic::new(e.code, format!("cannot parse decK file: {}", e.message))
-                        .at(&Span::new(file, e.line, e.column)),
-                );
+                self.diags
+                    .push(e.diagnostic(file, "cannot parse decK file: ", 0));
                 return;
             }
         };
         if root.as_map().is_none() {
             self.diags.push(
                 Diagnostic::new(
-                    codes::DECK_INVALID_TYPE,
+                    codes::WRONG_TYPE,
                     format!("a decK file must be a mapping, found {}", root.kind()),
                 )
                 .at(&root.span(&file)),
@@ -333,7 +257,7 @@ impl Merger {
                 }
             } else {
                 cx.report(
-                    codes::DECK_INVALID_TYPE,
+                    codes::WRONG_TYPE,
                     format!("`_info` must be a mapping, found {}", info.kind()),
                     info,
                 );
@@ -360,7 +284,7 @@ impl Merger {
                                     }
                                 }
                                 None => cx.report(
-                                    codes::DECK_INVALID_TYPE,
+                                    codes::WRONG_TYPE,
                                     format!("`routes` must be a list, found {}", routes.kind()),
                                     routes,
                                 ),
@@ -369,7 +293,7 @@ impl Merger {
                     }
                 }
                 None => cx.report(
-                    codes::DECK_INVALID_TYPE,
+                    codes::WRONG_TYPE,
                     format!("`services` must be a list, found {}", list.kind()),
                     list,
                 ),
@@ -396,7 +320,7 @@ impl Merger {
                             };
                             if name.is_none() && id.is_none() {
                                 cx.report(
-                                    codes::DECK_INVALID_TYPE,
+                                    codes::WRONG_TYPE,
                                     "`service` must be `{name: ...}` or `{id: ...}`",
                                     svc,
                                 );
@@ -413,7 +337,7 @@ impl Merger {
                     }
                 }
                 None => cx.report(
-                    codes::DECK_INVALID_TYPE,
+                    codes::WRONG_TYPE,
                     format!("`routes` must be a list, found {}", list.kind()),
                     list,
                 ),
@@ -630,7 +554,7 @@ pub fn looks_like_regex(path: &str) -> bool {
 fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
     if node.as_map().is_none() {
         cx.report(
-            codes::DECK_INVALID_TYPE,
+            codes::WRONG_TYPE,
             format!("a service must be a mapping, found {}", node.kind()),
             node,
         );
@@ -731,7 +655,7 @@ pub fn split_url(url: &str) -> Option<(String, String, Option<u16>, Option<Strin
 fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Option<Route> {
     if node.as_map().is_none() {
         cx.report(
-            codes::DECK_INVALID_TYPE,
+            codes::WRONG_TYPE,
             format!("a route must be a mapping, found {}", node.kind()),
             node,
         );
@@ -851,7 +775,7 @@ fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Opt
             }
             None if matches!(h.value, Value::Null) => {}
             None => cx.report(
-                codes::DECK_INVALID_TYPE,
+                codes::WRONG_TYPE,
                 format!(
                     "`headers` must be a mapping of header names to lists, found {}",
                     h.kind()
@@ -970,7 +894,7 @@ fn nets(
     let Some(items) = node.as_seq() else {
         if !matches!(node.value, Value::Null) {
             cx.report(
-                codes::DECK_INVALID_TYPE,
+                codes::WRONG_TYPE,
                 format!("`{field}` must be a list, found {}", node.kind()),
                 node,
             );

@@ -3,12 +3,12 @@
 //! never stops at the first problem.
 
 pub mod deck;
-pub mod fields;
 pub mod openapi;
 pub mod package;
 pub mod pages;
 pub mod portal_config;
 pub mod rate_limit;
+pub mod read;
 
 use crate::diagnostics::codes;
 use std::collections::BTreeMap;
@@ -309,17 +309,7 @@ pub fn read_tree(
     match tree::parse(&text) {
         Ok(node) => Some((node, file)),
         Err(e) => {
-            let help = match e.code {
-                codes::DUPLICATE_KEY => Some("remove or rename one of the two keys"),
-                codes::YAML_SYNTAX => Some("check indentation and quoting around this position"),
-                _ => None,
-            };
-            let mut d =
-                Diagnostic::new(e.code, e.message).at(&Span::new(file.clone(), e.line, e.column));
-            if let Some(h) = help {
-                d = d.help(h);
-            }
-            diags.push(d);
+            diags.push(e.diagnostic(file, "", 0));
             None
         }
     }

@@ -5,9 +5,9 @@ use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::fields::Fields;
 use crate::load::portal_config::{is_slug, read_auth_choice, read_visibility};
 use crate::load::rate_limit;
+use crate::load::read::Fields;
 use crate::model::config::AuthChoice;
 use crate::model::{Method, RateLimit, Visibility};
 use crate::source::Span;

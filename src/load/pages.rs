@@ -5,8 +5,8 @@ use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::fields::Fields;
 use crate::load::portal_config::read_visibility;
+use crate::load::read::Fields;
 use crate::model::{Page, Visibility};
 use crate::source::Span;
 use crate::tree;
@@ -80,13 +80,7 @@ pub fn read(
             }
             Err(e) if e.code == codes::EMPTY_DOCUMENT => {}
             Err(e) => {
-                diags.push(
-                    Diagnostic::new(e.code, format!("front matter: {}", e.message)).at(&Span::new(
-                        file.clone(),
-                        e.line + 1,
-                        e.column,
-                    )),
-                );
+                diags.push(e.diagnostic(file.clone(), "front matter: ", 1));
             }
         }
     }

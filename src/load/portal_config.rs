@@ -7,8 +7,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::fields::Fields;
 use crate::load::rate_limit;
+use crate::load::read::Fields;
 use crate::model::Visibility;
 use crate::model::config::{
     ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
@@ -406,7 +406,7 @@ pub fn unknown_strategy(
         format!("auth strategy `{name}` is not defined in portal.yaml"),
     )
     .at(span);
-    d = match crate::load::fields::did_you_mean(name, &names) {
+    d = match crate::diagnostics::suggest::did_you_mean(name, &names) {
         Some(m) => d.help(format!("did you mean `{m}`?")),
         None if names.is_empty() => {
             d.help("define it under `auth_strategies` in portal.yaml, or use `none`")

@@ -5,7 +5,7 @@ use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::fields::Fields;
+use crate::load::read::Fields;
 use crate::model::{Duration, RateLimit};
 use crate::tree::Node;
 

@@ -33,7 +33,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
                 format!("`apis.{slug}` configures an API that does not exist"),
             )
             .at(span);
-            d = match crate::load::fields::did_you_mean(slug, &names) {
+            d = match crate::diagnostics::suggest::did_you_mean(slug, &names) {
                 Some(m) => d.help(format!("did you mean `{m}`? APIs are named after their files in apis/")),
                 None => d.help("APIs are named after their files: apis/<slug>.yaml or apis/<slug>/openapi.yaml"),
             };

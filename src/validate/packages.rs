@@ -6,8 +6,8 @@
 use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 
+use crate::diagnostics::suggest::{did_you_mean, distance as edit_distance};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::fields::{did_you_mean, edit_distance};
 use crate::load::portal_config::unknown_strategy;
 use crate::load::{Pick, RawPackage, Selector};
 use crate::model::api::SecuritySchemeKind;

@@ -10,10 +10,11 @@ use indexmap::IndexMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::api::{Schema, SchemaId, SpecVersion};
 use crate::source::Span;
-use crate::tree::{Node, Value};
+use crate::tree::Node;
 
 use super::pointer;
 use super::store::{DocId, RefProblem, Store};
+use crate::load::read::Reader;
 
 /// Maximum `$ref` → `$ref` hops before a chain is reported as too long.
 const MAX_HOPS: usize = 64;
@@ -127,115 +128,56 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// The lenient reader of document `doc`: a wrong type is a warning and the field is ignored.
+    fn reader(&self, doc: DocId) -> Reader<'s> {
+        Reader::lenient(&self.store.docs[doc].rel)
+    }
+
+    /// Warn that `what` should be `expected` (the node is ignored).
+    pub fn wrong_type(&mut self, doc: DocId, what: &str, expected: &str, node: &Node) {
+        self.reader(doc)
+            .wrong_type(what, expected, node, &mut self.diags);
+    }
+
     /// A text field: strings as they are, numbers and booleans as written; anything else is a
     /// warning and `None`.
     pub fn text(&mut self, doc: DocId, node: &Node, key: &str) -> Option<String> {
         let v = node.get(key)?;
-        match &v.value {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            Value::Map(_) | Value::Seq(_) => {
-                self.report(
-                    codes::INVALID_FIELD,
-                    format!("`{key}` should be a string, found {}", v.kind()),
-                    doc,
-                    v,
-                );
-                None
-            }
-            _ => v.scalar_text(),
-        }
+        self.reader(doc)
+            .scalar(&format!("`{key}`"), v, &mut self.diags)
     }
 
     /// A boolean field (`None` when absent or not a boolean; the latter warned).
     pub fn flag(&mut self, doc: DocId, node: &Node, key: &str) -> Option<bool> {
         let v = node.get(key)?;
-        match v.value {
-            Value::Bool(b) => Some(b),
-            Value::Null => None,
-            _ => {
-                self.report(
-                    codes::INVALID_FIELD,
-                    format!("`{key}` should be `true` or `false`, found {}", v.kind()),
-                    doc,
-                    v,
-                );
-                None
-            }
-        }
+        self.reader(doc)
+            .bool(&format!("`{key}`"), v, &mut self.diags)
     }
 
-    /// A list-of-strings field (non-strings warned and skipped).
+    /// A list-of-strings field (a single string counts as one; other items warned and skipped).
     pub fn strings(&mut self, doc: DocId, node: &Node, key: &str) -> Vec<String> {
         let Some(v) = node.get(key) else {
             return Vec::new();
         };
-        match &v.value {
-            Value::Seq(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item.scalar_text() {
-                        Some(s) => out.push(s),
-                        None => {
-                            self.report(
-                                codes::INVALID_FIELD,
-                                format!("`{key}` should list strings, found {}", item.kind()),
-                                doc,
-                                item,
-                            );
-                        }
-                    }
-                }
-                out
-            }
-            Value::String(s) => vec![s.clone()],
-            Value::Null => Vec::new(),
-            _ => {
-                self.report(
-                    codes::INVALID_FIELD,
-                    format!("`{key}` should be a list of strings, found {}", v.kind()),
-                    doc,
-                    v,
-                );
-                Vec::new()
-            }
-        }
+        self.reader(doc)
+            .strings(&format!("`{key}`"), v, true, &mut self.diags)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
     }
 
     /// The map at `key`, if present and a map (warned otherwise).
     pub fn map_field(&mut self, doc: DocId, node: &'s Node, key: &str) -> Option<&'s Node> {
         let v = node.get(key)?;
-        match v.value {
-            Value::Map(_) => Some(v),
-            Value::Null => None,
-            _ => {
-                self.report(
-                    codes::INVALID_FIELD,
-                    format!("`{key}` should be a mapping, found {}", v.kind()),
-                    doc,
-                    v,
-                );
-                None
-            }
-        }
+        self.reader(doc)
+            .map(&format!("`{key}`"), v, &mut self.diags)
     }
 
     /// The list at `key`, if present and a list (warned otherwise).
     pub fn seq_field(&mut self, doc: DocId, node: &'s Node, key: &str) -> Option<&'s [Node]> {
         let v = node.get(key)?;
-        match &v.value {
-            Value::Seq(items) => Some(items),
-            Value::Null => None,
-            _ => {
-                self.report(
-                    codes::INVALID_FIELD,
-                    format!("`{key}` should be a list, found {}", v.kind()),
-                    doc,
-                    v,
-                );
-                None
-            }
-        }
+        self.reader(doc)
+            .seq(&format!("`{key}`"), v, &mut self.diags)
     }
 }
 

@@ -152,27 +152,16 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
 /// A `security` list: each entry is one alternative (all its schemes together, with scopes).
 pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequirement> {
     let Some(items) = node.as_seq() else {
-        ctx.report(
-            codes::INVALID_FIELD,
-            format!(
-                "`security` should be a list of requirements, found {}",
-                node.kind()
-            ),
-            doc,
-            node,
-        );
+        ctx.wrong_type(doc, "`security`", "a list of requirements", node);
         return Vec::new();
     };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let Some(m) = item.as_map() else {
-            ctx.report(
-                codes::INVALID_FIELD,
-                format!(
-                    "a security requirement should map scheme names to scopes, found {}",
-                    item.kind()
-                ),
+            ctx.wrong_type(
                 doc,
+                "a security requirement",
+                "a mapping of scheme names to scopes",
                 item,
             );
             continue;

@@ -182,12 +182,7 @@ fn first_example<'s>(
 fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<RequestBody> {
     let (doc, node) = ctx.follow(doc, site)?;
     if node.as_map().is_none() {
-        ctx.report(
-            codes::INVALID_FIELD,
-            format!("`requestBody` should be a mapping, found {}", node.kind()),
-            doc,
-            node,
-        );
+        ctx.wrong_type(doc, "`requestBody`", "a mapping", node);
         return None;
     }
     let content = match ctx.map_field(doc, node, "content") {
@@ -347,12 +342,7 @@ fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {
 pub fn servers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Server> {
     let mut out = Vec::new();
     let Some(items) = node.as_seq() else {
-        ctx.report(
-            codes::INVALID_FIELD,
-            format!("`servers` should be a list, found {}", node.kind()),
-            doc,
-            node,
-        );
+        ctx.wrong_type(doc, "`servers`", "a list", node);
         return out;
     };
     for s in items {

@@ -179,8 +179,7 @@ pub fn suggest_key(
     suggest_bounded(wanted, parent.as_map()?.keys().map(String::as_str), budget)
 }
 
-/// The candidate closest to `wanted` (case-insensitive edit distance), if it is close enough to
-/// be a likely typo.
+/// The candidate closest to `wanted`, if it is close enough to be a likely typo.
 pub fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let mut budget = 1_000_000;
     suggest_bounded(wanted, candidates, &mut budget)
@@ -191,41 +190,7 @@ fn suggest_bounded<'a>(
     candidates: impl Iterator<Item = &'a str>,
     budget: &mut usize,
 ) -> Option<String> {
-    let wanted: Vec<char> = wanted.chars().flat_map(char::to_lowercase).collect();
-    let limit = (wanted.len() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    let (mut cand, mut prev, mut cur) = (Vec::new(), Vec::new(), Vec::new());
-    for c in candidates {
-        *budget = budget.checked_sub(c.len() + 1)?;
-        cand.clear();
-        cand.extend(c.chars().flat_map(char::to_lowercase));
-        if cand.len().abs_diff(wanted.len()) > limit {
-            continue;
-        }
-        *budget = budget.checked_sub(wanted.len() * cand.len())?;
-        let d = edit_distance(&wanted, &cand, &mut prev, &mut cur);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c.to_string())
-}
-
-/// Levenshtein distance with caller-provided rows (no allocation per candidate).
-fn edit_distance(a: &[char], b: &[char], prev: &mut Vec<usize>, cur: &mut Vec<usize>) -> usize {
-    prev.clear();
-    prev.extend(0..=b.len());
-    cur.clear();
-    cur.resize(b.len() + 1, 0);
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(prev, cur);
-    }
-    prev[b.len()]
+    crate::diagnostics::suggest::closest(wanted, candidates, budget).map(str::to_string)
 }
 
 #[cfg(test)]

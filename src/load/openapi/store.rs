@@ -301,24 +301,7 @@ impl Store {
             }
             Err(e) => {
                 self.by_path.insert(path, None);
-                let mut d = Diagnostic::new(e.code, e.message.clone()).at(&Span::new(
-                    rel.clone(),
-                    e.line,
-                    e.column,
-                ));
-                d = match e.code {
-                    codes::DUPLICATE_KEY => d.help(
-                        "remove or rename one of the two keys; YAML and JSON keys must be unique",
-                    ),
-                    codes::YAML_TOO_LARGE => {
-                        d.help("expand the aliases by hand or split the document")
-                    }
-                    codes::YAML_TOO_DEEP => d.help(
-                        "flatten the structure, for example with `$ref`s to named components",
-                    ),
-                    _ => d,
-                };
-                diags.push(d);
+                diags.push(e.diagnostic(rel.clone(), "", 0));
                 None
             }
         }
