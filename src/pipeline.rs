@@ -1,7 +1,6 @@
 //! The stages wired together: load → validate (→ render). Every command goes through here, so
 //! `check`, `build`, `export` and `serve` see exactly the same problems for the same project.
 
-use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
@@ -38,23 +37,7 @@ pub struct Built {
 
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
     let mut checked = check(root)?;
-    let known = crate::model::audience::Visible::known_teams(&checked.portal);
-    for team in &opts.audiences {
-        if !known.contains(team) {
-            let list = known
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            checked.diags.push(
-                crate::diagnostics::Diagnostic::new(
-                    codes::UNKNOWN_AUDIENCE,
-                    format!("no package, API or page names the team `{team}`, so --audience {team} shows nothing more"),
-                )
-                .help(if list.is_empty() { "the project names no teams".to_string() } else { format!("teams named in this project: {list}") }),
-            );
-        }
-    }
+    crate::validate::audiences(&checked.portal, &opts.audiences, &mut checked.diags);
     if checked.diags.fails(strict) {
         return Ok(Built {
             checked,

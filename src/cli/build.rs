@@ -10,7 +10,8 @@ use serde_json::json;
 use super::report::{self, apply_strict, exit_code};
 use super::{CommonArgs, EXIT_FAILURE, EXIT_OK};
 use crate::diagnostics::{Format, summary_line};
-use crate::load::portal_config::normalize_base_url;
+use crate::model::Slug;
+use crate::model::config::parse_base_url;
 use crate::output;
 use crate::pipeline;
 use crate::render::RenderOptions;
@@ -33,15 +34,11 @@ pub struct BuildArgs {
 pub fn run(args: BuildArgs) -> u8 {
     let started = Instant::now();
     let format = args.common.format;
-    let base_url = match args.base_url.as_deref().map(normalize_base_url).transpose() {
+    let base_url = match args.base_url.as_deref().map(parse_base_url).transpose() {
         Ok(u) => u,
         Err(msg) => return report::fatal(&format!("--base-url: {msg}"), format),
     };
-    if let Some(bad) = args
-        .audiences
-        .iter()
-        .find(|a| !crate::load::portal_config::is_slug(a))
-    {
+    if let Some(bad) = args.audiences.iter().find(|a| !Slug::is_valid(a)) {
         return report::fatal(
             &format!(
                 "--audience `{bad}` is not a team name (teams are lowercase letters, digits and `-`, as in `teams:`)"

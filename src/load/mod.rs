@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::config::PortalConfig;
 use crate::model::gateway::Manifest;
-use crate::model::{Api, Page};
+use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
@@ -95,7 +95,6 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
         diags.extend(d);
         apis.extend(api);
     }
-    apply_api_overrides(&mut apis, &config);
 
     let mut packages = Vec::new();
     for path in files_in(&root.join("packages"), &["yaml", "yml"], false) {
@@ -188,12 +187,13 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
     for (slug, mut paths) in found {
         paths.sort();
         let rel = relative(root, &paths[0]);
-        if !portal_config::is_slug(&slug) {
+        if !Slug::is_valid(&slug) {
             diags.push(
                 Diagnostic::new(
                     codes::INVALID_SLUG,
                     format!(
-                        "API slug `{slug}` (from the file name) must match ^[a-z0-9][a-z0-9-]*$"
+                        "API slug `{slug}` (from the file name) must match {}",
+                        Slug::PATTERN
                     ),
                 )
                 .at(&Span::file(rel.as_str()))
@@ -221,20 +221,6 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
         out.push((slug, paths.swap_remove(0)));
     }
     out
-}
-
-/// Title and version overrides from `apis.<slug>` in portal.yaml.
-fn apply_api_overrides(apis: &mut [Api], config: &PortalConfig) {
-    for api in apis {
-        if let Some(s) = config.api(&api.slug) {
-            if let Some(t) = &s.title {
-                api.title = t.clone();
-            }
-            if let Some(v) = &s.version {
-                api.version = v.clone();
-            }
-        }
-    }
 }
 
 /// Files below `dir` with one of `exts` (any when empty), sorted; hidden files skipped.

@@ -5,11 +5,11 @@ use crate::diagnostics::codes;
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::portal_config::{is_slug, read_auth_choice, read_visibility};
+use crate::load::portal_config::{read_auth_choice, read_visibility};
 use crate::load::rate_limit;
 use crate::load::read::Fields;
 use crate::model::config::AuthChoice;
-use crate::model::{Method, RateLimit, Visibility};
+use crate::model::{Method, RateLimit, Slug, Visibility};
 use crate::source::Span;
 use crate::tree::Node;
 
@@ -103,7 +103,7 @@ pub fn read(
         ),
         None => (stem.to_string(), Span::new(file.clone(), 1, 1)),
     };
-    if !is_slug(&slug) {
+    if !Slug::is_valid(&slug) {
         let from = if f.get("slug").is_some() {
             "`slug`"
         } else {
@@ -112,7 +112,10 @@ pub fn read(
         diags.push(
             Diagnostic::new(
                 codes::INVALID_SLUG,
-                format!("package slug `{slug}` from {from} must match ^[a-z0-9][a-z0-9-]*$"),
+                format!(
+                    "package slug `{slug}` from {from} must match {}",
+                    Slug::PATTERN
+                ),
             )
             .at(&slug_span)
             .help("use lowercase letters, digits and `-`, e.g. `slug: company-package`"),

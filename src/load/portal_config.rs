@@ -9,11 +9,11 @@ use indexmap::IndexMap;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::rate_limit;
 use crate::load::read::Fields;
-use crate::model::Visibility;
 use crate::model::config::{
     ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
     RouterFlavor,
 };
+use crate::model::{Slug, Visibility};
 use crate::tree::Node;
 
 const TOP_KEYS: &[&str] = &[
@@ -51,7 +51,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
     if let Some(n) = f.required("base_url", diags)
         && let Some(url) = f.as_string("base_url", n, diags)
     {
-        match normalize_base_url(&url) {
+        match crate::model::config::parse_base_url(&url) {
             Ok(u) => config.base_url = u,
             Err(msg) => diags.push(
                 Diagnostic::new(codes::INVALID_BASE_URL, msg)
@@ -103,7 +103,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         && let Some(af) = Fields::new(apis, file, "`apis`", diags)
     {
         for (slug, (key, node)) in af.node.as_map().into_iter().flatten() {
-            let mut settings = read_api_settings(slug, node, file, &config, diags);
+            let mut settings = read_api_settings(slug, node, file, diags);
             settings.span = Some(af.key_span(key));
             config.apis.insert(slug.clone(), settings);
         }
@@ -112,27 +112,6 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         config.gateway = read_gateway(gw, file, diags);
     }
     config
-}
-
-/// Absolute http(s) URL with a trailing slash.
-pub fn normalize_base_url(url: &str) -> Result<String, String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("`base_url` must be an absolute http(s) URL, found `{url}`"))?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!("`base_url` `{url}` has no host"));
-    }
-    if url.contains(['?', '#', ' ']) {
-        return Err(format!(
-            "`base_url` `{url}` must not contain a query, fragment or spaces"
-        ));
-    }
-    let mut u = url.to_string();
-    if !u.ends_with('/') {
-        u.push('/');
-    }
-    Ok(u)
 }
 
 fn read_auth_strategies(
@@ -282,7 +261,7 @@ pub fn read_visibility(
     };
     let teams = f.string_list("teams", diags);
     for t in &teams {
-        if !is_slug(t) {
+        if !Slug::is_valid(t) {
             diags.push(
                 Diagnostic::new(
                     codes::INVALID_TEAM,
@@ -324,7 +303,6 @@ fn read_api_settings(
     slug: &str,
     node: &Node,
     file: &Arc<str>,
-    config: &PortalConfig,
     diags: &mut Diagnostics,
 ) -> ApiSettings {
     let what = format!("`apis.{slug}`");
@@ -354,12 +332,8 @@ fn read_api_settings(
     s.visibility = vis;
     s.teams = teams;
     if let Some((choice, span)) = read_auth_choice(&f, diags) {
-        if let AuthChoice::Named(name) = &choice
-            && config.auth_strategy(name).is_none()
-        {
-            unknown_strategy(name, &span, config, diags);
-        }
         s.auth_strategy = Some(choice);
+        s.auth_strategy_at = Some(span);
     }
     s.registration_url = f.string("registration_url", diags);
     if let Some(rl) = f.get("rate_limit") {
@@ -387,36 +361,6 @@ fn read_api_settings(
         }
     }
     s
-}
-
-/// Report an auth strategy name that portal.yaml does not define.
-pub fn unknown_strategy(
-    name: &str,
-    span: &crate::source::Span,
-    config: &PortalConfig,
-    diags: &mut Diagnostics,
-) {
-    let names: Vec<&str> = config
-        .auth_strategies
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    let mut d = Diagnostic::new(
-        codes::UNKNOWN_AUTH_STRATEGY,
-        format!("auth strategy `{name}` is not defined in portal.yaml"),
-    )
-    .at(span);
-    d = match crate::diagnostics::suggest::did_you_mean(name, &names) {
-        Some(m) => d.help(format!("did you mean `{m}`?")),
-        None if names.is_empty() => {
-            d.help("define it under `auth_strategies` in portal.yaml, or use `none`")
-        }
-        None => d.help(format!(
-            "defined strategies: {}, or `none`",
-            names.join(", ")
-        )),
-    };
-    diags.push(d);
 }
 
 fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> GatewaySettings {
@@ -459,13 +403,4 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
         };
     }
     g
-}
-
-/// `^[a-z0-9][a-z0-9-]*$`
-pub fn is_slug(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }

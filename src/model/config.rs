@@ -8,6 +8,48 @@ use serde::Serialize;
 use crate::model::{RateLimit, Visibility};
 use crate::source::Span;
 
+/// `base_url` normalised: an absolute `http(s)` URL with a host, no credentials, query or
+/// fragment, ending with `/`. The one rule for `base_url` in portal.yaml and `--base-url`.
+pub fn parse_base_url(url: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(url).map_err(|e| match e {
+        url::ParseError::InvalidPort => {
+            format!("`base_url` `{url}` has an invalid port (1 to 65535)")
+        }
+        url::ParseError::RelativeUrlWithoutBase => {
+            format!("`base_url` must be an absolute http(s) URL, found `{url}`")
+        }
+        url::ParseError::EmptyHost => format!("`base_url` `{url}` has no host"),
+        e => format!("`base_url` `{url}` is not a valid URL: {e}"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "`base_url` must be an absolute http(s) URL, found `{url}`"
+        ));
+    }
+    // The URL parser reads `https:///x` as host `x`; a written host is required.
+    let written_host = url
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+    if !written_host || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`base_url` `{url}` has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "`base_url` `{url}` must not contain credentials (they would be published in sitemap.xml)"
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() || url.contains(' ') {
+        return Err(format!(
+            "`base_url` `{url}` must not contain a query, fragment or spaces"
+        ));
+    }
+    let mut u = url.to_string();
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    Ok(u)
+}
+
 /// Settings from `portal.yaml`.
 #[derive(Debug, Clone)]
 pub struct PortalConfig {
@@ -89,6 +131,8 @@ pub struct ApiSettings {
     pub gateway_host: Option<String>,
     pub gateway_path_prefix: Option<String>,
     pub auth_strategy: Option<AuthChoice>,
+    /// Where `auth_strategy` is written.
+    pub auth_strategy_at: Option<Span>,
     pub registration_url: Option<String>,
     pub rate_limit: Option<RateLimit>,
     pub span: Option<Span>,
@@ -142,4 +186,33 @@ pub enum RouterFlavor {
     #[default]
     TraditionalCompatible,
     Expressions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            parse_base_url("https://example.com/dev").as_deref(),
+            Ok("https://example.com/dev/")
+        );
+        assert_eq!(
+            parse_base_url("http://[::1]:8080/").as_deref(),
+            Ok("http://[::1]:8080/")
+        );
+        for bad in [
+            "example.com",
+            "ftp://example.com/",
+            "https:///x",
+            "https://[::1]:99999/",
+            "https://user:pass@example.com/",
+            "https://example.com/?a=1",
+            "https://example.com/#x",
+            "https://exa mple.com/",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
 }

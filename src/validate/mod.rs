@@ -2,6 +2,7 @@
 //! cross-file reference (package → API → operation, auth strategies, routes) and running every
 //! rule. It never stops early: all problems of a run are collected.
 
+pub mod config;
 pub mod packages;
 pub mod routing;
 
@@ -9,6 +10,34 @@ use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
 use crate::model::{Page, Portal};
+
+/// `--audience` names: warn about teams nothing in the project names (they show nothing more).
+pub fn audiences(portal: &Portal, audiences: &[String], diags: &mut Diagnostics) {
+    let known = crate::model::audience::Visible::known_teams(portal);
+    for team in audiences {
+        if known.contains(team) {
+            continue;
+        }
+        let list = known
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        diags.push(
+            Diagnostic::new(
+                codes::UNKNOWN_AUDIENCE,
+                format!(
+                    "no package, API or page names the team `{team}`, so --audience {team} shows nothing more"
+                ),
+            )
+            .help(if list.is_empty() {
+                "the project names no teams".to_string()
+            } else {
+                format!("teams named in this project: {list}")
+            }),
+        );
+    }
+}
 
 /// Validate a loaded project.
 pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
@@ -23,24 +52,8 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         static_files,
     } = project;
 
-    for (slug, settings) in &config.apis {
-        if !apis.iter().any(|a| &a.slug == slug)
-            && let Some(span) = &settings.span
-        {
-            let names: Vec<&str> = apis.iter().map(|a| a.slug.as_str()).collect();
-            let mut d = Diagnostic::new(
-                codes::UNKNOWN_API,
-                format!("`apis.{slug}` configures an API that does not exist"),
-            )
-            .at(span);
-            d = match crate::diagnostics::suggest::did_you_mean(slug, &names) {
-                Some(m) => d.help(format!("did you mean `{m}`? APIs are named after their files in apis/")),
-                None => d.help("APIs are named after their files: apis/<slug>.yaml or apis/<slug>/openapi.yaml"),
-            };
-            diags.push(d);
-        }
-    }
-
+    let mut apis = apis;
+    config::api_settings(&config, &mut apis, diags);
     let packages = packages::resolve(&raw_packages, &apis, &config, diags);
     check_pages(&pages, diags);
 

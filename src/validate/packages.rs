@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::suggest::{did_you_mean, distance as edit_distance};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::portal_config::unknown_strategy;
 use crate::load::{Pick, RawPackage, Selector};
 use crate::model::api::SecuritySchemeKind;
 use crate::model::config::{AuthChoice, AuthKind, PortalConfig};
@@ -76,9 +75,7 @@ pub fn resolve(
         }
         let auth = match &p.auth_strategy {
             Some((AuthChoice::Named(n), span)) => {
-                if config.auth_strategy(n).is_none() {
-                    unknown_strategy(n, span, config, diags);
-                }
+                super::config::strategy_exists(n, span, config, diags);
                 AuthChoice::Named(n.clone())
             }
             Some((c, _)) => c.clone(),
