@@ -1,9 +1,7 @@
 //! Private content never leaks into a public build, and `--audience` brings it back. Tested as
 //! an attacker would: every byte of every output file is searched.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Strings that identify the bundled example's private content.
 const SECRETS: &[&str] = &[

@@ -3,11 +3,9 @@
 //! to a temporary folder and varied per test. Every plugin config emitted is validated against
 //! Kong 3.13's JSON schema of that plugin.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, example, run, write_files};
+use crate::common::{copy_dir, example, run, write_files};
 use serde_json::{Value, json};
 
 fn fixture() -> PathBuf {

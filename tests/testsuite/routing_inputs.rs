@@ -1,8 +1,7 @@
 //! `routing::inputs`: packages, pins and gateway settings reach each operation's input, and a
 //! full check over them reports pin failures at the package item.
 
-#[path = "fixtures/routing/support.rs"]
-mod support;
+use crate::routing_support as support;
 
 use indexmap::IndexMap;
 use portalgen::config::{ApiSettings, AuthChoice, GatewaySettings, PortalConfig};

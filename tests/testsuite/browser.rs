@@ -2,12 +2,10 @@
 //! real binary, in real headless Chromium. Skips with a message when Chromium, Node or the npm
 //! packages are missing (scripts/test.sh installs them).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn available() -> Result<(), String> {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");

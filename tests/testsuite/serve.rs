@@ -1,14 +1,12 @@
 //! `portalgen serve` serves the built portal and rebuilds on change (real server, real files,
 //! real HTTP over loopback).
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 struct Server(Child);
 

@@ -3,8 +3,7 @@
 //! written to disk, loaded, and an operation on the request path is routed through the real
 //! engine; the reported `upstream_path` must be the path Kong proxies to.
 
-#[path = "fixtures/routing/support.rs"]
-mod support;
+use crate::routing_support as support;
 
 use portalgen::config::RouterFlavor;
 use portalgen::routing::{self, OperationInput, Status};

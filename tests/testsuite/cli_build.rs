@@ -1,9 +1,7 @@
 //! End-to-end tests of `portalgen build`, `check`, `init` and `export` on real projects in
 //! temporary folders, through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Every relative `href`/`src` of every HTML file resolves to a file of the output, and every

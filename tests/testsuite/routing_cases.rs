@@ -3,8 +3,7 @@
 //! hand-made operation and runs `routing::check` (Kong's real router engine, atc-router), then
 //! compares verdict, winning route, service, upstream path, probes and diagnostics.
 
-#[path = "fixtures/routing/support.rs"]
-mod support;
+use crate::routing_support as support;
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,7 @@
 //! `operations` entries, the per-status summary, the human coverage table, and the
 //! self-contained HTML coverage report.
 
-#[path = "fixtures/routing/support.rs"]
-mod support;
+use crate::routing_support as support;
 
 use portalgen::config::RouterFlavor;
 use portalgen::gateway::Manifest;

@@ -2,12 +2,10 @@
 //! loader without errors, passes `@redocly/cli lint`, holds exactly the package's operations and
 //! only the schemas they need; the Postman collection holds the same operations.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use portalgen::diagnostics::Severity;
 use portalgen::source::SourceMap;
 

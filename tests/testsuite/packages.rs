@@ -2,9 +2,7 @@
 //! units, auth strategies, security contradictions, registration links and the words the
 //! portal uses to explain limits and authentication.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn check_json(dir: &Path) -> (i32, Vec<serde_json::Value>) {

@@ -1,6 +1,6 @@
 //! Runs the routing benchmark (`portalgen::routing::bench::run`) on GitHub's description when
 //! the corpora are installed. Ignored by default; run it in release mode:
-//! `cargo test --release --test routing_bench -- --ignored --nocapture`.
+//! `cargo test --release --test testsuite routing_bench:: -- --ignored --nocapture`.
 
 use std::path::PathBuf;
 

@@ -2,8 +2,7 @@
 //! reported with its code at the right file and line, files are merged as decK merges them,
 //! and the routing check reports undocumented routes at the route's line.
 
-#[path = "fixtures/routing/support.rs"]
-mod support;
+use crate::routing_support as support;
 
 use std::path::PathBuf;
 
