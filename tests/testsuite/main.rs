@@ -10,10 +10,12 @@ mod common;
 mod routing_support;
 
 mod audience;
+mod broken;
 mod browser;
 mod cli_build;
 mod downloads;
 mod export_kong;
+mod golden;
 mod openapi_corpora;
 mod openapi_errors;
 mod openapi_frontends;

@@ -1,6 +1,36 @@
 //! Test harness: runs the real `portalgen` binary on projects in temporary folders.
-#![allow(dead_code)]
+//!
+//! # Tests that need a tool the machine may lack
+//!
+//! A test that needs chromium, node, the npm packages of `tests/js` (playwright-core,
+//! @redocly/cli), python3 or the corpora under `$PORTALGEN_CORPORA` checks for it first and, when
+//! it is missing, calls [`skip`] and returns. [`skip`] never lets such a test pass unnoticed:
+//!
+//! - in CI (`PORTALGEN_REQUIRE_ALL=1`, set by `.ci/run`) it panics, so the test FAILS;
+//! - elsewhere it writes `SKIPPED: <why> (<test>)` straight to the process's stderr (libtest
+//!   captures only the `print!`/`eprint!` output of a passing test, so the line shows in plain
+//!   `cargo test` output), and appends the same line to the file named by
+//!   `PORTALGEN_SKIP_LOG` when that is set. `scripts/test.sh` sets it to
+//!   `target/portalgen-skipped.txt` and prints the list after the run, so skips are the last
+//!   thing you read.
+//!
+//! # Golden files
+//!
+//! The `golden` and `broken` modules compare output with insta snapshots in
+//! `tests/testsuite/snapshots/`. After an intended change of output, re-bless them with
+//!
+//! ```sh
+//! INSTA_UPDATE=always cargo test --test testsuite golden broken
+//! ```
+//!
+//! (or `cargo insta test --review` with cargo-insta), then review `git diff`. In CI (`CI` set)
+//! insta never writes snapshots: a difference fails the test.
 
+mod golden;
+
+pub use golden::*;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -114,13 +144,36 @@ pub fn minimal_project(dir: &Path) {
     );
 }
 
-/// A test that needs something the machine lacks skips with a message, except in CI
-/// (`PORTALGEN_REQUIRE_ALL=1`, set by `.ci/run`), where a skip would hide a missing install.
+/// Whether every test must really run (`PORTALGEN_REQUIRE_ALL=1`, set by `.ci/run`).
+pub fn require_all() -> bool {
+    std::env::var_os("PORTALGEN_REQUIRE_ALL").is_some_and(|v| v == "1")
+}
+
+/// A test that needs something the machine lacks calls this and returns: it fails in CI
+/// (`PORTALGEN_REQUIRE_ALL=1`), where a skip would hide a missing install, and elsewhere prints
+/// a `SKIPPED:` line that `cargo test` does not capture (see the module header).
 pub fn skip(why: &str) {
-    if std::env::var_os("PORTALGEN_REQUIRE_ALL").is_some_and(|v| v == "1") {
+    if require_all() {
         panic!("required test cannot run: {why}");
     }
-    eprintln!("SKIPPED: {why}");
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("unknown test");
+    let line = format!("SKIPPED: {why} ({test})\n");
+    // Not eprintln!: libtest captures that for passing tests. io::stderr() is not captured.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(log) = std::env::var_os("PORTALGEN_SKIP_LOG") {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = appended {
+            panic!(
+                "cannot append to PORTALGEN_SKIP_LOG {}: {e}",
+                Path::new(&log).display()
+            );
+        }
+    }
 }
 
 /// Build the bundled example into `out` (with `extra` arguments) and require success.
