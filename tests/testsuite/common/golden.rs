@@ -83,7 +83,7 @@ pub fn redact_paths(text: &str, paths: &[(&Path, &str)]) -> String {
             pairs.push((canonical.display().to_string(), placeholder));
         }
     }
-    pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    pairs.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     let mut out = text.to_string();
     for (from, to) in pairs {
         out = out.replace(&from, to);
