@@ -91,12 +91,20 @@ pub fn redact_paths(text: &str, paths: &[(&Path, &str)]) -> String {
     out
 }
 
-/// insta settings for every golden test: run timings (`in 0.12s`) and any temporary path that
-/// escaped [`redact_paths`] become placeholders, so snapshots are the same on every machine.
+/// insta settings for every golden test: run timings (`in 0.12s`), portalgen's own version
+/// (`portalgen 0.1.0`) and any temporary path that escaped [`redact_paths`] become placeholders, so snapshots are the same on every machine.
 pub fn golden_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(true);
     settings.add_filter(r"\bin \d+\.\d+s\b", "in [ELAPSED]s");
+    // A release bump is not a change of output.
+    settings.add_filter(
+        &format!(
+            r"\bportalgen {}\b",
+            regex::escape(env!("CARGO_PKG_VERSION"))
+        ),
+        "portalgen [VERSION]",
+    );
     let tmp = std::env::temp_dir().display().to_string();
     let tmp = tmp.trim_end_matches('/');
     settings.add_filter(
