@@ -28,4 +28,18 @@ if command -v npm >/dev/null 2>&1 && [ -f tests/js/package.json ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >&2) || echo "note: npm packages could not be installed; browser and lint tests will skip" >&2
 fi
 
-cargo test --all-targets "$@"
+# A test whose tool is missing calls skip() (tests/testsuite/common/mod.rs): it fails under
+# PORTALGEN_REQUIRE_ALL=1 (CI) and otherwise appends a line to this file, printed at the end.
+skip_log="${CARGO_TARGET_DIR:-$root/target}/portalgen-skipped.txt"
+mkdir -p "$(dirname "$skip_log")"
+: > "$skip_log"
+export PORTALGEN_SKIP_LOG="$skip_log"
+
+status=0
+cargo test --all-targets "$@" || status=$?
+if [ -s "$skip_log" ]; then
+  echo >&2
+  echo "$(wc -l < "$skip_log" | tr -d ' ') test(s) passed WITHOUT running (PORTALGEN_REQUIRE_ALL=1 makes them fail):" >&2
+  sed 's/^/  /' "$skip_log" >&2
+fi
+exit "$status"

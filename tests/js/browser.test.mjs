@@ -1,5 +1,5 @@
 // Browser tests of a built portal in real headless Chromium (playwright-core, Debian's
-// chromium). Run by tests/browser.rs with PORTALGEN_SITE set to a built site folder.
+// chromium). Run by tests/testsuite/browser.rs with PORTALGEN_SITE set to a built site folder.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";

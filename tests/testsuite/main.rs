@@ -1,0 +1,32 @@
+//! portalgen's integration tests, compiled as ONE test binary (`cargo test --test testsuite`),
+//! the way ripgrep (`tests/`) and mdBook (`tests/testsuite/`) do: each former `tests/*.rs`
+//! binary linked the whole crate on its own, which made `cargo test` spend most of its time
+//! linking. One module per topic; the shared harness is `common` (see its header for skips
+//! and for re-blessing the golden files).
+//!
+//! Run one module with a filter: `cargo test --test testsuite routing_cases::`.
+
+mod common;
+mod routing_support;
+
+mod audience;
+mod broken;
+mod browser;
+mod cli_build;
+mod downloads;
+mod export_kong;
+mod golden;
+mod openapi_corpora;
+mod openapi_errors;
+mod openapi_frontends;
+mod openapi_fuzz;
+mod openapi_refs;
+mod packages;
+mod routing_bench;
+mod routing_cases;
+mod routing_diagnostics;
+mod routing_engine;
+mod routing_inputs;
+mod routing_report;
+mod routing_upstream;
+mod serve;
