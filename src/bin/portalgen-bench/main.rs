@@ -43,7 +43,9 @@ enum Cmd {
     /// One measured load in this process; prints one result line.
     #[command(hide = true)]
     LoadOnce { file: PathBuf },
-    /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times.
+    /// Parse a YAML/JSON file into the spanned tree only (no OpenAPI conversion) N times, with
+    /// each reader in turn: portalgen's JSON reader, the YAML parser on the same text, and
+    /// serde_json (no positions) as the lower bound.
     Parse {
         /// The file; default: GitHub's `api.github.com.json` from the corpora.
         file: Option<PathBuf>,
@@ -52,7 +54,13 @@ enum Cmd {
         runs: usize,
     },
     #[command(hide = true)]
-    ParseOnce { file: PathBuf },
+    ParseOnce {
+        file: PathBuf,
+        /// `json` (portalgen's own JSON reader, what a build uses for JSON), `yaml` (the
+        /// saphyr YAML path on the same text) or `serde` (serde_json::Value, no positions).
+        #[arg(long, default_value = "json")]
+        reader: String,
+    },
     /// Build a whole portal (load, validate, route, render, write) for one API document N
     /// times: a project with FILE as its only API, written to a temporary folder.
     Build {
@@ -110,13 +118,34 @@ fn main() -> ExitCode {
                 eprintln!("error: {} not found", file.display());
                 return ExitCode::FAILURE;
             }
-            repeat(
-                "parse",
-                &["parse-once".into(), file.display().to_string()],
+            // Every reader that gives the spanned tree, on the same text, interleaved; serde_json
+            // (no positions) as the lower bound.
+            let exe = match std::env::current_exe() {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let rows = [
+                ("portalgen json", "json"),
+                ("saphyr yaml", "yaml"),
+                ("serde_json (no spans)", "serde"),
+            ]
+            .into_iter()
+            .map(|(name, reader)| {
+                let mut c = Command::new(&exe);
+                c.args(["parse-once", "--reader", reader]).arg(&file);
+                (name, c)
+            })
+            .collect();
+            interleaved(
+                &format!("{} interleaved runs on {}:", runs.max(1), file.display()),
+                rows,
                 runs.max(1),
             )
         }
-        Cmd::ParseOnce { file } => parse_once(&file),
+        Cmd::ParseOnce { file, reader } => parse_once(&file, &reader),
         Cmd::Build { file, runs } => {
             let file = file.unwrap_or_else(default_corpus_file);
             if !file.is_file() {
@@ -185,24 +214,21 @@ fn compare(file: &Path, runs: usize) -> ExitCode {
     };
     let out_html =
         std::env::temp_dir().join(format!("portalgen-bench-redoc-{}.html", std::process::id()));
-    let mut rows: Vec<(&str, Vec<f64>, Vec<u64>)> = vec![
-        ("portalgen load", vec![], vec![]),
-        ("redocly lint", vec![], vec![]),
-        ("redocly build-docs", vec![], vec![]),
-    ];
-    for i in 0..runs {
-        let cmds: [Command; 3] = [
-            {
+    let file_arg = file.display().to_string();
+    let code = interleaved(
+        &format!("{runs} interleaved runs on {}:", file.display()),
+        vec![
+            ("portalgen load", {
                 let mut c = Command::new(&exe);
-                c.args(["load-once", &file.display().to_string()]);
+                c.args(["load-once", &file_arg]);
                 c
-            },
-            {
+            }),
+            ("redocly lint", {
                 let mut c = Command::new("node");
                 c.arg(&cli).arg("lint").arg(file);
                 c
-            },
-            {
+            }),
+            ("redocly build-docs", {
                 let mut c = Command::new("node");
                 c.arg(&cli)
                     .arg("build-docs")
@@ -210,32 +236,42 @@ fn compare(file: &Path, runs: usize) -> ExitCode {
                     .arg("-o")
                     .arg(&out_html);
                 c
-            },
-        ];
-        for (row, mut cmd) in rows.iter_mut().zip(cmds) {
-            match measure(&mut cmd) {
+            }),
+        ],
+        runs,
+    );
+    let _ = std::fs::remove_file(&out_html);
+    code
+}
+
+/// Run each command once per round, `runs` rounds (so machine noise hits all of them alike),
+/// and print every run and the medians (wall time and peak RSS of the child process).
+fn interleaved(title: &str, mut rows: Vec<(&str, Command)>, runs: usize) -> ExitCode {
+    let mut figures: Vec<(Vec<f64>, Vec<u64>)> = vec![(Vec::new(), Vec::new()); rows.len()];
+    for i in 0..runs {
+        for ((name, cmd), (times, mem)) in rows.iter_mut().zip(figures.iter_mut()) {
+            match measure(cmd) {
                 Ok((ms, kib, ok)) => {
                     println!(
                         "run {:>2}: {:<20} {:>8.1} ms {:>8.1} MiB{}",
                         i + 1,
-                        row.0,
+                        name,
                         ms,
                         kib as f64 / 1024.0,
                         if ok { "" } else { "  (exit status non-zero)" }
                     );
-                    row.1.push(ms);
-                    row.2.push(kib);
+                    times.push(ms);
+                    mem.push(kib);
                 }
                 Err(e) => {
-                    eprintln!("error: {}: {e}", row.0);
+                    eprintln!("error: {name}: {e}");
                     return ExitCode::FAILURE;
                 }
             }
         }
     }
-    let _ = std::fs::remove_file(&out_html);
-    println!("{runs} interleaved runs on {}:", file.display());
-    for (name, mut times, mut mem) in rows {
+    println!("{title}");
+    for ((name, _), (mut times, mut mem)) in rows.into_iter().zip(figures) {
         times.sort_by(f64::total_cmp);
         mem.sort_unstable();
         println!(
@@ -418,7 +454,7 @@ fn build_once(file: &Path) -> ExitCode {
     }
 }
 
-fn parse_once(file: &Path) -> ExitCode {
+fn parse_once(file: &Path, reader: &str) -> ExitCode {
     let start = Instant::now();
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
@@ -427,12 +463,28 @@ fn parse_once(file: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = portalgen::tree::parse(&text);
+    let result = match reader {
+        "json" => portalgen::tree::parse(&text).map(|n| n.kind()),
+        "yaml" => {
+            portalgen::tree::parse_yaml(&text, portalgen::tree::Limits::default()).map(|n| n.kind())
+        }
+        "serde" => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => Ok(if v.is_object() { "a mapping" } else { "other" }),
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        other => {
+            eprintln!("error: unknown reader `{other}` (json, yaml or serde)");
+            return ExitCode::FAILURE;
+        }
+    };
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let hwm = peak_rss_kib();
     match result {
-        Ok(node) => {
-            println!("ms={ms:.3} hwm_kib={hwm} root={}", node.kind());
+        Ok(kind) => {
+            println!("ms={ms:.3} hwm_kib={hwm} root={kind}");
             ExitCode::SUCCESS
         }
         Err(e) => {
