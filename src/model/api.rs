@@ -184,6 +184,17 @@ pub enum ParamLocation {
 }
 
 impl ParamLocation {
+    /// The location written as OpenAPI's `in:` (`path`, `query`, `header`, `cookie`).
+    pub fn parse(s: &str) -> Option<ParamLocation> {
+        match s {
+            "path" => Some(ParamLocation::Path),
+            "query" => Some(ParamLocation::Query),
+            "header" => Some(ParamLocation::Header),
+            "cookie" => Some(ParamLocation::Cookie),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ParamLocation::Path => "path",

@@ -13,7 +13,7 @@ use crate::model::api::{
 use crate::tree::Node;
 
 use super::context::{Ctx, entries};
-use super::paths::{Built, Dialect, RawParam, key_span, sibling_description, walk};
+use super::paths::{Built, RawParam, Site, key_span, sibling_description, valid_status, walk};
 use super::store::DocId;
 
 /// Everything of a 3.x document except the document-level fields handled in `mod.rs`.
@@ -40,7 +40,7 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
         .map(|s| security_schemes(ctx, s))
         .unwrap_or_default();
     let operations = match ctx.map_field(0, root, "paths") {
-        Some(paths) => walk(ctx, &Dialect::Oas3, paths, false),
+        Some(paths) => walk(ctx, paths, false, fill),
         None => {
             super::paths::missing_paths(ctx, root);
             Vec::new()
@@ -50,7 +50,7 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
         .map_field(0, root, "webhooks")
         .or_else(|| ctx.map_field(0, root, "x-webhooks"))
     {
-        Some(hooks) => walk(ctx, &Dialect::Oas3, hooks, true),
+        Some(hooks) => walk(ctx, hooks, true, fill),
         None => Vec::new(),
     };
     Parts {
@@ -62,15 +62,9 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
 }
 
 /// The 3.x half of an operation.
-pub fn fill<'s>(
-    ctx: &mut Ctx<'s>,
-    doc: DocId,
-    op_node: &'s Node,
-    params: &[RawParam<'s>],
-    path_servers: Option<&'s Node>,
-    op: &mut Operation,
-) {
-    for p in params {
+fn fill<'s>(ctx: &mut Ctx<'s>, site: &Site<'s>, op: &mut Operation) {
+    let (doc, op_node, path_servers) = (site.doc, site.node, site.path_servers);
+    for p in &site.params {
         if let Some(param) = parameter(ctx, p) {
             op.parameters.push(param);
         }
@@ -86,19 +80,9 @@ pub fn fill<'s>(
     }
 }
 
-pub fn location(s: &str) -> Option<ParamLocation> {
-    match s {
-        "path" => Some(ParamLocation::Path),
-        "query" => Some(ParamLocation::Query),
-        "header" => Some(ParamLocation::Header),
-        "cookie" => Some(ParamLocation::Cookie),
-        _ => None,
-    }
-}
-
 fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
     let (doc, node) = (p.doc, p.node);
-    let Some(loc) = location(&p.location) else {
+    let Some(loc) = ParamLocation::parse(&p.location) else {
         let v = node.get("in").unwrap_or(node);
         ctx.report_help(
             codes::INVALID_PARAMETER,
@@ -301,14 +285,6 @@ fn responses<'s>(
         });
     }
     out
-}
-
-pub fn valid_status(status: &str) -> bool {
-    let b = status.as_bytes();
-    status == "default"
-        || (b.len() == 3
-            && (b'1'..=b'5').contains(&b[0])
-            && (b[1..].iter().all(u8::is_ascii_digit) || b[1..].eq_ignore_ascii_case(b"XX")))
 }
 
 fn headers<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<Header> {

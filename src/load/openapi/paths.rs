@@ -2,8 +2,9 @@
 //! in document order, follows path-item `$ref`s (to `components/pathItems` or other files),
 //! merges path-level and operation-level parameters (the operation's win, matched by name and
 //! location), and fills the fields every dialect shares. The dialect-specific parts
-//! (parameters, request bodies, responses, servers) come from [`super::oas3`] or
-//! [`super::swagger2`].
+//! (parameters, request bodies, responses, servers) are filled by the caller, [`super::oas3`]
+//! or [`super::swagger2`], through the `fill` function it passes to [`walk`]: this module
+//! depends on neither dialect.
 
 use crate::diagnostics::codes;
 use std::collections::HashSet;
@@ -16,12 +17,15 @@ use crate::tree::{Key, Node};
 use super::context::{Ctx, entries, extensions};
 use super::document;
 use super::store::DocId;
-use super::swagger2::Globals;
 
-/// The dialect-specific half of an operation.
-pub enum Dialect {
-    Swagger2(Globals),
-    Oas3,
+/// Where an operation is written, for the dialect's half of the conversion.
+pub struct Site<'s> {
+    pub doc: DocId,
+    pub node: &'s Node,
+    /// Path-level and operation-level parameters merged (the operation's win).
+    pub params: Vec<RawParam<'s>>,
+    /// The path item's `servers`, if any.
+    pub path_servers: Option<&'s Node>,
 }
 
 /// An operation as converted, with the spans the later checks need.
@@ -52,12 +56,13 @@ const PATH_ITEM_FIELDS: [&str; 6] = [
     "query",
 ];
 
-/// Convert every operation of a `paths` (or `webhooks`) mapping, in document order.
+/// Convert every operation of a `paths` (or `webhooks`) mapping, in document order; `fill`
+/// adds the dialect's half (parameters, body, responses, servers) to each.
 pub fn walk<'s>(
     ctx: &mut Ctx<'s>,
-    dialect: &Dialect,
     paths: &'s Node,
     webhooks: bool,
+    mut fill: impl FnMut(&mut Ctx<'s>, &Site<'s>, &mut Operation),
 ) -> Vec<Built> {
     let mut out = Vec::new();
     for (path, key, item) in entries(paths) {
@@ -150,14 +155,13 @@ pub fn walk<'s>(
                 extensions: extensions(op_node),
                 span,
             };
-            match dialect {
-                Dialect::Oas3 => {
-                    super::oas3::fill(ctx, doc, op_node, &merged, path_servers, &mut op)
-                }
-                Dialect::Swagger2(globals) => {
-                    super::swagger2::fill(ctx, globals, doc, op_node, &merged, &mut op)
-                }
-            }
+            let site = Site {
+                doc,
+                node: op_node,
+                params: merged,
+                path_servers,
+            };
+            fill(ctx, &site, &mut op);
             out.push(Built {
                 op,
                 operation_id_span,
@@ -165,6 +169,15 @@ pub fn walk<'s>(
         }
     }
     out
+}
+
+/// A response key both dialects accept: a status code, a range like `4XX`, or `default`.
+pub fn valid_status(status: &str) -> bool {
+    let b = status.as_bytes();
+    status == "default"
+        || (b.len() == 3
+            && (b'1'..=b'5').contains(&b[0])
+            && (b[1..].iter().all(u8::is_ascii_digit) || b[1..].eq_ignore_ascii_case(b"XX")))
 }
 
 pub fn key_span(ctx: &Ctx<'_>, doc: DocId, key: &Key) -> Span {

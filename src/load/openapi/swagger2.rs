@@ -9,14 +9,13 @@ use crate::diagnostics::codes;
 use indexmap::IndexMap;
 
 use crate::model::api::{
-    Header, MediaType, Operation, Parameter, Property, RequestBody, Response, Schema, SchemaRef,
-    SecurityScheme, SecuritySchemeKind, Server,
+    Header, MediaType, Operation, ParamLocation, Parameter, Property, RequestBody, Response,
+    Schema, SchemaRef, SecurityScheme, SecuritySchemeKind, Server,
 };
 use crate::tree::{Key, Node, Value};
 
 use super::context::{Ctx, entries};
-use super::oas3::{location, valid_status};
-use super::paths::{Built, Dialect, RawParam, key_span, walk};
+use super::paths::{Built, Site, key_span, valid_status, walk};
 use super::store::DocId;
 
 /// Document-level defaults operations inherit.
@@ -67,9 +66,10 @@ pub fn convert<'s>(ctx: &mut Ctx<'s>) -> Parts {
         .map_field(0, root, "securityDefinitions")
         .map(|s| security_definitions(ctx, s))
         .unwrap_or_default();
-    let dialect = Dialect::Swagger2(globals);
     let operations = match ctx.map_field(0, root, "paths") {
-        Some(paths) => walk(ctx, &dialect, paths, false),
+        Some(paths) => walk(ctx, paths, false, |ctx, site, op| {
+            fill(ctx, &globals, site, op)
+        }),
         None => {
             super::paths::missing_paths(ctx, root);
             Vec::new()
@@ -114,14 +114,8 @@ fn servers(ctx: &mut Ctx<'_>, root: &Node) -> Vec<Server> {
 }
 
 /// The 2.0 half of an operation.
-pub fn fill<'s>(
-    ctx: &mut Ctx<'s>,
-    globals: &Globals,
-    doc: DocId,
-    op_node: &'s Node,
-    params: &[RawParam<'s>],
-    op: &mut Operation,
-) {
+fn fill<'s>(ctx: &mut Ctx<'s>, globals: &Globals, site: &Site<'s>, op: &mut Operation) {
+    let (doc, op_node, params) = (site.doc, site.node, &site.params);
     let consumes = match op_node.get("consumes") {
         Some(_) => ctx.strings(doc, op_node, "consumes"),
         None => globals.consumes.clone(),
@@ -197,7 +191,7 @@ pub fn fill<'s>(
                 });
             }
             other => {
-                let Some(loc) = location(other) else {
+                let Some(loc) = ParamLocation::parse(other) else {
                     let v = node.get("in").unwrap_or(node);
                     ctx.report_help(
                         codes::INVALID_PARAMETER,
