@@ -16,7 +16,7 @@ pub const CONTRACT_VERSION: u32 = 2;
 /// What every page receives; `content` is the page type's own part, flattened beside the
 /// shared keys (a home page sees `site`, `root`, …, `intro_html`, `apis`, …).
 #[derive(Debug, Clone, Serialize)]
-pub struct PageContext<'a, T: Serialize> {
+pub struct PageContext<'a> {
     pub site: &'a SiteView,
     /// Relative prefix from this page to the portal root (`../../`); on the 404 page the
     /// absolute path of `base_url` (`/dev/`).
@@ -26,7 +26,7 @@ pub struct PageContext<'a, T: Serialize> {
     /// When set (by `serve`), the URL of the live-reload event stream.
     pub live_reload: Option<String>,
     #[serde(flatten)]
-    pub content: T,
+    pub content: PageContent,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +133,38 @@ pub struct NavLink {
 
 // ---------------------------------------------------------------------------------------------
 // Page types
+
+/// The part of the context that depends on the page type (flattened into [`PageContext`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PageContent {
+    Home(HomeContext),
+    Apis(ApisContext),
+    Packages(PackagesContext),
+    Api(ApiContext),
+    Operation(OperationContext),
+    Schemas(SchemasContext),
+    Package(PackageContext),
+    Guide(GuideContext),
+    NotFound(NotFoundContext),
+}
+
+impl PageContent {
+    /// The kind of page this content is for.
+    pub fn kind(&self) -> PageKind {
+        match self {
+            PageContent::Home(_) => PageKind::Home,
+            PageContent::Apis(_) => PageKind::Apis,
+            PageContent::Packages(_) => PageKind::Packages,
+            PageContent::Api(_) => PageKind::Api,
+            PageContent::Operation(_) => PageKind::Operation,
+            PageContent::Schemas(_) => PageKind::Schemas,
+            PageContent::Package(_) => PageKind::Package,
+            PageContent::Guide(_) => PageKind::Guide,
+            PageContent::NotFound(_) => PageKind::NotFound,
+        }
+    }
+}
 
 /// `index.html`: the home page.
 #[derive(Debug, Clone, Serialize)]

@@ -328,7 +328,7 @@ mod tests {
             LinkAction::Keep
         });
         assert_eq!(links(src), asked);
-        assert_eq!(asked.len(), 5, "{asked:?}");
+        assert_eq!(asked.len(), 4, "{asked:?}");
     }
 
     #[test]

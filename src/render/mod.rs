@@ -28,7 +28,6 @@ pub mod views;
 mod contract_tests;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::audience::Visible;
@@ -80,16 +79,9 @@ pub fn render(
     let paths = plan.paths();
     let visible = &plan.visible;
     let cx = Renderer {
-        views: SiteViews::new(portal, visible, &base_url),
-        targets: Targets {
-            portal,
-            visible,
-            files: &paths,
-        },
+        pages: Pages::new(portal, visible, &paths, &base_url, opts),
         engine: &engine,
         base_url: &base_url,
-        base_path: urls::base_path(&base_url),
-        live_reload: opts.live_reload.clone(),
     };
     let results: Vec<Result<Output, Diagnostic>> = plan
         .files
@@ -139,27 +131,29 @@ pub fn render(
 
 /// What rendering one build needs, shared by every job.
 struct Renderer<'a> {
-    views: SiteViews<'a>,
-    targets: Targets<'a>,
+    pages: Pages<'a>,
     engine: &'a Engine,
     base_url: &'a str,
-    /// The 404 page's root (absolute: it is served at any depth).
-    base_path: String,
-    live_reload: Option<String>,
 }
 
 impl Renderer<'_> {
     /// One planned file.
     fn file(&self, path: &str, kind: &FileKind) -> Result<Output, Diagnostic> {
-        let portal = self.views.portal;
-        let visible = self.views.visible;
+        let views = &self.pages.views;
+        let portal = views.portal;
+        let visible = views.visible;
         let bytes = match kind {
-            FileKind::Page { job, url } => self.page(job, url)?.into_bytes(),
+            FileKind::Page { job, url } => {
+                let ctx = self.pages.context(job, url);
+                self.engine
+                    .render(ctx.page.kind.template(), &ctx)?
+                    .into_bytes()
+            }
             FileKind::Download(owner, format) => {
                 downloads::render(portal, visible, *owner, *format)
             }
-            FileKind::LlmsTxt => indexes::llms_txt(&self.views, self.base_url).into_bytes(),
-            FileKind::SearchIndex => indexes::search_index(&self.views),
+            FileKind::LlmsTxt => indexes::llms_txt(views, self.base_url).into_bytes(),
+            FileKind::SearchIndex => indexes::search_index(views),
             FileKind::RobotsTxt => indexes::robots_txt(visible, self.base_url).into_bytes(),
             FileKind::Asset(i) => engine::BUILTIN_ASSETS[*i].1.to_vec(),
             FileKind::Static(rel) => std::fs::read(&portal.static_files[rel]).map_err(|e| {
@@ -173,19 +167,47 @@ impl Renderer<'_> {
         };
         Ok(Output::new(path, bytes))
     }
+}
 
-    /// The HTML of one page.
-    fn page(&self, job: &Job, url: &str) -> Result<String, Diagnostic> {
+/// Builds the template context of every page of one build.
+pub(crate) struct Pages<'a> {
+    views: SiteViews<'a>,
+    targets: Targets<'a>,
+    /// The 404 page's root (absolute: it is served at any depth).
+    base_path: String,
+    live_reload: Option<String>,
+}
+
+impl<'a> Pages<'a> {
+    pub(crate) fn new(
+        portal: &'a Portal,
+        visible: &'a Visible,
+        paths: &'a std::collections::BTreeSet<String>,
+        base_url: &str,
+        opts: &RenderOptions,
+    ) -> Self {
+        Pages {
+            views: SiteViews::new(portal, visible, base_url),
+            targets: Targets {
+                portal,
+                visible,
+                files: paths,
+            },
+            base_path: urls::base_path(base_url),
+            live_reload: opts.live_reload.clone(),
+        }
+    }
+
+    /// The context of the page `job` at `url`.
+    pub(crate) fn context(&self, job: &Job, url: &str) -> PageContext<'_> {
         let portal = self.views.portal;
         let visible = self.views.visible;
         let views = &self.views;
-        match job {
-            Job::Home => self.html(
-                PageKind::Home,
-                url,
+        let (title, description, content) = match job {
+            Job::Home => (
                 portal.config.title.clone(),
                 views.site.description.clone(),
-                HomeContext {
+                PageContent::Home(HomeContext {
                     intro_html: portal
                         .config
                         .description
@@ -195,44 +217,36 @@ impl Renderer<'_> {
                     apis: views.api_cards(),
                     packages: views.package_cards(),
                     guides: views.guide_cards(),
-                },
+                }),
             ),
-            Job::ApiCatalog => self.html(
-                PageKind::Apis,
-                url,
+            Job::ApiCatalog => (
                 "APIs".into(),
                 None,
-                ApisContext {
+                PageContent::Apis(ApisContext {
                     apis: views.api_cards(),
-                },
+                }),
             ),
-            Job::PackageCatalog => self.html(
-                PageKind::Packages,
-                url,
+            Job::PackageCatalog => (
                 "API packages".into(),
                 None,
-                PackagesContext {
+                PageContent::Packages(PackagesContext {
                     packages: views.package_cards(),
-                },
+                }),
             ),
-            Job::NotFound => self.html(
-                PageKind::NotFound,
-                url,
+            Job::NotFound => (
                 "Page not found".into(),
                 None,
-                NotFoundContext {},
+                PageContent::NotFound(NotFoundContext {}),
             ),
             Job::Api(a) => {
                 let api = portal.api(*a);
                 let downloads = views::download_links(&urls::api(&api.slug));
-                self.html(
-                    PageKind::Api,
-                    url,
+                (
                     api.title.clone(),
                     api.description.as_deref().map(views::summary_text),
-                    ApiContext {
+                    PageContent::Api(ApiContext {
                         api: views::api_view(portal, visible, *a, downloads),
-                    },
+                    }),
                 )
             }
             Job::Schemas(a) => {
@@ -244,15 +258,13 @@ impl Renderer<'_> {
                     .filter(|(oi, _)| visible.operation(OperationId::new(*a, *oi)))
                     .map(|(_, o)| o);
                 let names = reach::reachable_names(api, ops);
-                self.html(
-                    PageKind::Schemas,
-                    url,
+                (
                     format!("{} schemas", api.title),
                     None,
-                    SchemasContext {
+                    PageContent::Schemas(SchemasContext {
                         api: views::api_ref(api),
                         schemas: views::schema_views(api, &names),
-                    },
+                    }),
                 )
             }
             Job::Operation(o) => {
@@ -261,28 +273,24 @@ impl Renderer<'_> {
                     .summary
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", op.method, op.path));
-                self.html(
-                    PageKind::Operation,
-                    url,
+                (
                     title,
                     op.description.as_deref().map(views::summary_text),
-                    OperationContext {
+                    PageContent::Operation(OperationContext {
                         api: views::api_ref(api),
                         op: views::operation_view(portal, visible, *o),
-                    },
+                    }),
                 )
             }
             Job::Package(p) => {
                 let pkg = portal.package(*p);
                 let downloads = views::download_links(&urls::package(&pkg.slug));
-                self.html(
-                    PageKind::Package,
-                    url,
+                (
                     pkg.name.clone(),
                     pkg.description.as_deref().map(views::summary_text),
-                    PackageContext {
+                    PageContent::Package(PackageContext {
                         package: views::package_view(portal, visible, pkg, downloads),
-                    },
+                    }),
                 )
             }
             Job::Guide(g) => {
@@ -300,39 +308,27 @@ impl Renderer<'_> {
                     Resolved::Replace(to) => markdown::LinkAction::Replace(to),
                     Resolved::Broken(_) => markdown::LinkAction::Unlink,
                 });
-                self.html(
-                    PageKind::Guide,
-                    url,
+                (
                     page.title.clone(),
                     page.description.clone(),
-                    GuideContext {
+                    PageContent::Guide(GuideContext {
                         doc: DocView {
                             title: page.title.clone(),
                             description: page.description.clone(),
                             content_html: r.html,
                             toc: r.toc,
                         },
-                    },
+                    }),
                 )
             }
-        }
-    }
-
-    /// Render a page of `kind` at `url` with the shared context around `content`.
-    fn html<T: Serialize>(
-        &self,
-        kind: PageKind,
-        url: &str,
-        title: String,
-        description: Option<String>,
-        content: T,
-    ) -> Result<String, Diagnostic> {
+        };
+        let kind = content.kind();
         let root = if kind == PageKind::NotFound {
             self.base_path.clone()
         } else {
             urls::root_prefix(url)
         };
-        let ctx = PageContext {
+        PageContext {
             site: &self.views.site,
             root,
             page: PageMeta {
@@ -344,7 +340,6 @@ impl Renderer<'_> {
             nav: self.views.nav(url),
             live_reload: self.live_reload.clone(),
             content,
-        };
-        self.engine.render(kind.template(), &ctx)
+        }
     }
 }
