@@ -363,7 +363,7 @@ fn long_names(portal: &Portal, files: &[PlannedFile], out: &mut Vec<Diagnostic>)
         let mut d = Diagnostic::new(
             codes::OUTPUT_NAME_TOO_LONG,
             format!(
-                "{} would be written to `{}`, whose name `{shown}…` is {} bytes long; file systems allow {MAX_NAME_BYTES}",
+                "{} would be written to `{}`, with a name of {} bytes; file systems allow {MAX_NAME_BYTES}",
                 describe(portal, &f.kind),
                 f.path.replace(segment, &format!("{shown}…")),
                 segment.len()
