@@ -127,8 +127,20 @@ impl Engine {
             .map_err(|e| template_diagnostic(&e, self.overridden.contains(name)))?;
         tmpl.render(minijinja::Value::from(minijinja::value::Serde(ctx)))
             .map_err(|e| {
-                let in_override = e.name().is_some_and(|n| self.overridden.contains(n));
-                template_diagnostic(&e, in_override)
+                // An error inside an included template (a partial) or a parent template is
+                // wrapped by the includer's: report the innermost one, where the mistake is.
+                let mut inner = &e;
+                while let Some(cause) = std::error::Error::source(inner)
+                    .and_then(|c| c.downcast_ref::<minijinja::Error>())
+                {
+                    inner = cause;
+                }
+                let in_override = inner.name().is_some_and(|n| self.overridden.contains(n));
+                let mut d = template_diagnostic(inner, in_override);
+                if let Some(outer) = e.name().filter(|n| Some(*n) != inner.name()) {
+                    d.message.push_str(&format!(" (included from `{outer}`)"));
+                }
+                d
             })
     }
 }

@@ -443,3 +443,32 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
         FileKind::Static(rel) => format!("`static/{rel}`"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::RenderOptions;
+
+    /// The plan names exactly the files a build writes, for the public and a team's build.
+    #[test]
+    fn the_plan_is_the_set_of_files_the_build_writes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for audiences in [vec![], vec!["partners".to_string()]] {
+            let opts = RenderOptions {
+                audiences: audiences.clone(),
+                ..RenderOptions::default()
+            };
+            let built = crate::pipeline::build(&root, &opts, true).expect("the example builds");
+            let written: BTreeSet<String> = built
+                .rendered
+                .expect("rendered")
+                .outputs
+                .into_iter()
+                .map(|o| o.path)
+                .collect();
+            let planned = plan(&built.checked.portal, &audiences);
+            assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+            assert_eq!(planned.paths(), written, "audiences {audiences:?}");
+        }
+    }
+}
