@@ -83,12 +83,18 @@ pub fn render(
         engine: &engine,
         base_url: &base_url,
     };
-    let results: Vec<Result<Output, Diagnostic>> = plan
+    // Pages render in parallel. The other files follow one at a time: a download of a large
+    // API is a large JSON tree, and building two at once would double the peak memory.
+    let (pages, rest): (Vec<_>, Vec<_>) = plan
         .files
-        .par_iter()
+        .iter()
         .filter(|f| f.kind != FileKind::Sitemap)
+        .partition(|f| matches!(f.kind, FileKind::Page { .. }));
+    let mut results: Vec<Result<Output, Diagnostic>> = pages
+        .par_iter()
         .map(|f| cx.file(&f.path, &f.kind))
         .collect();
+    results.extend(rest.iter().map(|f| cx.file(&f.path, &f.kind)));
     let mut outputs = Vec::with_capacity(results.len() + 1);
     let mut failed = false;
     for r in results {
