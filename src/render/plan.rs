@@ -471,4 +471,61 @@ mod tests {
             assert_eq!(planned.paths(), written, "audiences {audiences:?}");
         }
     }
+
+    #[test]
+    fn two_generated_files_on_one_path_clash_but_a_static_replacement_does_not() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let portal = crate::pipeline::check(&root).expect("loads").portal;
+        let page = |job: Job| PlannedFile {
+            path: "x/index.html".into(),
+            kind: FileKind::Page {
+                job,
+                url: "x/".into(),
+            },
+        };
+        let api = ApiId::new(0);
+        let mut out = Vec::new();
+        clashes(
+            &portal,
+            &[
+                page(Job::Api(api)),
+                page(Job::Schemas(api)),
+                PlannedFile {
+                    path: "x/index.html".into(),
+                    kind: FileKind::Static("x/index.html".into()),
+                },
+            ],
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].code, codes::OUTPUT_CLASH);
+        assert!(
+            out[0].message.contains("the page of API") && out[0].message.contains("schema page"),
+            "{}",
+            out[0].message
+        );
+        // A static file over one generated file, and two guides (duplicate-page's to report).
+        let mut out = Vec::new();
+        let g = PageId::new(0);
+        clashes(
+            &portal,
+            &[
+                page(Job::Api(api)),
+                PlannedFile {
+                    path: "x/index.html".into(),
+                    kind: FileKind::Static("x/index.html".into()),
+                },
+                page(Job::Guide(g)),
+            ],
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "API page and guide clash: {out:?}");
+        let mut out = Vec::new();
+        clashes(
+            &portal,
+            &[page(Job::Guide(g)), page(Job::Guide(g))],
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
 }
