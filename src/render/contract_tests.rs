@@ -98,8 +98,7 @@ fn docs_templates_md_lists_exactly_the_context_fields() {
 
 /// The context of every page of `project` built for `audiences`, as JSON.
 fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
-    let checked = crate::pipeline::check(project).expect("the project loads");
-    let portal = &checked.portal;
+    let portal = &crate::render::plan::tests::load(project);
     let plan = plan::plan(portal, audiences);
     let paths = plan.paths();
     let opts = RenderOptions {

@@ -445,37 +445,46 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::render::RenderOptions;
+
+    /// The portal of a project on disk (loaded and validated; tests only).
+    pub(crate) fn load(root: &std::path::Path) -> Portal {
+        let sources = crate::source::SourceMap::default();
+        let (project, mut diags) = crate::load::load(root, &sources).expect("the project loads");
+        crate::validate::validate(project, &mut diags)
+    }
 
     /// The plan names exactly the files a build writes, for the public and a team's build.
     #[test]
     fn the_plan_is_the_set_of_files_the_build_writes() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let portal = load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
         for audiences in [vec![], vec!["partners".to_string()]] {
+            let planned = plan(&portal, &audiences);
+            assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+            let paths = planned.paths();
             let opts = RenderOptions {
                 audiences: audiences.clone(),
                 ..RenderOptions::default()
             };
-            let built = crate::pipeline::build(&root, &opts, true).expect("the example builds");
-            let written: BTreeSet<String> = built
-                .rendered
-                .expect("rendered")
-                .outputs
-                .into_iter()
-                .map(|o| o.path)
-                .collect();
-            let planned = plan(&built.checked.portal, &audiences);
-            assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
-            assert_eq!(planned.paths(), written, "audiences {audiences:?}");
+            let mut diags = crate::diagnostics::Diagnostics::new();
+            let written: BTreeSet<String> =
+                crate::render::render(&portal, planned, &opts, &mut diags)
+                    .expect("rendered")
+                    .outputs
+                    .into_iter()
+                    .map(|o| o.path)
+                    .collect();
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(paths, written, "audiences {audiences:?}");
         }
     }
 
     #[test]
     fn two_generated_files_on_one_path_clash_but_a_static_replacement_does_not() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let portal = crate::pipeline::check(&root).expect("loads").portal;
+        let portal = load(&root);
         let page = |job: Job| PlannedFile {
             path: "x/index.html".into(),
             kind: FileKind::Page {
