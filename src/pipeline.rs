@@ -1,4 +1,4 @@
-//! The stages wired together: load → validate (→ render). Every command goes through here, so
+//! The stages wired together: load → validate → plan (→ render). Every command goes through here, so
 //! `check`, `build`, `export` and `serve` see exactly the same problems for the same project.
 
 use std::path::Path;
@@ -16,12 +16,23 @@ pub struct Checked {
     pub sources: SourceMap,
 }
 
-/// Load and validate the project at `root`. Diagnostics are sorted.
+/// Load and validate the project at `root`, and plan the public build: everything `build`
+/// would refuse (clashing or unwritable output names, two guides on one URL) and the guides'
+/// broken links are reported without rendering anything. Diagnostics are sorted.
 pub fn check(root: &Path) -> Result<Checked, Fatal> {
+    let mut checked = load_and_validate(root)?;
+    let plan = render::plan::plan(&checked.portal, &[]);
+    plan.diagnostics
+        .into_iter()
+        .for_each(|d| checked.diags.push(d));
+    checked.diags.sort();
+    Ok(checked)
+}
+
+fn load_and_validate(root: &Path) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
     let (project, mut diags) = load::load(root, &sources)?;
     let portal = crate::validate::validate(project, &mut diags);
-    diags.sort();
     Ok(Checked {
         portal,
         diags,
@@ -35,16 +46,23 @@ pub struct Built {
     pub rendered: Option<Rendered>,
 }
 
+/// Load, validate, plan the build for `opts.audiences` and, when nothing fails, render it.
+/// Each problem is reported once: the plan's (for this audience), then the renderer's.
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
-    let mut checked = check(root)?;
+    let mut checked = load_and_validate(root)?;
     crate::validate::audiences(&checked.portal, &opts.audiences, &mut checked.diags);
+    let mut plan = render::plan::plan(&checked.portal, &opts.audiences);
+    std::mem::take(&mut plan.diagnostics)
+        .into_iter()
+        .for_each(|d| checked.diags.push(d));
+    checked.diags.sort();
     if checked.diags.fails(strict) {
         return Ok(Built {
             checked,
             rendered: None,
         });
     }
-    let rendered = render::render(&checked.portal, opts, &mut checked.diags);
+    let rendered = render::render(&checked.portal, plan, opts, &mut checked.diags);
     checked.diags.sort();
     Ok(Built { checked, rendered })
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::json::OperationReport;
 use crate::model::Status;
 use crate::model::gateway::Manifest;
+use crate::render::escape::html as esc;
 
 fn counts<'a>(results: impl Iterator<Item = &'a OperationReport>) -> (usize, usize, usize) {
     let mut c = (0, 0, 0);
@@ -82,21 +83,6 @@ pub fn coverage_table(results: &[OperationReport]) -> String {
                 o.path,
                 o.status.as_str()
             );
-        }
-    }
-    out
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
     }
     out

@@ -247,7 +247,8 @@ codes! {
     }
     section "Rendering and output" {
         TEMPLATE_ERROR = "template-error", Error: "A template does not compile or fails to render.";
-        OUTPUT_CLASH = "output-clash", Error: "Two files of the portal would be written to the same path.";
+        OUTPUT_CLASH = "output-clash", Error: "Two files of the portal would be written to the same path, or one path would be both a file and a folder.";
+        OUTPUT_NAME_TOO_LONG = "output-name-too-long", Error: "A file of the portal would get a name longer than the 255 bytes file systems allow (from a long operationId or slug).";
         OUTPUT_FAILED = "output-failed", Error, fatal: "The output folder cannot be written.";
     }
     section "Gateway export" {

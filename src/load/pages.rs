@@ -18,7 +18,6 @@ pub fn read(
     rel_in_pages: &str,
     diags: &mut Diagnostics,
 ) -> Option<Page> {
-    let url_path = page_url(rel_in_pages);
     if let Some(bad) = rel_in_pages.split('/').find(|seg| !is_url_segment(seg)) {
         diags.push(
             Diagnostic::new(codes::INVALID_PAGE_NAME, format!("`{bad}` in the page's path cannot be part of a URL"))
@@ -29,7 +28,7 @@ pub fn read(
     }
     let (front, body) = split_front_matter(text);
     let mut page = Page {
-        url_path,
+        path: rel_in_pages.to_string(),
         title: String::new(),
         description: None,
         weight: 0,
@@ -95,16 +94,6 @@ pub fn read(
         });
     }
     Some(page)
-}
-
-/// `getting-started` → `guides/getting-started`; `auth/index` → `guides/auth`; `index` → `guides`.
-pub fn page_url(rel_in_pages: &str) -> String {
-    let trimmed = rel_in_pages.strip_suffix("/index").unwrap_or(rel_in_pages);
-    if trimmed == "index" || trimmed.is_empty() {
-        "guides".to_string()
-    } else {
-        format!("guides/{trimmed}")
-    }
 }
 
 /// How a page's front matter was found.
@@ -182,7 +171,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.title, "A");
-        assert_eq!(p.url_path, "guides/a");
+        assert_eq!(p.path, "a");
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.code, codes::UNKNOWN_KEY);
         assert_eq!(diag.line, Some(3));
@@ -220,7 +209,7 @@ mod tests {
         let mut d = Diagnostics::new();
         let p = read("# Getting started\ntext\n", &file, "x/index", &mut d).unwrap();
         assert_eq!(p.title, "Getting started");
-        assert_eq!(p.url_path, "guides/x");
+        assert_eq!(p.path, "x/index");
         assert!(d.is_empty());
     }
 }

@@ -154,6 +154,8 @@ pub struct Operation {
     /// The path template as written in the spec, e.g. `/orders/{id}`.
     pub path: String,
     pub operation_id: Option<String>,
+    /// Where `operationId` is written (diagnostics about the URL made from it point there).
+    pub operation_id_span: Option<Span>,
     /// URL slug, unique within the API (from `operationId`, else method and path).
     pub slug: String,
     pub summary: Option<String>,

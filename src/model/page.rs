@@ -5,8 +5,9 @@ use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    /// URL path below the portal root without leading or trailing slash, e.g. `guides/auth`.
-    pub url_path: String,
+    /// The file's path below `pages/` without `.md` (`getting-started`, `auth/index`): the
+    /// page's identity. Its URL is the render stage's business (`render::urls::guide`).
+    pub path: String,
     pub title: String,
     pub description: Option<String>,
     pub weight: i64,

@@ -29,6 +29,30 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("package.html", include_str!("../../templates/package.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "partials/rate_limit_sentence.html",
+        include_str!("../../templates/partials/rate_limit_sentence.html"),
+    ),
+    (
+        "partials/over_limit.html",
+        include_str!("../../templates/partials/over_limit.html"),
+    ),
+    (
+        "partials/own_limit.html",
+        include_str!("../../templates/partials/own_limit.html"),
+    ),
+    (
+        "partials/auth_explanation.html",
+        include_str!("../../templates/partials/auth_explanation.html"),
+    ),
+    (
+        "partials/access.html",
+        include_str!("../../templates/partials/access.html"),
+    ),
+    (
+        "partials/live_reload.html",
+        include_str!("../../templates/partials/live_reload.html"),
+    ),
 ];
 
 /// The built-in theme's static assets, written under `assets/`.
@@ -103,14 +127,27 @@ impl Engine {
             .map_err(|e| template_diagnostic(&e, self.overridden.contains(name)))?;
         tmpl.render(minijinja::Value::from(minijinja::value::Serde(ctx)))
             .map_err(|e| {
-                let in_override = e.name().is_some_and(|n| self.overridden.contains(n));
-                template_diagnostic(&e, in_override)
+                // An error inside an included template (a partial) or a parent template is
+                // wrapped by the includer's: report the innermost one, where the mistake is.
+                let mut inner = &e;
+                while let Some(cause) = std::error::Error::source(inner)
+                    .and_then(|c| c.downcast_ref::<minijinja::Error>())
+                {
+                    inner = cause;
+                }
+                let in_override = inner.name().is_some_and(|n| self.overridden.contains(n));
+                let mut d = template_diagnostic(inner, in_override);
+                if let Some(outer) = e.name().filter(|n| Some(*n) != inner.name()) {
+                    d.message.push_str(&format!(" (included from `{outer}`)"));
+                }
+                d
             })
     }
 }
 
-/// HTML escaping of `& < > " '` only: minijinja's default also escapes `/`, which bloats
-/// every URL of every page by 10-15% for no safety gain inside quoted attributes and text.
+/// HTML escaping through the crate's one escaper ([`crate::render::escape::html`]):
+/// minijinja's default also escapes `/`, which bloats every URL of every page by 10-15% for no
+/// safety gain inside quoted attributes and text.
 fn html_formatter(
     out: &mut minijinja::Output,
     state: &mut minijinja::State,
@@ -120,23 +157,8 @@ fn html_formatter(
     if !escape || value.is_safe() || value.is_none() || value.is_undefined() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let text = value.to_string();
-    let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.write_str(&text[last..i])
-            .map_err(minijinja::Error::from)?;
-        out.write_str(rep).map_err(minijinja::Error::from)?;
-        last = i + 1;
-    }
-    out.write_str(&text[last..]).map_err(minijinja::Error::from)
+    out.write_str(&crate::render::escape::html(&value.to_string()))
+        .map_err(minijinja::Error::from)
 }
 
 fn template_diagnostic(e: &minijinja::Error, in_override: bool) -> Diagnostic {

@@ -172,6 +172,28 @@ pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> LinkAction
     Rendered { html: out, toc }
 }
 
+/// Every link and image destination of a document with its byte offset, in document order:
+/// exactly the ones [`render_with`] asks its `rewrite` about (email autolinks are never asked),
+/// found without rendering.
+pub fn links(src: &str) -> Vec<(String, usize)> {
+    Parser::new_ext(src, options())
+        .into_offset_iter()
+        .filter_map(|(ev, range)| match ev {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if link_type != pulldown_cmark::LinkType::Email => {
+                Some((dest_url.into_string(), range.start))
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                Some((dest_url.into_string(), range.start))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Render a short description (no TOC needed).
 pub fn to_html(src: &str) -> String {
     let mut out = String::with_capacity(src.len() * 3 / 2);
@@ -294,6 +316,19 @@ mod tests {
             seen[0],
             ("auth.md#keys".to_string(), src.find("[auth]").unwrap())
         );
+    }
+
+    #[test]
+    fn links_are_the_ones_render_with_asks_about() {
+        let src =
+            "# T\n\n[a](a.md) ![i](img.png) <x@y.z> [b [c](c.md)](b/) [r][ref]\n\n[ref]: r.md\n";
+        let mut asked = Vec::new();
+        render_with(src, &mut |dest, at| {
+            asked.push((dest.to_string(), at));
+            LinkAction::Keep
+        });
+        assert_eq!(links(src), asked);
+        assert_eq!(asked.len(), 4, "{asked:?}");
     }
 
     #[test]

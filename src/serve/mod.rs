@@ -45,7 +45,8 @@ pub fn build_into(
     let opts = RenderOptions {
         base_url: Some(base_url.to_string()),
         audiences: audiences.to_vec(),
-        live_reload: None,
+        // The theme's base template includes the client (partials/live_reload.html).
+        live_reload: Some(LIVE_RELOAD_PATH.to_string()),
     };
     let mut st_site = None;
     let mut error_page = None;
@@ -85,15 +86,15 @@ pub fn build_into(
     diags
 }
 
+/// The page shown while the project does not build. It is not a page of the portal, so it
+/// carries its own live-reload client: the browser reloads once a change fixes the build.
 fn error_html(text: &str) -> String {
-    let esc = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let esc = crate::render::escape::html(text);
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed · portalgen</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}}pre{{background:#1e1e1e;color:#eee;padding:1rem;overflow:auto;border-radius:6px}}</style>\
-         </head><body><h1>The portal could not be built</h1><p>Fix the problems below; this page reloads when you save.</p><pre>{esc}</pre></body></html>"
+         </head><body><h1>The portal could not be built</h1><p>Fix the problems below; this page reloads when you save.</p><pre>{esc}</pre>\
+         <script>new EventSource(\"{LIVE_RELOAD_PATH}\").onmessage = function () {{ location.reload(); }};</script></body></html>"
     )
 }
 

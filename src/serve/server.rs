@@ -1,5 +1,6 @@
-//! The HTTP side of `serve`: answers from the in-memory site, injects the live-reload client
-//! into HTML pages, and streams reload events.
+//! The HTTP side of `serve`: answers from the in-memory site and streams reload events. The
+//! pages carry their live-reload client themselves (the build sets the template's
+//! `live_reload` flag), so responses are served exactly as built.
 
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
@@ -28,20 +29,6 @@ pub fn router(state: Arc<RwLock<State>>, tx: broadcast::Sender<u64>) -> Router {
         .with_state(App { state, tx })
 }
 
-const CLIENT: &str = concat!(
-    "<script>(function(){var s=new EventSource('",
-    "/__portalgen/live",
-    "');s.onmessage=function(){location.reload()};})();</script>"
-);
-
-fn inject(html: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(html);
-    match text.rfind("</body>") {
-        Some(i) => format!("{}{CLIENT}{}", &text[..i], &text[i..]).into_bytes(),
-        None => format!("{text}{CLIENT}").into_bytes(),
-    }
-}
-
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -66,7 +53,7 @@ async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
     let path = decoded.trim_start_matches('/');
     let st = app.state.read().expect("state lock");
     if let Some(err) = &st.error_page {
-        return html_response(StatusCode::INTERNAL_SERVER_ERROR, inject(err.as_bytes()));
+        return html_response(StatusCode::INTERNAL_SERVER_ERROR, err.clone().into_bytes());
     }
     let candidates = if path.is_empty() || path.ends_with('/') {
         vec![format!("{path}index.html")]
@@ -75,16 +62,13 @@ async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
     };
     for c in &candidates {
         if let Some(bytes) = st.site.get(c) {
-            let ct = content_type(c);
-            let body = if ct.starts_with("text/html") {
-                inject(bytes)
-            } else {
-                bytes.clone()
-            };
             return Response::builder()
-                .header(header::CONTENT_TYPE, HeaderValue::from_static(ct))
+                .header(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(content_type(c)),
+                )
                 .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
-                .body(Body::from(body))
+                .body(Body::from(bytes.clone()))
                 .expect("valid response");
         }
     }
@@ -102,7 +86,7 @@ async fn page(AxState(app): AxState<App>, uri: Uri) -> Response {
     let not_found = st
         .site
         .get("404.html")
-        .map(|b| inject(b))
+        .cloned()
         .unwrap_or_else(|| b"Not found".to_vec());
     html_response(StatusCode::NOT_FOUND, not_found)
 }

@@ -9,7 +9,7 @@ pub mod routing;
 use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::Project;
-use crate::model::{Page, Portal};
+use crate::model::Portal;
 
 /// `--audience` names: warn about teams nothing in the project names (they show nothing more).
 pub fn audiences(portal: &Portal, audiences: &[String], diags: &mut Diagnostics) {
@@ -55,7 +55,6 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     let mut apis = apis;
     config::api_settings(&config, &mut apis, diags);
     let packages = packages::resolve(&raw_packages, &apis, &config, diags);
-    check_pages(&pages, diags);
 
     // Routing: every operation of every API against the manifest.
     let packages_of = routing::package_index(&apis, &packages);
@@ -79,24 +78,5 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         packages_of,
         templates,
         static_files,
-    }
-}
-
-fn check_pages(pages: &[Page], diags: &mut Diagnostics) {
-    let mut seen: std::collections::BTreeMap<&str, &Page> = Default::default();
-    for p in pages {
-        if let Some(first) = seen.insert(&p.url_path, p) {
-            diags.push(
-                Diagnostic::new(
-                    codes::DUPLICATE_PAGE,
-                    format!("two pages would be written to `{}/`", p.url_path),
-                )
-                .at(&p.span)
-                .help(format!(
-                    "also produced by {}; rename one of them",
-                    first.span.file
-                )),
-            );
-        }
     }
 }

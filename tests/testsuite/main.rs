@@ -23,6 +23,8 @@ mod openapi_frontends;
 mod openapi_fuzz;
 mod openapi_refs;
 mod packages;
+mod render_partials;
+mod render_plan;
 mod routing_bench;
 mod routing_cases;
 mod routing_diagnostics;

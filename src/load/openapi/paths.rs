@@ -138,6 +138,7 @@ pub fn walk<'s>(
                 method,
                 path: path.to_string(),
                 operation_id,
+                operation_id_span: operation_id_span.clone(),
                 slug: String::new(),
                 summary: ctx
                     .text(doc, op_node, "summary")

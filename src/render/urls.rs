@@ -1,0 +1,140 @@
+//! The portal's URL scheme, in one place: where every page, download and index lives, how a
+//! page URL becomes an output file, and how a page links back to the root. The plan, the view
+//! models, the search index and the guides' link resolution all ask here, so a URL cannot be
+//! spelled two ways.
+//!
+//! Every page is a folder URL relative to the portal root (`apis/orders/`, written to
+//! `apis/orders/index.html`); the home page is the empty URL. Links between pages are
+//! relative (`root_prefix` + URL), so the output works from any sub-path.
+
+/// The home page.
+pub const HOME: &str = "";
+/// The API catalog.
+pub const API_CATALOG: &str = "apis/";
+/// The package catalog.
+pub const PACKAGE_CATALOG: &str = "packages/";
+/// The page served for any missing URL (a file, not a folder: hosts look for it by name).
+pub const NOT_FOUND: &str = "404.html";
+/// The sitemap (or, beyond 50,000 URLs, the sitemap index).
+pub const SITEMAP: &str = "sitemap.xml";
+/// The search box's index.
+pub const SEARCH_INDEX: &str = "search-index.json";
+/// The llmstxt.org index.
+pub const LLMS_TXT: &str = "llms.txt";
+/// Instructions for crawlers.
+pub const ROBOTS_TXT: &str = "robots.txt";
+
+/// An API's overview page.
+pub fn api(api_slug: &str) -> String {
+    format!("apis/{api_slug}/")
+}
+
+/// One operation's page, below its API.
+pub fn operation(api_slug: &str, op_slug: &str) -> String {
+    format!("apis/{api_slug}/{op_slug}/")
+}
+
+/// The named schemas of an API.
+pub fn schemas(api_slug: &str) -> String {
+    format!("apis/{api_slug}/schemas/")
+}
+
+/// One named schema on its API's schema page.
+pub fn schema(api_slug: &str, name: &str) -> String {
+    format!("{}#{}", schemas(api_slug), schema_anchor(name))
+}
+
+/// The HTML id of a named schema on the schema page.
+pub fn schema_anchor(name: &str) -> String {
+    format!("schema-{}", super::markdown::slugify(name))
+}
+
+/// An API package's page.
+pub fn package(package_slug: &str) -> String {
+    format!("packages/{package_slug}/")
+}
+
+/// A guide's page, from its file's path below `pages/` without `.md`:
+/// `getting-started` → `guides/getting-started/`, `auth/index` → `guides/auth/`,
+/// `index` → `guides/`.
+pub fn guide(path_in_pages: &str) -> String {
+    let trimmed = path_in_pages
+        .strip_suffix("/index")
+        .unwrap_or(path_in_pages);
+    if trimmed == "index" || trimmed.is_empty() {
+        "guides/".to_string()
+    } else {
+        format!("guides/{trimmed}/")
+    }
+}
+
+/// The OpenAPI document written beside a package or API page (`page_url` ends with `/`).
+pub fn openapi_download(page_url: &str) -> String {
+    format!("{page_url}openapi.json")
+}
+
+/// The Postman collection written beside a package or API page.
+pub fn postman_download(page_url: &str) -> String {
+    format!("{page_url}postman.json")
+}
+
+/// One part of a sitemap split beyond 50,000 URLs (1-based).
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
+/// The file a page URL is written to: `apis/x/` → `apis/x/index.html`, `` → `index.html`.
+pub fn output_path(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// Relative prefix from a page at `url` (folder style, e.g. `apis/x/`) to the root: `../../`.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// The path part of `base_url` (`https://x.com/dev/` → `/dev/`): the root of the 404 page,
+/// which is served at any depth and so cannot link relatively.
+pub fn base_path(base_url: &str) -> String {
+    base_url
+        .find("://")
+        .and_then(|i| {
+            base_url[i + 3..]
+                .find('/')
+                .map(|j| base_url[i + 3 + j..].to_string())
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guide_urls_fold_index_files() {
+        assert_eq!(guide("getting-started"), "guides/getting-started/");
+        assert_eq!(guide("auth/index"), "guides/auth/");
+        assert_eq!(guide("index"), "guides/");
+        assert_eq!(guide("a/b"), "guides/a/b/");
+    }
+
+    #[test]
+    fn pages_are_folders_and_link_relatively() {
+        assert_eq!(output_path(""), "index.html");
+        assert_eq!(output_path("apis/x/"), "apis/x/index.html");
+        assert_eq!(output_path(NOT_FOUND), "404.html");
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(root_prefix("apis/x/y/"), "../../../");
+        assert_eq!(base_path("https://ex.com/dev/"), "/dev/");
+        assert_eq!(base_path("https://ex.com"), "/");
+        assert_eq!(openapi_download(&package("p")), "packages/p/openapi.json");
+        assert_eq!(
+            schema("orders", "Order Line"),
+            "apis/orders/schemas/#schema-order-line"
+        );
+    }
+}

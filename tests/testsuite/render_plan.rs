@@ -1,0 +1,263 @@
+//! The render plan's rules through the real binary on real projects: what would make `build`
+//! refuse its output is reported by `check` as well, each problem exactly once, and `build`
+//! writes nothing (instead of dying halfway with an IO error).
+
+use crate::common::*;
+
+fn project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    tmp
+}
+
+fn check(dir: &std::path::Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn build(dir: &std::path::Path, out: &std::path::Path) -> Run {
+    run(&["build", dir.to_str().unwrap(), "-o", out.to_str().unwrap()])
+}
+
+#[test]
+fn a_static_file_where_the_portal_needs_a_folder_is_an_output_clash() {
+    let tmp = project();
+    // `apis/pets` as a file, where `apis/pets/index.html` needs a folder: no file system
+    // holds both (the build used to die writing with "Is a directory", exit 2).
+    write_files(tmp.path(), &[("static/apis/pets", "not a folder\n")]);
+    let out = tmp.path().join("site");
+    for r in [check(tmp.path(), &[]), build(tmp.path(), &out)] {
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(
+            r.stderr.matches("error[output-clash]").count(),
+            1,
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(
+                "`apis/pets` would be both a file (`static/apis/pets`) and a folder holding `apis/pets/"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("--> static/apis/pets"), "{}", r.stderr);
+    }
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_static_file_may_still_replace_a_generated_one() {
+    let tmp = project();
+    write_files(
+        tmp.path(),
+        &[("static/apis/index.html", "<p>our own catalog</p>\n")],
+    );
+    let out = tmp.path().join("site");
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("output-clash"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(out.join("apis/index.html")).unwrap(),
+        "<p>our own catalog</p>\n"
+    );
+    let r = check(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn an_operation_id_too_long_for_a_file_name_is_an_error_at_its_line() {
+    let tmp = project();
+    let long_id = "a".repeat(300);
+    write_files(
+        tmp.path(),
+        &[(
+            "apis/pets.yaml",
+            &format!(
+                "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      summary: List pets\n      operationId: {long_id}\n      responses:\n        '200':\n          description: ok\n"
+            ),
+        )],
+    );
+    // The package selects GET /pets by method and path, so it still resolves.
+    let out = tmp.path().join("site");
+    for r in [check(tmp.path(), &[]), build(tmp.path(), &out)] {
+        assert_eq!(r.code, 1, "an error, not an IO failure: {}", r.stderr);
+        assert_eq!(
+            r.stderr.matches("error[output-name-too-long]").count(),
+            1,
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("--> apis/pets.yaml:11:20"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("with a name of 300 bytes"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("shorten the operationId"), "{}", r.stderr);
+        assert!(!r.stderr.contains("File name too long"), "{}", r.stderr);
+    }
+    assert!(!out.exists(), "nothing is written");
+    // The same through --format json.
+    let r = check(tmp.path(), &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "output-name-too-long")
+        .expect("reported in JSON");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "apis/pets.yaml");
+    assert_eq!(d["line"], 11);
+}
+
+#[test]
+fn a_package_slug_too_long_for_a_file_name_is_reported_once_for_its_three_files() {
+    let tmp = project();
+    let slug = "p".repeat(256);
+    write_files(
+        tmp.path(),
+        &[(
+            "packages/basic.yaml",
+            &format!(
+                "name: Basic\nslug: {slug}\nvisibility: public\noperations:\n  - api: pets\n    method: GET\n    path: /pets\n"
+            ),
+        )],
+    );
+    let r = check(tmp.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // index.html, openapi.json and postman.json share the long folder name: one report.
+    assert_eq!(
+        r.stderr.matches("error[output-name-too-long]").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("packages/basic.yaml"), "{}", r.stderr);
+    assert!(r.stderr.contains("set a shorter `slug`"), "{}", r.stderr);
+}
+
+#[test]
+fn two_guides_on_one_url_are_a_duplicate_page_in_check_and_build() {
+    let tmp = project();
+    write_files(
+        tmp.path(),
+        &[
+            ("pages/setup.md", "# Setup\n"),
+            ("pages/setup/index.md", "# Setup again\n"),
+        ],
+    );
+    let out = tmp.path().join("site");
+    for r in [check(tmp.path(), &[]), build(tmp.path(), &out)] {
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(
+            r.stderr.matches("error[duplicate-page]").count(),
+            1,
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("two pages would be written to `guides/setup/`"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains("output-clash"),
+            "reported once, as duplicate-page: {}",
+            r.stderr
+        );
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_private_guide_on_a_public_guides_url_is_a_duplicate_page_too() {
+    // Some audience's build would write both, so every build and check refuses it.
+    let tmp = project();
+    write_files(
+        tmp.path(),
+        &[
+            ("pages/plan.md", "# Plan\n"),
+            (
+                "pages/plan/index.md",
+                "---\nvisibility: private\nteams: [partners]\n---\n# Partner plan\n",
+            ),
+        ],
+    );
+    let r = check(tmp.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error[duplicate-page]").count(), 1);
+}
+
+#[test]
+fn check_finds_broken_guide_links_and_build_reports_them_once() {
+    let tmp = project();
+    write_files(
+        tmp.path(),
+        &[(
+            "pages/intro.md",
+            "---\ntitle: Intro\n---\n# Intro\n\nSee [the package](../../packages/basic/), [gone](missing.md)\nand [a typo](../../pakages/basic/).\n",
+        )],
+    );
+    let r = check(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "warnings only: {}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("warning[broken-link]").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("`missing.md` links to no page of this build"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--> pages/intro.md:6:43"), "{}", r.stderr);
+    assert!(r.stderr.contains("--> pages/intro.md:7:5"), "{}", r.stderr);
+    let strict = check(tmp.path(), &["--strict"]);
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+
+    let out = tmp.path().join("site");
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("warning[broken-link]").count(),
+        2,
+        "exactly once each: {}",
+        r.stderr
+    );
+    let html = std::fs::read_to_string(out.join("guides/intro/index.html")).unwrap();
+    assert!(html.contains(r#"href="../../packages/basic/""#), "{html}");
+    assert!(
+        html.contains(" gone\nand a typo."),
+        "unlinked, text kept: {html}"
+    );
+    // Without `serve`, no page carries the live-reload client.
+    assert!(!html.contains("EventSource"), "{html}");
+}
+
+#[test]
+fn links_to_planned_downloads_and_static_files_are_not_broken() {
+    let tmp = project();
+    write_files(
+        tmp.path(),
+        &[
+            ("static/files/terms.pdf", "%PDF-1.4\n"),
+            (
+                "pages/intro.md",
+                "# Intro\n\n[OpenAPI](../../packages/basic/openapi.json), [Postman](../../apis/pets/postman.json),\n[terms](../../files/terms.pdf), [sitemap](../../sitemap.xml), [schemas](../../apis/pets/schemas).\n",
+            ),
+        ],
+    );
+    let r = check(tmp.path(), &["--strict"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("broken-link"), "{}", r.stderr);
+}
