@@ -18,13 +18,24 @@ pub struct Checked {
 
 /// Load and validate the project at `root`, and plan the public build: everything `build`
 /// would refuse (clashing or unwritable output names, two guides on one URL) and the guides'
-/// broken links are reported without rendering anything. Diagnostics are sorted.
+/// broken links are reported without rendering anything. A project that overrides templates
+/// is also rendered in memory (nothing is written): only rendering every page proves that a
+/// user template compiles and works on each of them, and `check` must find what `build`
+/// would refuse. The built-in templates need no such proof. Diagnostics are sorted.
 pub fn check(root: &Path) -> Result<Checked, Fatal> {
     let mut checked = load_and_validate(root)?;
-    let plan = render::plan::plan(&checked.portal, &[]);
-    plan.diagnostics
+    let mut plan = render::plan::plan(&checked.portal, &[]);
+    std::mem::take(&mut plan.diagnostics)
         .into_iter()
         .for_each(|d| checked.diags.push(d));
+    if !checked.portal.templates.is_empty() {
+        let _ = render::render(
+            &checked.portal,
+            plan,
+            &RenderOptions::default(),
+            &mut checked.diags,
+        );
+    }
     checked.diags.sort();
     Ok(checked)
 }
