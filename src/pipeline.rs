@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
+use crate::export;
 use crate::load::{self, Fatal};
 use crate::model::Portal;
 use crate::render::{self, RenderOptions, Rendered};
@@ -14,18 +15,29 @@ pub struct Checked {
     pub portal: Portal,
     pub diags: Diagnostics,
     pub sources: SourceMap,
+    /// The gateway export planned for the flavor checked (its problems are in `diags`).
+    pub export: export::Plan,
 }
 
-/// Load and validate the project at `root`. Diagnostics are sorted.
+/// Load and validate the project at `root`, and plan its gateway export for portal.yaml's
+/// `gateway.flavor`. Diagnostics are sorted.
 pub fn check(root: &Path) -> Result<Checked, Fatal> {
+    check_for(root, None)
+}
+
+/// [`check`] with the export planned for `flavor` (`None`: portal.yaml's `gateway.flavor`).
+pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
     let (project, mut diags) = load::load(root, &sources)?;
     let portal = crate::validate::validate(project, &mut diags);
+    let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
+    diags.extend(d);
     diags.sort();
     Ok(Checked {
         portal,
         diags,
         sources,
+        export,
     })
 }
 
