@@ -205,7 +205,7 @@ impl<'a> Document<'a> {
             ("config", Field::Config(&p.config)),
             ("tags", strings(&p.tags.written)),
         ];
-        fn written<'a, I>(r: &'a Option<ScopeRef<I>>) -> Option<&'a str> {
+        fn written<I>(r: &Option<ScopeRef<I>>) -> Option<&str> {
             r.as_ref().and_then(|r| r.written.as_deref())
         }
         opt(&mut typed, "service", written(&p.scope.service));
