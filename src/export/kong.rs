@@ -3,21 +3,21 @@
 //! `kong-reference.md` section 5.2 (b), cut down to what a static generator knows. The plan is
 //! a few steps over the typed manifest:
 //!
-//! - [`access`]: every package `P` is an ACL group `pkg-<slug>`. Each route that wins at least
+//! - `access`: every package `P` is an ACL group `pkg-<slug>`. Each route that wins at least
 //!   one package operation (Kong's own router, [`crate::kong`]) gets a route-scoped `acl`
 //!   allowing the groups of every package it serves, and the auth plugin of those packages'
 //!   strategy (`key-auth`, or Enterprise `openid-connect`). Packages with different strategies
 //!   on one route are an error.
-//! - [`match_policy`]: `required` puts `request-termination` (404) on routes that serve no
+//! - `match_policy`: `required` puts `request-termination` (404) on routes that serve no
 //!   package operation.
-//! - [`operation_routes`] and [`rate_limits`]: applications are not known to portalgen; each
+//! - `operation_routes` and `rate_limits`: applications are not known to portalgen; each
 //!   consumer of the manifest whose `acls` hold `pkg-<slug>` is one registration. It gets a
 //!   consumer-scoped `rate-limiting` (`limit_by: credential`) with the package limit (no
 //!   route/service scope, so one counter across all of the package's routes), and
 //!   consumer+route `rate-limiting` for operations with their own limit when that operation
 //!   has a route to itself (Consumer+Route beats Consumer, so the package counter is not
 //!   touched, as in Konnect).
-//! - [`assemble`]: a plugin the manifest already has with the same name and scope is kept and
+//! - `assemble`: a plugin the manifest already has with the same name and scope is kept and
 //!   ours dropped, with a warning at the manifest's plugin; the rest is sorted by (route,
 //!   consumer, name), so the output is deterministic.
 //!

@@ -16,7 +16,7 @@ use std::ops::Deref;
 use serde_json::Value as Json;
 
 use crate::model::api::Method;
-use crate::model::ids::{ConsumerGroupId, ConsumerId, PluginId, RouteId, ServiceId};
+use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
 use crate::source::Span;
 
 /// A value with the position it is written at.
@@ -217,10 +217,6 @@ impl Manifest {
         &self.consumer_groups[id.index()]
     }
 
-    pub fn plugin_at(&self, id: PluginId) -> &Plugin {
-        &self.plugins[id.index()]
-    }
-
     /// The service a route forwards to.
     pub fn service_of(&self, route: &Route) -> Option<&Service> {
         route.service.map(|s| self.service_at(s))
@@ -240,14 +236,6 @@ impl Manifest {
             .iter()
             .enumerate()
             .map(|(i, c)| (ConsumerId::new(i), c))
-    }
-
-    /// Every plugin with its id, in order.
-    pub fn plugin_ids(&self) -> impl Iterator<Item = (PluginId, &Plugin)> {
-        self.plugins
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (PluginId::new(i), p))
     }
 
     /// The plugins written under `owner`, in written order.

@@ -49,10 +49,6 @@ index_id!(
     ServiceId
 );
 index_id!(
-    /// A plugin of the gateway manifest: index into `Manifest::plugins`.
-    PluginId
-);
-index_id!(
     /// A consumer of the gateway manifest: index into `Manifest::consumers`.
     ConsumerId
 );
