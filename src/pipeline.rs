@@ -1,29 +1,45 @@
-//! The stages wired together: load → validate → plan (→ render). Every command goes through here, so
-//! `check`, `build`, `export` and `serve` see exactly the same problems for the same project.
+//! The stages wired together: load → validate → plan (the gateway export and the portal's
+//! files) → render. Every command goes through here, so `check`, `build`, `export` and
+//! `serve` see exactly the same problems for the same project.
+//!
+//! The invariant this module keeps (and tests/testsuite/invariant.rs tests on every fixture
+//! project and on the broken-project set): for any project, `check` fails if and only if
+//! `build` or `export` would. `check` runs every rule `build` and `export` run — validation,
+//! the export plan for the configured flavor, the render plan of the public build and, when
+//! the project overrides templates, the render itself in memory — and writes nothing.
 
 use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
+use crate::export;
 use crate::load::{self, Fatal};
 use crate::model::Portal;
 use crate::render::{self, RenderOptions, Rendered};
 use crate::source::SourceMap;
 
-/// The outcome of loading and validating a project.
+/// The outcome of loading, validating and planning a project.
 pub struct Checked {
     pub portal: Portal,
     pub diags: Diagnostics,
     pub sources: SourceMap,
+    /// The gateway export planned for the flavor checked (its problems are in `diags`).
+    pub export: export::Plan,
 }
 
-/// Load and validate the project at `root`, and plan the public build: everything `build`
-/// would refuse (clashing or unwritable output names, two guides on one URL) and the guides'
-/// broken links are reported without rendering anything. A project that overrides templates
-/// is also rendered in memory (nothing is written): only rendering every page proves that a
-/// user template compiles and works on each of them, and `check` must find what `build`
-/// would refuse. The built-in templates need no such proof. Diagnostics are sorted.
+/// [`check_for`] the flavor in portal.yaml (`gateway.flavor`).
 pub fn check(root: &Path) -> Result<Checked, Fatal> {
-    let mut checked = load_and_validate(root)?;
+    check_for(root, None)
+}
+
+/// Load and validate the project at `root`, plan its gateway export for `flavor` (`None`:
+/// portal.yaml's `gateway.flavor`) and plan the public build: everything `build` would refuse
+/// (clashing or unwritable output names, two guides on one URL) and the guides' broken links
+/// are reported without rendering anything. A project that overrides templates is also
+/// rendered in memory (nothing is written): only rendering every page proves that a user
+/// template compiles and works on each of them. The built-in templates need no such proof.
+/// Diagnostics are sorted.
+pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
+    let mut checked = load_and_validate(root, flavor)?;
     let mut plan = render::plan::plan(&checked.portal, &[]);
     std::mem::take(&mut plan.diagnostics)
         .into_iter()
@@ -40,14 +56,18 @@ pub fn check(root: &Path) -> Result<Checked, Fatal> {
     Ok(checked)
 }
 
-fn load_and_validate(root: &Path) -> Result<Checked, Fatal> {
+/// Load, validate and plan the gateway export.
+fn load_and_validate(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
     let (project, mut diags) = load::load(root, &sources)?;
     let portal = crate::validate::validate(project, &mut diags);
+    let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
+    diags.extend(d);
     Ok(Checked {
         portal,
         diags,
         sources,
+        export,
     })
 }
 
@@ -57,10 +77,12 @@ pub struct Built {
     pub rendered: Option<Rendered>,
 }
 
-/// Load, validate, plan the build for `opts.audiences` and, when nothing fails, render it.
-/// Each problem is reported once: the plan's (for this audience), then the renderer's.
+/// Load, validate, plan the export and the build for `opts.audiences` and, when nothing fails,
+/// render it. The portal may only promise what the gateway export enforces, so an export the
+/// gateway cannot enforce fails the build too. Each problem is reported once: the plans'
+/// (for this audience), then the renderer's.
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
-    let mut checked = load_and_validate(root)?;
+    let mut checked = load_and_validate(root, None)?;
     crate::validate::audiences(&checked.portal, &opts.audiences, &mut checked.diags);
     let mut plan = render::plan::plan(&checked.portal, &opts.audiences);
     std::mem::take(&mut plan.diagnostics)

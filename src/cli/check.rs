@@ -1,5 +1,6 @@
-//! `portalgen check`: load and validate only; writes nothing except, when asked, the routing
-//! coverage report for the gateway team.
+//! `portalgen check`: load and validate, and plan the gateway export (for `--flavor`, else
+//! portal.yaml's `gateway.flavor`) so every problem `export` would refuse fails `check` too;
+//! writes nothing except, when asked, the routing coverage report for the gateway team.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use super::coverage;
 use super::report::{self, apply_strict, exit_code};
 use super::{CommonArgs, EXIT_FAILURE};
 use crate::diagnostics::{Format, summary_line};
+use crate::export::Flavor;
 use crate::pipeline;
 
 #[derive(Debug, clap::Args)]
@@ -18,11 +20,14 @@ pub struct CheckArgs {
     /// Also write a self-contained HTML routing coverage report to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Check the gateway export for this flavor (default: `gateway.flavor` of portal.yaml).
+    #[arg(long, value_name = "FLAVOR", value_parser = super::export::flavor_parser())]
+    pub flavor: Option<Flavor>,
 }
 
 pub fn run(args: CheckArgs) -> u8 {
     let format = args.common.format;
-    let checked = match pipeline::check(&args.common.project) {
+    let checked = match pipeline::check_for(&args.common.project, args.flavor) {
         Ok(c) => c,
         Err(fatal) => return report::fatal(&fatal.0, format),
     };

@@ -214,7 +214,7 @@ pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str
                 .service
                 .map(|s| esc(manifest.service_at(s).label()))
                 .unwrap_or_else(|| "—".into());
-            let list = |v: &[String]| {
+            let list = |v: Vec<&str>| {
                 if v.is_empty() {
                     "any".to_string()
                 } else {
@@ -228,12 +228,12 @@ pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str
                 h,
                 "<tr><td><code>{}</code></td><td>{service}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
                 esc(r.label()),
-                list(&r.methods),
-                list(&r.hosts),
+                list(r.methods.iter().map(|m| m.as_str()).collect()),
+                list(r.hosts.iter().map(|h| h.as_str()).collect()),
                 r.expression
-                    .as_deref()
+                    .as_ref()
                     .map(|e| format!("<code>{}</code>", esc(e)))
-                    .unwrap_or_else(|| list(&r.paths)),
+                    .unwrap_or_else(|| list(r.paths.iter().map(|p| p.as_str()).collect())),
                 esc(&r.span.to_string())
             );
         }

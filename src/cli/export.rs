@@ -1,4 +1,5 @@
-//! `portalgen export`: the gateway configuration as decK YAML, to stdout or a file.
+//! `portalgen export`: the gateway configuration as decK YAML, to stdout or a file. The plan
+//! (and its problems) comes from the check; this command only writes it.
 
 use std::path::PathBuf;
 
@@ -12,27 +13,34 @@ use crate::pipeline;
 pub struct ExportArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Target gateway.
-    #[arg(long, value_enum, default_value_t = Flavor::Konnect)]
-    pub flavor: Flavor,
+    /// Target gateway (default: `gateway.flavor` of portal.yaml, else konnect).
+    #[arg(long, value_name = "FLAVOR", value_parser = flavor_parser())]
+    pub flavor: Option<Flavor>,
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 
+/// `--flavor konnect|kong` (of `check` too).
+pub(super) fn flavor_parser() -> impl clap::builder::TypedValueParser<Value = Flavor> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Flavor::NAMES)
+        .map(|s| Flavor::parse(&s).unwrap_or_default())
+}
+
 pub fn run(args: ExportArgs) -> u8 {
     let format = args.common.format;
-    let checked = match pipeline::check(&args.common.project) {
+    // The export plan of the flavor is part of the check: its problems are in `diags`.
+    let checked = match pipeline::check_for(&args.common.project, args.flavor) {
         Ok(c) => c,
         Err(fatal) => return report::fatal(&fatal.0, format),
     };
     let mut diags = checked.diags;
-    let doc = export::export(&checked.portal, args.flavor, &mut diags);
-    diags.sort();
     report::apply_strict(&mut diags, args.common.strict);
     let code = exit_code(&diags, args.common.strict);
     report::print(&diags, &checked.sources, format);
     let yaml = if code == EXIT_OK {
+        let doc = export::document(&checked.portal, &checked.export);
         match export::to_yaml(&doc, &checked.portal.config.title) {
             Ok(y) => Some(y),
             Err(e) => return report::fatal(&e, format),

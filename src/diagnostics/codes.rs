@@ -234,6 +234,7 @@ codes! {
         ROUTE_PRIORITY_IGNORED = "route-priority-ignored", Warning: "A route sets `priority`, which Kong only uses for expression routes.";
         PATH_HANDLING_IGNORED = "path-handling-ignored", Warning: "A route sets `path_handling: v1`, which the ATC router flavors do not honour.";
         ROUTE_REJECTED = "route-rejected", Error: "Kong's router rejects the route's expression.";
+        CONSUMER_MISSING_NAME = "consumer-missing-name", Error: "A consumer has neither `username` nor `custom_id` (decK refuses it).";
     }
     section "Routing" {
         OPERATION_UNMATCHED = "operation-unmatched", Error: "No route serves an operation (a warning when the operation is in no package).";

@@ -1,108 +1,53 @@
 //! Export stage: the Kong gateway configuration (decK format) that enforces the portal's
-//! packages. `konnect` keeps the manifest's services and routes and adds the global ACE plugin
-//! that Konnect's API packages need; packages themselves live in Konnect. `kong` enforces the
-//! packages on a self-managed gateway with OSS plugins ([`kong`]).
+//! packages, in two steps.
+//!
+//! 1. [`plan`] is pure: for a [`Flavor`] it decides every plugin the configuration adds and
+//!    finds every problem the export refuses or warns about (all `ace-*` and `kong-*` codes).
+//!    `konnect` adds the global ACE plugin that Konnect's API packages need
+//!    ([`konnect`]); `kong` enforces the packages on a self-managed gateway with OSS plugins
+//!    ([`kong`]). `portalgen check` runs the plan too, so a project `export` would refuse
+//!    fails `check` the same way.
+//! 2. [`document`] assembles the typed decK document (the manifest's entities written back as
+//!    written, plus the plan's plugins, [`deck`]) and [`to_yaml`] serialises it once.
 
+pub mod deck;
 pub mod kong;
+pub mod konnect;
+pub mod plugin;
 
-use crate::diagnostics::codes;
-use serde_json::{Map, Value, json};
-
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::model::Portal;
 
-/// Which gateway the configuration is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Flavor {
-    /// Kong Konnect: manifest entities plus a global `ace` plugin.
-    Konnect,
-    /// Self-managed Kong Gateway: ACL groups, auth and rate-limiting plugins per package.
-    Kong,
-}
+pub use crate::model::config::GatewayFlavor as Flavor;
+pub use plugin::{NewPlugin, PluginConfig};
 
 /// Tag put on every entity portalgen adds.
 pub const TAG: &str = "portalgen";
 
-/// Build the decK document.
-pub fn export(portal: &Portal, flavor: Flavor, diags: &mut Diagnostics) -> Value {
-    match flavor {
-        Flavor::Konnect => konnect(portal, diags),
-        Flavor::Kong => sections_in_order(kong::export(portal, diags)),
-    }
+/// What the export of one flavor adds to the manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub flavor: Flavor,
+    /// The plugins to add, in output order (after the manifest's own top-level plugins).
+    pub plugins: Vec<NewPlugin>,
 }
 
-fn konnect(portal: &Portal, diags: &mut Diagnostics) -> Value {
-    let mut doc: Map<String, Value> = portal.manifest.document.clone();
-    doc.insert("_format_version".into(), json!("3.0"));
-    let policy = portal.config.gateway.match_policy.as_str();
-    let plugins = doc
-        .entry("plugins")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if !plugins.is_array() {
-        *plugins = Value::Array(Vec::new());
-    }
-    let list = plugins.as_array_mut().expect("plugins is an array");
-    let is_global_ace = |p: &Value| {
-        p.get("name").and_then(Value::as_str) == Some("ace")
-            && ["service", "route", "consumer", "consumer_group"]
-                .iter()
-                .all(|k| p.get(*k).is_none_or(Value::is_null))
+/// Plan the export of `portal` for `flavor`: the plugins to add and every problem found.
+pub fn plan(portal: &Portal, flavor: Flavor) -> (Plan, Diagnostics) {
+    let (plugins, diags) = match flavor {
+        Flavor::Konnect => konnect::plan(portal),
+        Flavor::Kong => kong::plan(portal),
     };
-    match list.iter().find(|p| is_global_ace(p)) {
-        Some(existing) => {
-            let have = existing
-                .pointer("/config/match_policy")
-                .and_then(Value::as_str)
-                .unwrap_or("if_present");
-            if have != policy {
-                diags.push(
-                    Diagnostic::new(
-                        codes::ACE_POLICY_MISMATCH,
-                        format!("the manifest's global `ace` plugin has match_policy `{have}` but portal.yaml says `{policy}`; the manifest's plugin is kept"),
-                    )
-                    .help("set `gateway.match_policy` in portal.yaml to match, or remove the plugin from the manifest"),
-                );
-            }
-        }
-        None => list.push(json!({
-            "name": "ace",
-            "config": { "match_policy": policy },
-            "tags": [TAG],
-        })),
-    }
-    sections_in_order(Value::Object(doc))
+    (Plan { flavor, plugins }, diags)
 }
 
-/// Stable key order: decK's own order of top-level sections, then the rest sorted.
-fn sections_in_order(doc: Value) -> Value {
-    let Value::Object(mut doc) = doc else {
-        return doc;
-    };
-    let order = [
-        "_format_version",
-        "_info",
-        "_konnect",
-        "services",
-        "routes",
-        "upstreams",
-        "consumers",
-        "consumer_groups",
-        "plugins",
-    ];
-    let mut sorted = Map::new();
-    for k in order {
-        if let Some(v) = doc.remove(k) {
-            sorted.insert(k.to_string(), v);
-        }
-    }
-    let mut rest: Vec<(String, Value)> = doc.into_iter().collect();
-    rest.sort_by(|a, b| a.0.cmp(&b.0));
-    sorted.extend(rest);
-    Value::Object(sorted)
+/// The decK document of `plan`: the manifest of `portal` plus the plan's plugins.
+pub fn document<'a>(portal: &'a Portal, plan: &'a Plan) -> deck::Document<'a> {
+    deck::Document::new(&portal.manifest, &plan.plugins)
 }
 
 /// Serialize a decK document as YAML with a header comment.
-pub fn to_yaml(doc: &Value, project_title: &str) -> Result<String, String> {
+pub fn to_yaml(doc: &deck::Document<'_>, project_title: &str) -> Result<String, String> {
     // The title goes into a comment line: no line break may end the comment early.
     let project_title: String = project_title
         .chars()

@@ -3,7 +3,8 @@
 //! the schema Kong declares (`kong/router/fields.lua`). A probe request fills an ATC context
 //! the way `atc.lua` does and the router picks the winner. Each matcher is also compiled on
 //! its own so portalgen can list *every* matching route, which Kong never needs but the
-//! ambiguity and documented-order checks do.
+//! ambiguity and documented-order checks do. Which routes the router takes at all is decided
+//! by [`super::rules::admission`]; this module only compiles and matches.
 
 use crate::diagnostics::codes;
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use atc_router::semantics::Validate;
 use uuid::Uuid;
 
 use super::priority::{self, DocKey, Inputs};
-use super::translate;
+use super::{rules, translate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::config::RouterFlavor;
 use crate::model::gateway::Manifest;
@@ -91,6 +92,19 @@ fn literal_prefix(path: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// One matcher waiting to be compiled: a route (or one path group of a split route) with the
+/// expression Kong would hand atc-router.
+struct Pending {
+    /// Index into [`Manifest::routes`].
+    route: usize,
+    group: translate::Group,
+    expression: String,
+    /// The route has an explicit `id`.
+    explicit_id: bool,
+    /// An `expression` route of the expressions flavor (ranked by its `priority`).
+    expression_route: bool,
 }
 
 /// A request as Kong's router sees it.
@@ -208,8 +222,10 @@ fn request_segment(path: &str) -> &str {
 }
 
 impl Engine {
-    /// Translate and add every HTTP route of `manifest`. Routes Kong would reject (bad regex,
-    /// expression in the wrong flavor, …) are reported and left out, as Kong leaves them out.
+    /// Translate and add every HTTP route of `manifest` that the router of `flavor` admits
+    /// ([`rules::admission`]; the validate stage reports the others). Routes whose expression
+    /// atc-router rejects (bad regex, …) are reported here and left out, as Kong leaves them
+    /// out.
     pub fn build(manifest: &Manifest, flavor: RouterFlavor) -> (Engine, Diagnostics) {
         Self::build_with(manifest, flavor, true)
     }
@@ -222,91 +238,27 @@ impl Engine {
     ) -> (Engine, Diagnostics) {
         let mut diags = Diagnostics::new();
         let mut matchers: Vec<Matcher> = Vec::new();
-        let mut pending: Vec<(usize, translate::Group, String, bool, bool)> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
         let mut keys_seen: std::collections::HashSet<(u64, Uuid)> =
             std::collections::HashSet::new();
         for (index, route) in manifest.routes.iter().enumerate() {
-            if translate::is_stream_route(route) {
+            // Stream routes and routes this flavor refuses never reach the router; the rules
+            // report why ([`rules::admission`], run by the validate stage).
+            if !rules::admission(route, flavor).admitted {
                 continue;
-            }
-            let has_classic = !route.paths.is_empty()
-                || !route.methods.is_empty()
-                || !route.hosts.is_empty()
-                || !route.headers.is_empty()
-                || !route.snis.is_empty();
-            match (flavor, &route.expression) {
-                (RouterFlavor::TraditionalCompatible, Some(_)) => {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::ROUTE_EXPRESSION_UNSUPPORTED,
-                            format!(
-                                "route `{}` uses `expression`, which the `traditional_compatible` router flavor does not accept",
-                                route.label()
-                            ),
-                        )
-                        .at(&route.span)
-                        .help("set `gateway.router_flavor: expressions` in portal.yaml, or write the route with paths/methods/hosts"),
-                    );
-                    continue;
-                }
-                (_, None) if route.priority.is_some() => {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::ROUTE_PRIORITY_IGNORED,
-                            format!(
-                                "route `{}` sets `priority`, which Kong only uses for `expression` routes (expressions flavor); its rank comes from its matching fields",
-                                route.label()
-                            ),
-                        )
-                        .at(&route.span),
-                    );
-                }
-                (RouterFlavor::Expressions, Some(_)) if route.regex_priority != 0 => {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::ROUTE_EXPRESSION_MIXED,
-                            format!(
-                                "route `{}` sets `regex_priority` with `expression`; Kong rejects it (use `priority`)",
-                                route.label()
-                            ),
-                        )
-                        .at(&route.span),
-                    );
-                    continue;
-                }
-                (RouterFlavor::Expressions, Some(_)) if has_classic => {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::ROUTE_EXPRESSION_MIXED,
-                            format!(
-                                "route `{}` sets both `expression` and classic matching fields; Kong accepts one or the other",
-                                route.label()
-                            ),
-                        )
-                        .at(&route.span),
-                    );
-                    continue;
-                }
-                _ => {}
-            }
-            if route.path_handling == "v1" && route.expression.is_none() {
-                diags.push(
-                    Diagnostic::new(
-                        codes::PATH_HANDLING_IGNORED,
-                        format!(
-                            "route `{}` sets `path_handling: v1`, which the ATC router flavors do not honour: Kong computes the upstream path as v0",
-                            route.label()
-                        ),
-                    )
-                    .at(&route.span),
-                );
             }
             let (id, explicit_id) = translate::route_uuid(route, index);
             let expression_route =
                 flavor == RouterFlavor::Expressions && route.expression.is_some();
             for group in translate::split(route, id, flavor) {
                 let expression = translate::expression(route, &group, flavor);
-                pending.push((index, group, expression, explicit_id, expression_route));
+                pending.push(Pending {
+                    route: index,
+                    group,
+                    expression,
+                    explicit_id,
+                    expression_route,
+                });
             }
         }
         // Parsing compiles every regex: do it in parallel, keep the order.
@@ -314,15 +266,23 @@ impl Engine {
             use rayon::prelude::*;
             pending
                 .par_iter()
-                .map(|(_, _, expression, _, _)| {
-                    atc_router::parser::parse(expression)
+                .map(|p| {
+                    atc_router::parser::parse(&p.expression)
                         .map_err(|e| e.to_string())
                         .and_then(|ast| ast.validate(&SCHEMA).map(|_| ast))
                 })
                 .collect()
         };
-        for ((index, group, expression, explicit_id, expression_route), compiled) in
-            pending.into_iter().zip(parsed)
+        for (
+            Pending {
+                route: index,
+                group,
+                expression,
+                explicit_id,
+                expression_route,
+            },
+            compiled,
+        ) in pending.into_iter().zip(parsed)
         {
             let route = &manifest.routes[index];
             let inputs = Inputs::of(route, &group.paths, expression_route);
@@ -360,7 +320,13 @@ impl Engine {
                 continue;
             }
             let classic = !expression_route;
-            let methods = (classic && !route.methods.is_empty()).then(|| route.methods.clone());
+            let methods = (classic && !route.methods.is_empty()).then(|| {
+                route
+                    .methods
+                    .iter()
+                    .map(|m| m.as_str().to_string())
+                    .collect()
+            });
             let literal_prefixes = if classic && !group.paths.is_empty() {
                 group
                     .paths

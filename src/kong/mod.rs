@@ -2,11 +2,13 @@
 //! few probe requests ([`probe`]) that run through Kong's own matcher, atc-router, fed with
 //! the expressions and priorities Kong itself would compute ([`translate`], [`priority`],
 //! [`engine`]); [`verdict`] turns the answers into matched / unmatched / ambiguous with
-//! explanations. Pure: no IO, no knowledge of files.
+//! explanations. Kong's own rules for routes and services (what its schema and router refuse)
+//! are [`rules`], run by the validate stage. Pure: no IO, no knowledge of files.
 
 pub mod engine;
 pub mod priority;
 pub mod probe;
+pub mod rules;
 pub mod translate;
 pub mod uri;
 pub mod verdict;

@@ -45,7 +45,7 @@ impl Inputs {
                 regex: false,
                 regex_priority: 0,
                 uri_length: 0,
-                expression_priority: Some(route.priority.unwrap_or(0)),
+                expression_priority: Some(super::rules::priority(route).unwrap_or(0)),
             };
         }
         let mut weight = 0;
@@ -54,7 +54,7 @@ impl Inputs {
             !route.destinations.is_empty(),
             !route.methods.is_empty(),
             !route.hosts.is_empty(),
-            !route.headers.is_empty(),
+            super::rules::match_headers(route).next().is_some(),
             !route.snis.is_empty(),
             !paths.is_empty(),
         ] {
@@ -64,7 +64,7 @@ impl Inputs {
         Inputs {
             weight,
             plain_hosts_only: route.hosts_present && !route.hosts.iter().any(|h| h.contains('*')),
-            header_count: (route.headers.len() as u32).min(255),
+            header_count: (super::rules::match_headers(route).count() as u32).min(255),
             regex,
             regex_priority: if regex { route.regex_priority } else { 0 },
             uri_length: if regex {

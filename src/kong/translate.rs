@@ -7,8 +7,9 @@
 
 use uuid::Uuid;
 
+use super::rules;
 use crate::model::config::RouterFlavor;
-use crate::model::gateway::Route;
+use crate::model::gateway::{Net, Protocol, Route};
 
 /// Namespace of `uuid.factory_v5(...)` in transform.lua for split routes.
 const SPLIT_NAMESPACE: Uuid = Uuid::from_u128(0x7f145bf9_0dce_4f91_98eb_debbce4b9f6b);
@@ -53,7 +54,7 @@ pub fn split(route: &Route, id: Uuid, flavor: RouterFlavor) -> Vec<Group> {
     let expression_route = flavor == RouterFlavor::Expressions && route.expression.is_some();
     if route.paths.len() <= 1 || expression_route {
         return vec![Group {
-            paths: route.paths.clone(),
+            paths: route.paths.iter().map(|p| p.value.clone()).collect(),
             uuid: id,
             split: false,
         }];
@@ -67,8 +68,8 @@ pub fn split(route: &Route, id: Uuid, flavor: RouterFlavor) -> Vec<Group> {
             p.len().to_string()
         };
         match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push(p.clone()),
-            None => groups.push((key, vec![p.clone()])),
+            Some((_, list)) => list.push(p.value.clone()),
+            None => groups.push((key, vec![p.value.clone()])),
         }
     }
     let id_text = id.hyphenated().to_string();
@@ -132,17 +133,13 @@ fn parse_ip_addr(ip: &str) -> (String, Option<u32>) {
     }
 }
 
-fn gen_for_nets(
-    ip_field: &str,
-    port_field: &str,
-    values: &[(Option<String>, Option<u16>)],
-) -> Option<String> {
+fn gen_for_nets(ip_field: &str, port_field: &str, values: &[Net]) -> Option<String> {
     if values.is_empty() {
         return None;
     }
     let parts: Vec<String> = values
         .iter()
-        .map(|(ip, port)| {
+        .map(|Net { ip, port }| {
             let exp_ip = ip.as_deref().map(|ip| match parse_ip_addr(ip) {
                 (addr, Some(mask)) => format!("{ip_field} in {addr}/{mask}"),
                 (addr, None) => format!("{ip_field} == {addr}"),
@@ -172,10 +169,7 @@ pub fn split_host_port(key: &str) -> (&str, Option<u16>) {
 
 /// Stream routes (first protocol tcp/udp/tls/tls_passthrough) are not HTTP routes.
 pub fn is_stream_route(route: &Route) -> bool {
-    route
-        .protocols
-        .first()
-        .is_some_and(|p| matches!(p.as_str(), "tcp" | "udp" | "tls" | "tls_passthrough"))
+    route.protocols.first().is_some_and(|p| p.is_stream())
 }
 
 /// `get_expression` of transform.lua for the classic fields of `route`, with `paths`
@@ -202,12 +196,12 @@ pub fn classic_expression(route: &Route, paths: &[String]) -> String {
     if let Some(g) = gen_for_nets("net.dst.ip", "net.dst.port", &route.destinations) {
         parts.push(g);
     }
-    if let Some(g) = gen_for_field(
-        "http.method",
-        &route.methods,
-        |_| "==",
-        |_, v| v.to_string(),
-    ) {
+    let methods: Vec<String> = route
+        .methods
+        .iter()
+        .map(|m| m.as_str().to_string())
+        .collect();
+    if let Some(g) = gen_for_field("http.method", &methods, |_| "==", |_, v| v.to_string()) {
         parts.push(g);
     }
     if !route.hosts.is_empty() {
@@ -247,11 +241,11 @@ pub fn classic_expression(route: &Route, paths: &[String]) -> String {
     ) {
         parts.push(g);
     }
-    if !route.headers.is_empty() {
-        let headers: Vec<String> = route
-            .headers
-            .iter()
-            .map(|(name, values)| {
+    if rules::match_headers(route).next().is_some() {
+        // A `host` entry is refused by Kong's schema (reported by the rules) and not matched.
+        let headers: Vec<String> = rules::match_headers(route)
+            .map(|h| {
+                let (name, values) = (&h.name.value, &h.values);
                 let field = format!(
                     "any(lower(http.headers.{}))",
                     name.replace('-', "_").to_lowercase()
@@ -277,12 +271,15 @@ pub fn expression(route: &Route, group: &Group, flavor: RouterFlavor) -> String 
         RouterFlavor::TraditionalCompatible => classic_expression(route, &group.paths),
         RouterFlavor::Expressions => {
             let exp = match &route.expression {
-                Some(e) => e.replace("net.port", "net.dst.port"),
+                Some(e) => e.value.replace("net.port", "net.dst.port"),
                 None => classic_expression(route, &group.paths),
             };
             let protocols = &route.protocols;
             if protocols.len() == 1
-                && matches!(protocols[0].as_str(), "https" | "tls" | "tls_passthrough")
+                && matches!(
+                    protocols[0],
+                    Protocol::Https | Protocol::Tls | Protocol::TlsPassthrough
+                )
             {
                 return exp;
             }
@@ -306,13 +303,23 @@ pub fn expression(route: &Route, group: &Group, flavor: RouterFlavor) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::gateway::{Header, PathHandling, RouteMethod, Spanned, Tags};
     use crate::source::Span;
+
+    fn sp<T>(value: T) -> Spanned<T> {
+        Spanned::new(value, Span::file("x"))
+    }
+
+    fn strings(list: &[&str]) -> Vec<Spanned<String>> {
+        list.iter().map(|s| sp(s.to_string())).collect()
+    }
 
     fn route() -> Route {
         Route {
             name: Some("r".into()),
             id: Some("e8fb37f1-102d-461e-9c51-6608a6bb8101".into()),
             service: None,
+            service_ref: None,
             methods: vec![],
             hosts: vec![],
             hosts_present: false,
@@ -321,25 +328,33 @@ mod tests {
             snis: vec![],
             sources: vec![],
             destinations: vec![],
-            protocols: vec!["http".into(), "https".into()],
+            protocols: vec![Protocol::Http, Protocol::Https],
             strip_path: true,
             preserve_host: false,
             regex_priority: 0,
-            path_handling: "v0".into(),
+            path_handling: PathHandling::V0,
             expression: None,
             priority: None,
-            tags: vec![],
+            tags: Tags::default(),
             span: Span::file("x"),
+            extra: Default::default(),
         }
     }
 
     #[test]
     fn expression_strings_match_kong() {
         let mut r = route();
-        r.methods = vec!["GET".into(), "POST".into()];
-        r.hosts = vec!["*.example.com".into(), "api.*".into(), "a.com:8000".into()];
-        r.paths = vec!["/orders".into()];
-        r.headers = vec![("X-Version".into(), vec!["V1".into(), "~*^v[23]$".into()])];
+        r.methods = vec![
+            sp(RouteMethod::parse("GET")),
+            sp(RouteMethod::parse("POST")),
+        ];
+        r.hosts = strings(&["*.example.com", "api.*", "a.com:8000"]);
+        r.paths = strings(&["/orders"]);
+        r.headers = vec![Header {
+            name: sp("X-Version".into()),
+            values: vec!["V1".into(), "~*^v[23]$".into()],
+            values_span: Span::file("x"),
+        }];
         let g = &split(&r, Uuid::nil(), RouterFlavor::TraditionalCompatible)[0];
         assert_eq!(
             expression(&r, g, RouterFlavor::TraditionalCompatible),
@@ -357,7 +372,7 @@ mod tests {
     #[test]
     fn regex_paths_are_anchored_and_named_groups_rewritten() {
         let mut r = route();
-        r.paths = vec!["~/orders/(?<id>\\d+)$".into()];
+        r.paths = strings(&["~/orders/(?<id>\\d+)$"]);
         let g = &split(&r, Uuid::nil(), RouterFlavor::TraditionalCompatible)[0];
         assert_eq!(
             classic_expression(&r, &g.paths),
@@ -369,12 +384,7 @@ mod tests {
     #[test]
     fn split_groups_regex_and_prefix_lengths_with_v5_ids() {
         let mut r = route();
-        r.paths = vec![
-            "/abc".into(),
-            "~/x$".into(),
-            "/abd".into(),
-            "/longer".into(),
-        ];
+        r.paths = strings(&["/abc", "~/x$", "/abd", "/longer"]);
         let id = Uuid::parse_str("e8fb37f1-102d-461e-9c51-6608a6bb8101").unwrap();
         let groups = split(&r, id, RouterFlavor::TraditionalCompatible);
         assert_eq!(groups.len(), 3);
@@ -395,7 +405,7 @@ mod tests {
             )
         );
         // A single path is never split.
-        r.paths = vec!["/abc".into()];
+        r.paths = strings(&["/abc"]);
         assert_eq!(
             split(&r, id, RouterFlavor::TraditionalCompatible)[0].uuid,
             id
@@ -405,14 +415,14 @@ mod tests {
     #[test]
     fn expressions_flavor_appends_protocols() {
         let mut r = route();
-        r.expression = Some("http.path == \"/a\"".into());
-        r.priority = Some(5);
+        r.expression = Some(sp("http.path == \"/a\"".into()));
+        r.priority = Some(sp(5));
         let g = &split(&r, Uuid::nil(), RouterFlavor::Expressions)[0];
         assert_eq!(
             expression(&r, g, RouterFlavor::Expressions),
             "http.path == \"/a\" && (net.protocol == r#\"http\"# || net.protocol == r#\"https\"#)"
         );
-        r.protocols = vec!["https".into()];
+        r.protocols = vec![Protocol::Https];
         assert_eq!(
             expression(&r, g, RouterFlavor::Expressions),
             "http.path == \"/a\""

@@ -1,7 +1,7 @@
 //! Kong's request-path handling, ported from `kong/tools/uri.lua` and `kong/router/utils.lua`:
 //! the normalisation applied before matching (percent-decoding of unreserved characters, dot
 //! segments, merged slashes) and the upstream path Kong proxies to (`path_handling: v0`).
-//! Both the router (probe paths) and the decK loader (prefix paths must be normalised) use it.
+//! Both the router (probe paths) and the route rules (prefix paths must be normalised) use it.
 
 /// Characters that stay percent-encoded (RFC 3986 reserved plus `%`), as in `RESERVED_CHARS`.
 const RESERVED: &[u8] = b"!*'();:@&=+$,/?%#[]";

@@ -281,7 +281,7 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
     {
         let route = &manifest.routes[engine.matchers[w].route];
         if let Some(service) = manifest.service_of(route) {
-            let base = service.path.as_deref().unwrap_or("/");
+            let base = service.path.as_ref().map_or("/", |p| p.as_str());
             let upstream = uri::upstream_path(
                 &r.probe.request.path,
                 r.matched_path.as_deref(),

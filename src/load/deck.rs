@@ -1,23 +1,29 @@
-//! One decK file at a time: the spanned tree of a decK YAML/JSON file turned into services and
-//! routes, with decK's shape rules (known keys, `name` or `id`) and Kong's route rules (path
-//! forms, normalised prefixes, Rust-regex validity, host wildcards) checked at the line where
-//! the value is written. [`Merger`] then merges files as `deck gateway sync a.yaml b.yaml`
-//! does: entity lists are concatenated, `_info` merged, and top-level routes resolved against
-//! the services of every file.
+//! Reading decK files: the spanned tree of each YAML/JSON file turned into the typed entities of
+//! [`crate::model::gateway`] (services with nested routes, top-level routes, plugins wherever
+//! decK lets them be written, consumers with their ACL groups and key-auth credentials,
+//! consumer groups), with decK's own file rules only: the shape of each entity (known keys,
+//! value types, `name` or `id`), `_format_version`, `_info.select_tags`, and the name/id
+//! references between entities. [`Merger`] merges files as `deck gateway sync a.yaml b.yaml`
+//! does: entity lists are concatenated, `_info` merged, references resolved against every file.
+//!
+//! What Kong itself accepts (path forms, regexes, host wildcards, header rules, priorities,
+//! expressions, router flavors) is not decided here: those rules are [`crate::kong::rules`],
+//! run by the validate stage. Values portalgen does not interpret are kept as written in each
+//! entity's [`Passthrough`] so the export can write them back.
 
-use crate::diagnostics::codes;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::Value as J;
-
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes};
 use crate::load::read::Reader;
-use crate::model::ServiceId;
-use crate::model::gateway::{Manifest, Route, Service};
-use crate::source::SourceMap;
-use crate::source::Span;
+use crate::model::gateway::{
+    AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
+    Passthrough, PathHandling, Plugin, PluginScope, Protocol, Route, RouteMethod, ScopeRef,
+    Service, ServiceRef, Spanned, Tags, Target,
+};
+use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
+use crate::source::{SourceMap, Span};
 use crate::tree::{self, Node, Value};
-use std::path::{Path, PathBuf};
 
 /// Root keys accepted by decK's JSON schema (`additionalProperties: false`).
 const ROOT_KEYS: &[&str] = &[
@@ -46,6 +52,17 @@ const ROOT_KEYS: &[&str] = &[
     "services",
     "upstreams",
     "vaults",
+];
+
+/// Root sections read into typed entities (the others are kept as written).
+const TYPED_SECTIONS: &[&str] = &[
+    "_format_version",
+    "_info",
+    "services",
+    "routes",
+    "plugins",
+    "consumers",
+    "consumer_groups",
 ];
 
 /// `FRoute` properties of decK's schema.
@@ -77,6 +94,28 @@ const ROUTE_KEYS: &[&str] = &[
     "updated_at",
 ];
 
+/// Route fields read into [`Route`] (`service` only for top-level routes).
+const ROUTE_TYPED: &[&str] = &[
+    "name",
+    "id",
+    "methods",
+    "hosts",
+    "paths",
+    "headers",
+    "snis",
+    "sources",
+    "destinations",
+    "protocols",
+    "strip_path",
+    "preserve_host",
+    "regex_priority",
+    "path_handling",
+    "expression",
+    "priority",
+    "tags",
+    "plugins",
+];
+
 /// `FService` properties of decK's schema.
 const SERVICE_KEYS: &[&str] = &[
     "ca_certificates",
@@ -104,6 +143,86 @@ const SERVICE_KEYS: &[&str] = &[
     "write_timeout",
 ];
 
+const SERVICE_TYPED: &[&str] = &[
+    "name", "id", "url", "protocol", "host", "port", "path", "tags", "routes", "plugins",
+];
+
+/// `FPlugin` properties of decK's schema.
+const PLUGIN_KEYS: &[&str] = &[
+    "_config",
+    "condition",
+    "config",
+    "consumer",
+    "consumer_group",
+    "created_at",
+    "enabled",
+    "id",
+    "instance_name",
+    "name",
+    "ordering",
+    "partials",
+    "protocols",
+    "route",
+    "run_on",
+    "service",
+    "tags",
+];
+
+/// `ConsumerGroupPlugin` properties (plugins nested under `consumer_groups`).
+const GROUP_PLUGIN_KEYS: &[&str] = &[
+    "_config",
+    "config",
+    "consumer_group",
+    "created_at",
+    "id",
+    "instance_name",
+    "name",
+    "partials",
+    "tags",
+];
+
+/// The scope fields of a plugin.
+const SCOPE_KEYS: [&str; 4] = ["service", "route", "consumer", "consumer_group"];
+
+/// `FConsumer` properties of decK's schema.
+const CONSUMER_KEYS: &[&str] = &[
+    "acls",
+    "basicauth_credentials",
+    "created_at",
+    "custom_id",
+    "groups",
+    "hmacauth_credentials",
+    "id",
+    "jwt_secrets",
+    "keyauth_credentials",
+    "mtls_auth_credentials",
+    "oauth2_credentials",
+    "plugins",
+    "tags",
+    "username",
+];
+
+const CONSUMER_TYPED: &[&str] = &[
+    "username",
+    "custom_id",
+    "id",
+    "acls",
+    "keyauth_credentials",
+    "tags",
+    "plugins",
+];
+
+/// `ACLGroup` properties.
+const ACL_KEYS: &[&str] = &["consumer", "created_at", "group", "id", "tags"];
+
+/// `KeyAuth` properties.
+const KEYAUTH_KEYS: &[&str] = &["consumer", "created_at", "id", "key", "tags", "ttl"];
+
+/// `FConsumerGroupObject` properties.
+const CONSUMER_GROUP_KEYS: &[&str] = &["consumers", "created_at", "id", "name", "plugins", "tags"];
+
+const CONSUMER_GROUP_TYPED: &[&str] = &["name", "id", "tags", "plugins"];
+
 const INFO_KEYS: &[&str] = &[
     "default_lookup_tags",
     "defaults",
@@ -113,12 +232,13 @@ const INFO_KEYS: &[&str] = &[
     "skip_hash_for_basic_auth",
 ];
 
+/// `CIDRPort` properties (`sources`, `destinations`).
+const NET_KEYS: &[&str] = &["ip", "port"];
+
 /// A top-level route's `service: {name|id}` reference, resolved once every file is read.
-struct ServiceRef {
+struct PendingServiceRef {
     route: usize,
-    name: Option<String>,
-    id: Option<String>,
-    span: Span,
+    reference: ServiceRef,
 }
 
 /// Accumulates decK files in order and produces the merged [`Manifest`].
@@ -127,16 +247,21 @@ pub struct Merger {
     files: Vec<String>,
     services: Vec<Service>,
     routes: Vec<Route>,
-    refs: Vec<ServiceRef>,
-    document: serde_json::Map<String, J>,
+    plugins: Vec<Plugin>,
+    consumers: Vec<Consumer>,
+    consumer_groups: Vec<ConsumerGroup>,
+    refs: Vec<PendingServiceRef>,
     format_version: Option<(String, Span)>,
     select_tags: Vec<String>,
     /// Each file's select_tags with the position they are written at.
     file_select_tags: Vec<(Vec<String>, Span)>,
+    info: Passthrough,
+    sections: Passthrough,
     diags: Diagnostics,
 }
 
-/// Per-file parsing context: the file's strict [`Reader`] and the run's diagnostics.
+/// Per-file reading context: the file (for positions and the strict [`Reader`]) and the run's
+/// diagnostics.
 struct FileCtx<'a> {
     file: Arc<str>,
     diags: &'a mut Diagnostics,
@@ -157,6 +282,38 @@ impl FileCtx<'_> {
         Reader::strict(&self.file).deny_unknown(node, known, what, self.diags);
     }
 
+    /// The mapping `node` (a `what` item of a list), or a wrong-type report.
+    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Node> {
+        if node.as_map().is_some() {
+            return Some(node);
+        }
+        self.report(
+            codes::WRONG_TYPE,
+            format!("{what} must be a mapping, found {}", node.kind()),
+            node,
+        );
+        None
+    }
+
+    /// The items of the list `node` (field `field`), or a wrong-type report.
+    fn list<'n>(&mut self, node: Option<&'n Node>, field: &str) -> &'n [Node] {
+        let Some(node) = node else {
+            return &[];
+        };
+        match &node.value {
+            Value::Seq(items) => items,
+            Value::Null => &[],
+            _ => {
+                self.report(
+                    codes::WRONG_TYPE,
+                    format!("`{field}` must be a list, found {}", node.kind()),
+                    node,
+                );
+                &[]
+            }
+        }
+    }
+
     fn string(&mut self, node: Option<&Node>, field: &str) -> Option<String> {
         Reader::strict(&self.file).string(&format!("`{field}`"), node?, self.diags)
     }
@@ -170,6 +327,23 @@ impl FileCtx<'_> {
         Reader::strict(&self.file).integer(&format!("`{field}`"), node?, self.diags)
     }
 
+    /// A port number (0 … 65535).
+    fn port(&mut self, node: Option<&Node>, field: &str) -> Option<u16> {
+        let n = node?;
+        let p = self.int(Some(n), field)?;
+        match u16::try_from(p) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                self.report(
+                    codes::INVALID_VALUE,
+                    format!("`{field}` {p} is not a port number (0 … 65535)"),
+                    n,
+                );
+                None
+            }
+        }
+    }
+
     /// A list of strings, each with its node (for positions); `None` when absent.
     fn strings<'n>(
         &mut self,
@@ -179,6 +353,67 @@ impl FileCtx<'_> {
         let node = node.filter(|n| n.value != Value::Null)?;
         Some(Reader::strict(&self.file).strings(&format!("`{field}`"), node, false, self.diags))
     }
+
+    fn tags(&mut self, node: &Node) -> Tags {
+        Tags {
+            written: self
+                .strings(node.get("tags"), "tags")
+                .map(|v| v.into_iter().map(|(s, _)| s).collect())
+                .unwrap_or_default(),
+            select: Vec::new(),
+        }
+    }
+
+    /// A value of a closed set (`protocols` items, `path_handling`, …), reported at its node.
+    fn one_of<T>(
+        &mut self,
+        value: &str,
+        node: &Node,
+        field: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        allowed: &[&str],
+    ) -> Option<T> {
+        let parsed = parse(value);
+        if parsed.is_none() {
+            let mut d = Diagnostic::new(
+                codes::INVALID_VALUE,
+                format!(
+                    "`{field}: {value}` is not allowed; use one of: {}",
+                    allowed.join(", ")
+                ),
+            )
+            .at(&self.span(node));
+            if let Some(m) = crate::diagnostics::suggest::did_you_mean(value, allowed) {
+                d = d.help(format!("did you mean `{m}`?"));
+            }
+            self.diags.push(d);
+        }
+        parsed
+    }
+}
+
+/// The [`Passthrough`] of the mapping `node`: `typed` keys as placeholders (a `null` value is
+/// kept as written, the typed field stays at its default), other `allowed` keys kept as JSON.
+/// Unknown keys are reported elsewhere and dropped.
+fn passthrough(node: &Node, typed: &[&str], allowed: &[&str]) -> Passthrough {
+    let mut p = Passthrough::default();
+    for (name, (_, value)) in node.as_map().into_iter().flatten() {
+        if typed.contains(&name.as_str()) && value.value != Value::Null {
+            p.typed(name);
+        } else if allowed.contains(&name.as_str()) {
+            p.keep(name, value.to_json());
+        }
+    }
+    p
+}
+
+/// The value of `key`, unless absent or `null`.
+fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    node.get(key).filter(|n| n.value != Value::Null)
+}
+
+fn protocol_names() -> Vec<&'static str> {
+    Protocol::ALL.iter().map(|p| p.as_str()).collect()
 }
 
 impl Merger {
@@ -206,6 +441,9 @@ impl Merger {
         }
         let first_route = self.routes.len();
         let first_service = self.services.len();
+        let first_plugin = self.plugins.len();
+        let first_consumer = self.consumers.len();
+        let first_group = self.consumer_groups.len();
         let mut diags = std::mem::take(&mut self.diags);
         let mut cx = FileCtx {
             file: file.clone(),
@@ -255,6 +493,8 @@ impl Merger {
                     let span = cx.span(info.get("select_tags").unwrap_or(info));
                     self.file_select_tags.push((file_tags.clone(), span));
                 }
+                self.info
+                    .merge(passthrough(info, &["select_tags"], INFO_KEYS), false);
             } else {
                 cx.report(
                     codes::WRONG_TYPE,
@@ -264,84 +504,43 @@ impl Merger {
             }
         }
 
-        // services (with nested routes)
+        // services (with nested routes and plugins)
         if let Some(list) = root.get("services") {
-            match list.as_seq() {
-                Some(items) => {
-                    for item in items {
-                        let Some(service) = parse_service(&mut cx, item) else {
-                            continue;
-                        };
-                        let index = self.services.len();
-                        self.services.push(service);
-                        if let Some(routes) = item.get("routes") {
-                            match routes.as_seq() {
-                                Some(routes) => {
-                                    for r in routes {
-                                        if let Some(route) = parse_route(&mut cx, r, Some(index)) {
-                                            self.routes.push(route);
-                                        }
-                                    }
-                                }
-                                None => cx.report(
-                                    codes::WRONG_TYPE,
-                                    format!("`routes` must be a list, found {}", routes.kind()),
-                                    routes,
-                                ),
-                            }
-                        }
-                    }
-                }
-                None => cx.report(
+            if list.as_seq().is_none() {
+                cx.report(
                     codes::WRONG_TYPE,
                     format!("`services` must be a list, found {}", list.kind()),
                     list,
-                ),
+                );
+            }
+            for item in list.as_seq().unwrap_or_default() {
+                self.read_service(&mut cx, item);
             }
         }
 
         // top-level routes with `service: {name|id}`
         if let Some(list) = root.get("routes") {
-            match list.as_seq() {
-                Some(items) => {
-                    for item in items {
-                        let Some(route) = parse_route(&mut cx, item, None) else {
-                            continue;
-                        };
-                        let index = self.routes.len();
-                        if let Some(svc) = item.get("service") {
-                            let (name, id) = match &svc.value {
-                                Value::String(s) => (Some(s.clone()), None),
-                                Value::Map(_) => (
-                                    svc.get("name").and_then(Node::scalar_text),
-                                    svc.get("id").and_then(Node::scalar_text),
-                                ),
-                                _ => (None, None),
-                            };
-                            if name.is_none() && id.is_none() {
-                                cx.report(
-                                    codes::WRONG_TYPE,
-                                    "`service` must be `{name: ...}` or `{id: ...}`",
-                                    svc,
-                                );
-                            } else {
-                                self.refs.push(ServiceRef {
-                                    route: index,
-                                    name,
-                                    id,
-                                    span: cx.span(svc),
-                                });
-                            }
-                        }
-                        self.routes.push(route);
-                    }
-                }
-                None => cx.report(
+            if list.as_seq().is_none() {
+                cx.report(
                     codes::WRONG_TYPE,
                     format!("`routes` must be a list, found {}", list.kind()),
                     list,
-                ),
+                );
             }
+            for item in list.as_seq().unwrap_or_default() {
+                self.read_route(&mut cx, item, None);
+            }
+        }
+
+        // top-level plugins, consumers (with nested plugins), consumer groups
+        for item in cx.list(root.get("plugins"), "plugins") {
+            self.read_plugin(&mut cx, item, Owner::Root);
+        }
+        for item in cx.list(root.get("consumers"), "consumers") {
+            self.read_consumer(&mut cx, item);
+        }
+        for item in cx.list(root.get("consumer_groups"), "consumer_groups") {
+            self.read_consumer_group(&mut cx, item);
         }
 
         // Pre-3.0 format: regex paths were written without `~`.
@@ -353,12 +552,13 @@ impl Merger {
                             Diagnostic::new(
                                 codes::DECK_REGEX_WITHOUT_TILDE,
                                 format!(
-                                    "path `{p}` of route `{}` looks like a regex but has no `~`: Kong 3.x matches it as a plain prefix",
+                                    "path `{}` of route `{}` looks like a regex but has no `~`: Kong 3.x matches it as a plain prefix",
+                                    p.value,
                                     route.label()
                                 ),
                             )
                             .at(&route.span)
-                            .help(format!("write `~{p}` (what `deck file convert --from kong-gateway-2.x` does)")),
+                            .help(format!("write `~{}` (what `deck file convert --from kong-gateway-2.x` does)", p.value)),
                         );
                     }
                 }
@@ -367,23 +567,468 @@ impl Merger {
 
         // decK adds the file's select_tags to every entity it manages.
         if !file_tags.is_empty() {
-            for s in &mut self.services[first_service..] {
-                add_tags(&mut s.tags, &file_tags);
+            let tags = self.services[first_service..]
+                .iter_mut()
+                .map(|s| &mut s.tags)
+                .chain(self.routes[first_route..].iter_mut().map(|r| &mut r.tags))
+                .chain(self.plugins[first_plugin..].iter_mut().map(|p| &mut p.tags))
+                .chain(
+                    self.consumers[first_consumer..]
+                        .iter_mut()
+                        .map(|c| &mut c.tags),
+                )
+                .chain(
+                    self.consumer_groups[first_group..]
+                        .iter_mut()
+                        .map(|g| &mut g.tags),
+                );
+            for t in tags {
+                t.select = file_tags.clone();
             }
-            for r in &mut self.routes[first_route..] {
-                add_tags(&mut r.tags, &file_tags);
+            for t in &file_tags {
+                if !self.select_tags.contains(t) {
+                    self.select_tags.push(t.clone());
+                }
             }
-            add_tags(&mut self.select_tags, &file_tags);
         }
 
-        merge_document(&mut self.document, &root);
+        let mut sections = passthrough(&root, TYPED_SECTIONS, ROOT_KEYS);
+        // A typed section written as `null` is a type error above; nothing to keep.
+        for key in TYPED_SECTIONS {
+            if root.get(key).is_some() {
+                sections.typed(key);
+            }
+        }
+        self.sections.merge(sections, true);
         self.diags = diags;
+    }
+
+    fn read_service(&mut self, cx: &mut FileCtx<'_>, item: &Node) {
+        let Some(node) = cx.mapping(item, "a service") else {
+            return;
+        };
+        cx.unknown_keys(node, SERVICE_KEYS, "a service");
+        let name = cx.string(get(node, "name"), "name");
+        let id = cx.string(get(node, "id"), "id");
+        if name.is_none() && id.is_none() {
+            cx.report(
+                codes::SERVICE_MISSING_NAME,
+                "service has neither `name` nor `id`",
+                node,
+            );
+        }
+        let mut protocol = Protocol::Http;
+        let mut host = None;
+        let mut port = None;
+        let mut path = None;
+        let url = cx.string(get(node, "url"), "url");
+        if let (Some(url), Some(n)) = (&url, get(node, "url")) {
+            match split_url(url) {
+                Some((scheme, h, p, pth)) => {
+                    if let Some(p) =
+                        cx.one_of(&scheme, n, "url scheme", Protocol::parse, &protocol_names())
+                    {
+                        protocol = p;
+                    }
+                    host = Some(h);
+                    port = p;
+                    path = pth.map(|p| Spanned::new(p, cx.span(n)));
+                }
+                None => cx.report(
+                    codes::SERVICE_INVALID_URL,
+                    format!("service url `{url}` has no scheme or host"),
+                    n,
+                ),
+            }
+        }
+        if let (Some(p), Some(n)) = (
+            cx.string(get(node, "protocol"), "protocol"),
+            get(node, "protocol"),
+        ) && let Some(p) = cx.one_of(&p, n, "protocol", Protocol::parse, &protocol_names())
+        {
+            protocol = p;
+        }
+        if let Some(h) = cx.string(get(node, "host"), "host") {
+            host = Some(h);
+        }
+        if let Some(p) = cx.port(get(node, "port"), "port") {
+            port = Some(p);
+        }
+        if let (Some(p), Some(n)) = (cx.string(get(node, "path"), "path"), get(node, "path")) {
+            path = Some(Spanned::new(p, cx.span(n)));
+        }
+        let tags = cx.tags(node);
+        let index = ServiceId::new(self.services.len());
+        self.services.push(Service {
+            name,
+            id,
+            url,
+            protocol,
+            host,
+            port,
+            path,
+            routes: Vec::new(),
+            tags,
+            span: cx.span(node),
+            extra: passthrough(node, SERVICE_TYPED, SERVICE_KEYS),
+        });
+        for r in cx.list(node.get("routes"), "routes") {
+            if let Some(route) = self.read_route(cx, r, Some(index)) {
+                self.services[index.index()].routes.push(route);
+            }
+        }
+        for p in cx.list(node.get("plugins"), "plugins") {
+            self.read_plugin(cx, p, Owner::Service(index));
+        }
+    }
+
+    /// A route, nested under `service` or (`None`) at the top level.
+    fn read_route(
+        &mut self,
+        cx: &mut FileCtx<'_>,
+        item: &Node,
+        service: Option<ServiceId>,
+    ) -> Option<RouteId> {
+        let node = cx.mapping(item, "a route")?;
+        cx.unknown_keys(node, ROUTE_KEYS, "a route");
+        let name = cx.string(get(node, "name"), "name");
+        let mut id = cx.string(get(node, "id"), "id");
+        if let (Some(i), Some(n)) = (&id, get(node, "id"))
+            && uuid::Uuid::parse_str(i).is_err()
+        {
+            cx.report(
+                codes::ROUTE_INVALID_ID,
+                format!("route id `{i}` is not a UUID"),
+                n,
+            );
+            id = None;
+        }
+        if name.is_none() && id.is_none() {
+            cx.report(
+                codes::ROUTE_MISSING_NAME,
+                "route has neither `name` nor `id`",
+                node,
+            );
+        }
+        let spanned = |cx: &mut FileCtx<'_>, field: &str| -> Vec<Spanned<String>> {
+            cx.strings(node.get(field), field)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, n)| Spanned::new(s, cx.span(n)))
+                .collect()
+        };
+        let methods = spanned(cx, "methods")
+            .into_iter()
+            .map(|m| Spanned::new(RouteMethod::parse(&m.value), m.span))
+            .collect();
+        let hosts_present = get(node, "hosts").is_some_and(|h| h.as_seq().is_some());
+        let hosts = spanned(cx, "hosts");
+        let paths = spanned(cx, "paths");
+        let headers = read_headers(cx, node);
+        let snis = spanned(cx, "snis").into_iter().map(|s| s.value).collect();
+        let sources = read_nets(cx, get(node, "sources"), "sources");
+        let destinations = read_nets(cx, get(node, "destinations"), "destinations");
+        let protocols = match cx.strings(node.get("protocols"), "protocols") {
+            Some(list) => list
+                .into_iter()
+                .filter_map(|(p, n)| {
+                    cx.one_of(&p, n, "protocols", Protocol::parse, &protocol_names())
+                })
+                .collect(),
+            None => vec![Protocol::Http, Protocol::Https],
+        };
+        let strip_path = cx.bool(get(node, "strip_path"), "strip_path", true);
+        let preserve_host = cx.bool(get(node, "preserve_host"), "preserve_host", false);
+        let regex_priority = cx
+            .int(get(node, "regex_priority"), "regex_priority")
+            .unwrap_or(0);
+        let path_handling = match (
+            cx.string(get(node, "path_handling"), "path_handling"),
+            get(node, "path_handling"),
+        ) {
+            (Some(p), Some(n)) => cx
+                .one_of(&p, n, "path_handling", PathHandling::parse, &["v0", "v1"])
+                .unwrap_or_default(),
+            _ => PathHandling::V0,
+        };
+        let expression = match (
+            cx.string(get(node, "expression"), "expression"),
+            get(node, "expression"),
+        ) {
+            (Some(e), Some(n)) => Some(Spanned::new(e, cx.span(n))),
+            _ => None,
+        };
+        let priority = match (
+            cx.int(get(node, "priority"), "priority"),
+            get(node, "priority"),
+        ) {
+            (Some(p), Some(n)) => Some(Spanned::new(p, cx.span(n))),
+            _ => None,
+        };
+        let tags = cx.tags(node);
+
+        // A top-level route's service reference.
+        let mut service_ref = None;
+        let mut typed: Vec<&str> = ROUTE_TYPED.to_vec();
+        if service.is_none()
+            && let Some(svc) = get(node, "service")
+        {
+            typed.push("service");
+            let (name, id) = match &svc.value {
+                Value::String(s) => (Some(s.clone()), None),
+                Value::Map(_) => (
+                    svc.get("name").and_then(Node::scalar_text),
+                    svc.get("id").and_then(Node::scalar_text),
+                ),
+                _ => (None, None),
+            };
+            if name.is_none() && id.is_none() {
+                cx.report(
+                    codes::WRONG_TYPE,
+                    "`service` must be `{name: ...}` or `{id: ...}`",
+                    svc,
+                );
+            } else {
+                service_ref = Some(ServiceRef {
+                    name,
+                    id,
+                    span: cx.span(svc),
+                });
+            }
+        }
+
+        let index = self.routes.len();
+        if let Some(reference) = &service_ref {
+            self.refs.push(PendingServiceRef {
+                route: index,
+                reference: reference.clone(),
+            });
+        }
+        self.routes.push(Route {
+            name,
+            id,
+            service,
+            service_ref,
+            methods,
+            hosts,
+            hosts_present,
+            paths,
+            headers,
+            snis,
+            sources,
+            destinations,
+            protocols,
+            strip_path,
+            preserve_host,
+            regex_priority,
+            path_handling,
+            expression,
+            priority,
+            tags,
+            span: cx.span(node),
+            extra: passthrough(node, &typed, ROUTE_KEYS),
+        });
+        let id = RouteId::new(index);
+        for p in cx.list(node.get("plugins"), "plugins") {
+            self.read_plugin(cx, p, Owner::Route(id));
+        }
+        Some(id)
+    }
+
+    /// A plugin written under `owner` (which scopes it).
+    fn read_plugin(&mut self, cx: &mut FileCtx<'_>, item: &Node, owner: Owner) {
+        let Some(node) = cx.mapping(item, "a plugin") else {
+            return;
+        };
+        let (keys, what) = match owner {
+            Owner::ConsumerGroup(_) => (GROUP_PLUGIN_KEYS, "a consumer group plugin"),
+            _ => (PLUGIN_KEYS, "a plugin"),
+        };
+        cx.unknown_keys(node, keys, what);
+        let name = match get(node, "name") {
+            Some(n) => cx.string(Some(n), "name"),
+            None => {
+                cx.report(
+                    codes::MISSING_FIELD,
+                    format!("{what} is missing required key `name`"),
+                    node,
+                );
+                None
+            }
+        };
+        let enabled = cx.bool(get(node, "enabled"), "enabled", true);
+        let config = match get(node, "config") {
+            Some(c) => match c.to_json() {
+                serde_json::Value::Object(m) => m,
+                _ => {
+                    cx.report(
+                        codes::WRONG_TYPE,
+                        format!("`config` must be a mapping, found {}", c.kind()),
+                        c,
+                    );
+                    serde_json::Map::new()
+                }
+            },
+            None => serde_json::Map::new(),
+        };
+        let tags = cx.tags(node);
+        // The owner's own scope field is implied; the other scope fields are references.
+        let implied = match owner {
+            Owner::Root => None,
+            Owner::Service(_) => Some("service"),
+            Owner::Route(_) => Some("route"),
+            Owner::Consumer(_) => Some("consumer"),
+            Owner::ConsumerGroup(_) => Some("consumer_group"),
+        };
+        let mut scope = PluginScope::default();
+        let mut typed: Vec<&str> = vec!["name", "enabled", "config", "tags"];
+        if keys == PLUGIN_KEYS {
+            for key in SCOPE_KEYS {
+                if Some(key) == implied {
+                    continue;
+                }
+                let Some(text) = cx.string(get(node, key), key) else {
+                    continue;
+                };
+                typed.push(key);
+                // Resolved in `finish`, once every file is read.
+                let written = Some(text.clone());
+                match key {
+                    "service" => {
+                        scope.service = Some(ScopeRef {
+                            target: Target::Other(text),
+                            written,
+                        })
+                    }
+                    "route" => {
+                        scope.route = Some(ScopeRef {
+                            target: Target::Other(text),
+                            written,
+                        })
+                    }
+                    "consumer" => {
+                        scope.consumer = Some(ScopeRef {
+                            target: Target::Other(text),
+                            written,
+                        })
+                    }
+                    _ => {
+                        scope.consumer_group = Some(ScopeRef {
+                            target: Target::Other(text),
+                            written,
+                        })
+                    }
+                }
+            }
+        }
+        match owner {
+            Owner::Root => {}
+            Owner::Service(s) => scope.service = Some(implied_ref(s)),
+            Owner::Route(r) => scope.route = Some(implied_ref(r)),
+            Owner::Consumer(c) => scope.consumer = Some(implied_ref(c)),
+            Owner::ConsumerGroup(g) => scope.consumer_group = Some(implied_ref(g)),
+        }
+        let Some(name) = name else {
+            return;
+        };
+        self.plugins.push(Plugin {
+            name,
+            enabled,
+            config,
+            tags,
+            scope,
+            owner,
+            span: cx.span(node),
+            extra: passthrough(node, &typed, keys),
+        });
+    }
+
+    fn read_consumer(&mut self, cx: &mut FileCtx<'_>, item: &Node) {
+        let Some(node) = cx.mapping(item, "a consumer") else {
+            return;
+        };
+        cx.unknown_keys(node, CONSUMER_KEYS, "a consumer");
+        let username = cx.string(get(node, "username"), "username");
+        let custom_id = cx.string(get(node, "custom_id"), "custom_id");
+        let id = cx.string(get(node, "id"), "id");
+        if username.is_none() && custom_id.is_none() {
+            cx.report(
+                codes::CONSUMER_MISSING_NAME,
+                "consumer has neither `username` nor `custom_id`",
+                node,
+            );
+        }
+        let mut acls = Vec::new();
+        for a in cx.list(node.get("acls"), "acls") {
+            let Some(a) = cx.mapping(a, "an `acls` entry") else {
+                continue;
+            };
+            cx.unknown_keys(a, ACL_KEYS, "an `acls` entry");
+            if let Some(group) = required_string(cx, a, "group", "an `acls` entry") {
+                acls.push(AclGroup {
+                    group,
+                    span: cx.span(a),
+                    extra: passthrough(a, &["group"], ACL_KEYS),
+                });
+            }
+        }
+        let mut keyauth_credentials = Vec::new();
+        for k in cx.list(node.get("keyauth_credentials"), "keyauth_credentials") {
+            let Some(k) = cx.mapping(k, "a `keyauth_credentials` entry") else {
+                continue;
+            };
+            cx.unknown_keys(k, KEYAUTH_KEYS, "a `keyauth_credentials` entry");
+            if let Some(key) = required_string(cx, k, "key", "a `keyauth_credentials` entry") {
+                keyauth_credentials.push(KeyAuthCredential {
+                    key,
+                    span: cx.span(k),
+                    extra: passthrough(k, &["key"], KEYAUTH_KEYS),
+                });
+            }
+        }
+        let tags = cx.tags(node);
+        let index = ConsumerId::new(self.consumers.len());
+        self.consumers.push(Consumer {
+            username,
+            custom_id,
+            id,
+            acls,
+            keyauth_credentials,
+            tags,
+            span: cx.span(node),
+            extra: passthrough(node, CONSUMER_TYPED, CONSUMER_KEYS),
+        });
+        for p in cx.list(node.get("plugins"), "plugins") {
+            self.read_plugin(cx, p, Owner::Consumer(index));
+        }
+    }
+
+    fn read_consumer_group(&mut self, cx: &mut FileCtx<'_>, item: &Node) {
+        let Some(node) = cx.mapping(item, "a consumer group") else {
+            return;
+        };
+        cx.unknown_keys(node, CONSUMER_GROUP_KEYS, "a consumer group");
+        let name = cx.string(get(node, "name"), "name");
+        let id = cx.string(get(node, "id"), "id");
+        let tags = cx.tags(node);
+        let index = ConsumerGroupId::new(self.consumer_groups.len());
+        self.consumer_groups.push(ConsumerGroup {
+            name,
+            id,
+            tags,
+            span: cx.span(node),
+            extra: passthrough(node, CONSUMER_GROUP_TYPED, CONSUMER_GROUP_KEYS),
+        });
+        for p in cx.list(node.get("plugins"), "plugins") {
+            self.read_plugin(cx, p, Owner::ConsumerGroup(index));
+        }
     }
 
     /// Resolve cross-file references and return the merged manifest.
     pub fn finish(mut self) -> (Manifest, Diagnostics) {
         for r in std::mem::take(&mut self.refs) {
-            let found = r
+            let reference = &r.reference;
+            let found = reference
                 .name
                 .as_deref()
                 .and_then(|n| {
@@ -392,7 +1037,7 @@ impl Merger {
                         .position(|s| s.name.as_deref() == Some(n))
                 })
                 .or_else(|| {
-                    r.id.as_deref().and_then(|i| {
+                    reference.id.as_deref().and_then(|i| {
                         self.services
                             .iter()
                             .position(|s| s.id.as_deref() == Some(i))
@@ -401,11 +1046,11 @@ impl Merger {
             match found {
                 Some(i) => self.routes[r.route].service = Some(ServiceId::new(i)),
                 None => {
-                    let what = r
+                    let what = reference
                         .name
                         .as_deref()
                         .map(|n| format!("name `{n}`"))
-                        .or_else(|| r.id.as_deref().map(|i| format!("id `{i}`")))
+                        .or_else(|| reference.id.as_deref().map(|i| format!("id `{i}`")))
                         .unwrap_or_default();
                     self.diags.push(
                         Diagnostic::new(
@@ -415,7 +1060,7 @@ impl Merger {
                                 self.routes[r.route].label()
                             ),
                         )
-                        .at(&r.span),
+                        .at(&reference.span),
                     );
                 }
             }
@@ -462,24 +1107,120 @@ impl Merger {
         let mut files = self.files;
         files.sort();
         files.dedup();
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             files,
             services: self.services,
             routes: self.routes,
-            document: self.document,
+            plugins: Vec::new(),
+            consumers: self.consumers,
+            consumer_groups: self.consumer_groups,
             format_version: self.format_version.map(|(v, _)| v),
             select_tags: self.select_tags,
+            info: self.info,
+            sections: self.sections,
         };
+        // Plugin scope references: by name or id (consumers by username or id), as decK
+        // resolves them; a reference to no entity of the files stays as written.
+        let mut plugins = self.plugins;
+        for p in &mut plugins {
+            let s = &mut p.scope;
+            resolve(&mut s.service, |t| manifest.service(t));
+            resolve(&mut s.route, |t| manifest.route(t));
+            resolve(&mut s.consumer, |t| manifest.consumer(t));
+            resolve(&mut s.consumer_group, |t| manifest.consumer_group(t));
+        }
+        manifest.plugins = plugins;
         (manifest, self.diags)
     }
 }
 
-fn add_tags(tags: &mut Vec<String>, extra: &[String]) {
-    for t in extra {
-        if !tags.contains(t) {
-            tags.push(t.clone());
+fn implied_ref<I>(id: I) -> ScopeRef<I> {
+    ScopeRef {
+        target: Target::Entity(id),
+        written: None,
+    }
+}
+
+fn resolve<I>(r: &mut Option<ScopeRef<I>>, find: impl Fn(&str) -> Option<I>) {
+    if let Some(r) = r
+        && let Target::Other(text) = &r.target
+        && let Some(id) = find(text)
+    {
+        r.target = Target::Entity(id);
+    }
+}
+
+/// A required string field of a list entry.
+fn required_string(cx: &mut FileCtx<'_>, node: &Node, key: &str, what: &str) -> Option<String> {
+    match get(node, key) {
+        Some(n) => cx.string(Some(n), key),
+        None => {
+            cx.report(
+                codes::MISSING_FIELD,
+                format!("{what} is missing required key `{key}`"),
+                node,
+            );
+            None
         }
     }
+}
+
+/// A route's `headers`: header name → list of values (a single string is one value).
+fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
+    let Some(h) = route.get("headers") else {
+        return Vec::new();
+    };
+    let Some(map) = h.as_map() else {
+        if !matches!(h.value, Value::Null) {
+            cx.report(
+                codes::WRONG_TYPE,
+                format!(
+                    "`headers` must be a mapping of header names to lists, found {}",
+                    h.kind()
+                ),
+                h,
+            );
+        }
+        return Vec::new();
+    };
+    let mut headers = Vec::new();
+    for (name, (key, values)) in map {
+        let list: Vec<String> = match &values.value {
+            Value::String(s) => vec![s.clone()],
+            _ => cx
+                .strings(Some(values), &format!("headers.{name}"))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+        };
+        headers.push(Header {
+            name: Spanned::new(
+                name.clone(),
+                Span::new(cx.file.clone(), key.line, key.column),
+            ),
+            values: list,
+            values_span: cx.span(values),
+        });
+    }
+    headers
+}
+
+/// `sources` / `destinations`: a list of `{ip, port}`.
+fn read_nets(cx: &mut FileCtx<'_>, node: Option<&Node>, field: &str) -> Vec<Net> {
+    let mut nets = Vec::new();
+    for item in cx.list(node, field) {
+        let Some(item) = cx.mapping(item, &format!("a `{field}` entry")) else {
+            continue;
+        };
+        cx.unknown_keys(item, NET_KEYS, &format!("a `{field}` entry"));
+        let ip = get(item, "ip").and_then(Node::scalar_text);
+        let port = cx.port(get(item, "port"), "port");
+        if ip.is_some() || port.is_some() {
+            nets.push(Net { ip, port });
+        }
+    }
+    nets
 }
 
 fn duplicates<'a>(
@@ -509,125 +1250,11 @@ fn duplicates<'a>(
     }
 }
 
-/// decK's merge of several files: entity lists are appended, `_info.select_tags` united, other
-/// values keep the first file's.
-fn merge_document(document: &mut serde_json::Map<String, J>, root: &Node) {
-    let Some(map) = root.as_map() else {
-        return;
-    };
-    for (key, (_, node)) in map {
-        let value = node.to_json();
-        match (document.get_mut(key), value) {
-            (Some(J::Array(a)), J::Array(b)) => a.extend(b),
-            (Some(J::Object(a)), J::Object(b)) if key == "_info" => {
-                for (k, v) in b {
-                    match (a.get_mut(&k), v) {
-                        (Some(J::Array(x)), J::Array(y)) if k == "select_tags" => {
-                            for t in y {
-                                if !x.contains(&t) {
-                                    x.push(t);
-                                }
-                            }
-                        }
-                        (Some(_), _) => {}
-                        (None, v) => {
-                            a.insert(k, v);
-                        }
-                    }
-                }
-            }
-            (Some(_), _) => {}
-            (None, value) => {
-                document.insert(key.clone(), value);
-            }
-        }
-    }
-}
-
 /// True when a pre-3.0 path contains regex syntax (what decK's 1.1→3.0 conversion looks for).
 pub fn looks_like_regex(path: &str) -> bool {
     path.contains([
         '\\', '^', '$', '(', ')', '[', ']', '{', '}', '*', '+', '?', '|',
     ])
-}
-
-fn parse_service(cx: &mut FileCtx<'_>, node: &Node) -> Option<Service> {
-    if node.as_map().is_none() {
-        cx.report(
-            codes::WRONG_TYPE,
-            format!("a service must be a mapping, found {}", node.kind()),
-            node,
-        );
-        return None;
-    }
-    cx.unknown_keys(node, SERVICE_KEYS, "a service");
-    let name = cx.string(node.get("name"), "name");
-    let id = cx.string(node.get("id"), "id");
-    if name.is_none() && id.is_none() {
-        cx.report(
-            codes::SERVICE_MISSING_NAME,
-            "service has neither `name` nor `id`",
-            node,
-        );
-    }
-    let mut protocol = "http".to_string();
-    let mut host = None;
-    let mut port = None;
-    let mut path = None;
-    if let Some(url) = cx.string(node.get("url"), "url") {
-        match split_url(&url) {
-            Some((scheme, h, p, pth)) => {
-                protocol = scheme;
-                host = Some(h);
-                port = p;
-                path = pth;
-            }
-            None => {
-                if let Some(n) = node.get("url") {
-                    cx.report(
-                        codes::SERVICE_INVALID_URL,
-                        format!("service url `{url}` has no scheme or host"),
-                        n,
-                    );
-                }
-            }
-        }
-    }
-    if let Some(p) = cx.string(node.get("protocol"), "protocol") {
-        protocol = p;
-    }
-    if let Some(h) = cx.string(node.get("host"), "host") {
-        host = Some(h);
-    }
-    if let Some(p) = cx.int(node.get("port"), "port") {
-        port = u16::try_from(p).ok();
-    }
-    if let Some(p) = cx.string(node.get("path"), "path") {
-        if !p.starts_with('/')
-            && let Some(n) = node.get("path")
-        {
-            cx.report(
-                codes::SERVICE_INVALID_PATH,
-                format!("service path `{p}` must start with `/`"),
-                n,
-            );
-        }
-        path = Some(p);
-    }
-    let tags = cx
-        .strings(node.get("tags"), "tags")
-        .map(|v| v.into_iter().map(|(s, _)| s).collect())
-        .unwrap_or_default();
-    Some(Service {
-        name,
-        id,
-        path,
-        protocol,
-        host,
-        port,
-        tags,
-        span: cx.span(node),
-    })
 }
 
 /// `scheme://host[:port][/path]` → parts (path without query).
@@ -650,357 +1277,6 @@ pub fn split_url(url: &str) -> Option<(String, String, Option<u16>, Option<Strin
     };
     let path = path.map(|p| p.split(['?', '#']).next().unwrap_or(p).to_string());
     Some((scheme.to_ascii_lowercase(), host, port, path))
-}
-
-fn parse_route(cx: &mut FileCtx<'_>, node: &Node, service: Option<usize>) -> Option<Route> {
-    if node.as_map().is_none() {
-        cx.report(
-            codes::WRONG_TYPE,
-            format!("a route must be a mapping, found {}", node.kind()),
-            node,
-        );
-        return None;
-    }
-    cx.unknown_keys(node, ROUTE_KEYS, "a route");
-    let name = cx.string(node.get("name"), "name");
-    let mut id = cx.string(node.get("id"), "id");
-    if let (Some(i), Some(n)) = (&id, node.get("id"))
-        && uuid::Uuid::parse_str(i).is_err()
-    {
-        cx.report(
-            codes::ROUTE_INVALID_ID,
-            format!("route id `{i}` is not a UUID"),
-            n,
-        );
-        id = None;
-    }
-    if name.is_none() && id.is_none() {
-        cx.report(
-            codes::ROUTE_MISSING_NAME,
-            "route has neither `name` nor `id`",
-            node,
-        );
-    }
-    let label = name
-        .clone()
-        .or(id.clone())
-        .unwrap_or_else(|| "(unnamed)".into());
-
-    let methods: Vec<String> = cx
-        .strings(node.get("methods"), "methods")
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(m, n)| {
-            if m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()) {
-                cx.report(
-                    codes::ROUTE_INVALID_METHOD,
-                    format!("method `{m}` of route `{label}` must be upper-case letters"),
-                    n,
-                );
-            }
-            m
-        })
-        .collect();
-
-    let hosts_list = cx.strings(node.get("hosts"), "hosts");
-    let hosts_present = hosts_list.is_some();
-    let hosts: Vec<String> = hosts_list
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(h, n)| {
-            if let Some(problem) = host_problem(&h) {
-                cx.report(
-                    codes::ROUTE_INVALID_HOST,
-                    format!("host `{h}` of route `{label}`: {problem}"),
-                    n,
-                );
-            }
-            h
-        })
-        .collect();
-
-    let paths: Vec<String> = cx
-        .strings(node.get("paths"), "paths")
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(p, n)| {
-            check_path(cx, &p, &label, n);
-            p
-        })
-        .collect();
-
-    let mut headers: Vec<(String, Vec<String>)> = Vec::new();
-    if let Some(h) = node.get("headers") {
-        match h.as_map() {
-            Some(map) => {
-                for (hname, (key, values)) in map {
-                    if hname.eq_ignore_ascii_case("host") {
-                        let span = Span::new(cx.file.clone(), key.line, key.column);
-                        cx.diags.push(
-                            Diagnostic::new(
-                                codes::ROUTE_INVALID_HEADER,
-                                format!(
-                                    "route `{label}` cannot match on the `host` header: use `hosts`"
-                                ),
-                            )
-                            .at(&span),
-                        );
-                        continue;
-                    }
-                    let values: Vec<String> = match &values.value {
-                        Value::String(s) => vec![s.clone()],
-                        _ => cx
-                            .strings(Some(values), &format!("headers.{hname}"))
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|(s, _)| s)
-                            .collect(),
-                    };
-                    for v in &values {
-                        if let Some(re) = v.strip_prefix("~*")
-                            && let Err(e) = regex::Regex::new(&re.to_lowercase())
-                        {
-                            cx.report(
-                                    codes::ROUTE_INVALID_REGEX,
-                                    format!(
-                                        "header regex `{v}` of route `{label}` is not a valid Rust regex: {}",
-                                        one_line(&e.to_string())
-                                    ),
-                                    values_node(node, hname),
-                                );
-                        }
-                    }
-                    headers.push((hname.clone(), values));
-                }
-            }
-            None if matches!(h.value, Value::Null) => {}
-            None => cx.report(
-                codes::WRONG_TYPE,
-                format!(
-                    "`headers` must be a mapping of header names to lists, found {}",
-                    h.kind()
-                ),
-                h,
-            ),
-        }
-    }
-
-    let snis = cx
-        .strings(node.get("snis"), "snis")
-        .map(|v| v.into_iter().map(|(s, _)| s).collect())
-        .unwrap_or_default();
-    let sources = nets(cx, node.get("sources"), "sources");
-    let destinations = nets(cx, node.get("destinations"), "destinations");
-    let protocols = cx
-        .strings(node.get("protocols"), "protocols")
-        .map(|v| v.into_iter().map(|(s, _)| s).collect())
-        .unwrap_or_else(|| vec!["http".to_string(), "https".to_string()]);
-    let strip_path = cx.bool(node.get("strip_path"), "strip_path", true);
-    let preserve_host = cx.bool(node.get("preserve_host"), "preserve_host", false);
-    let regex_priority = cx
-        .int(node.get("regex_priority"), "regex_priority")
-        .unwrap_or(0);
-    let path_handling = cx
-        .string(node.get("path_handling"), "path_handling")
-        .unwrap_or_else(|| "v0".into());
-    let expression = cx.string(node.get("expression"), "expression");
-    let priority = match cx.int(node.get("priority"), "priority") {
-        Some(p) if (0..(1i64 << 46)).contains(&p) => Some(p as u64),
-        Some(p) => {
-            if let Some(n) = node.get("priority") {
-                cx.report(
-                    codes::ROUTE_INVALID_PRIORITY,
-                    format!("priority {p} of route `{label}` is outside 0 … 2^46-1"),
-                    n,
-                );
-            }
-            None
-        }
-        None => None,
-    };
-    if let (Some(expr), Some(n)) = (&expression, node.get("expression"))
-        && let Err(e) = atc_router::parser::parse(expr)
-    {
-        cx.report(
-            codes::ROUTE_INVALID_EXPRESSION,
-            format!(
-                "expression of route `{label}` does not parse: {}",
-                one_line(&e.to_string())
-            ),
-            n,
-        );
-    }
-    let tags = cx
-        .strings(node.get("tags"), "tags")
-        .map(|v| v.into_iter().map(|(s, _)| s).collect())
-        .unwrap_or_default();
-
-    let route = Route {
-        name,
-        id,
-        service: service.map(ServiceId::new),
-        methods,
-        hosts,
-        hosts_present,
-        paths,
-        headers,
-        snis,
-        sources,
-        destinations,
-        protocols,
-        strip_path,
-        preserve_host,
-        regex_priority,
-        path_handling,
-        expression,
-        priority,
-        tags,
-        span: cx.span(node),
-    };
-    if route.expression.is_none()
-        && route.is_http()
-        && route.methods.is_empty()
-        && route.hosts.is_empty()
-        && route.paths.is_empty()
-        && route.headers.is_empty()
-        && route.snis.is_empty()
-        && route.sources.is_empty()
-        && route.destinations.is_empty()
-    {
-        cx.report(
-            codes::ROUTE_NO_MATCH_FIELDS,
-            format!("route `{label}` must set at least one of `methods`, `hosts`, `headers`, `paths` (or `snis` for https)"),
-            node,
-        );
-    }
-    Some(route)
-}
-
-fn values_node<'a>(route: &'a Node, header: &str) -> &'a Node {
-    route
-        .get("headers")
-        .and_then(|h| h.get(header))
-        .unwrap_or(route)
-}
-
-fn nets(
-    cx: &mut FileCtx<'_>,
-    node: Option<&Node>,
-    field: &str,
-) -> Vec<(Option<String>, Option<u16>)> {
-    let Some(node) = node else {
-        return Vec::new();
-    };
-    let Some(items) = node.as_seq() else {
-        if !matches!(node.value, Value::Null) {
-            cx.report(
-                codes::WRONG_TYPE,
-                format!("`{field}` must be a list, found {}", node.kind()),
-                node,
-            );
-        }
-        return Vec::new();
-    };
-    items
-        .iter()
-        .map(|i| {
-            (
-                i.get("ip").and_then(Node::scalar_text),
-                i.get("port")
-                    .and_then(Node::as_i64)
-                    .and_then(|p| u16::try_from(p).ok()),
-            )
-        })
-        .filter(|(ip, port)| ip.is_some() || port.is_some())
-        .collect()
-}
-
-/// Kong's host rules: at most one `*`, only as the leftmost or rightmost label.
-fn host_problem(host: &str) -> Option<&'static str> {
-    let stars = host.matches('*').count();
-    if host.is_empty() {
-        return Some("empty host");
-    }
-    if stars > 1 {
-        return Some("only one wildcard is allowed");
-    }
-    if stars == 1 {
-        let (h, _) = host
-            .split_once(':')
-            .filter(|(_, p)| p.parse::<u16>().is_ok())
-            .unwrap_or((host, ""));
-        if !(h.starts_with("*.") || h.ends_with(".*")) {
-            return Some(
-                "the wildcard must be the leftmost or rightmost label (`*.example.com`, `example.*`)",
-            );
-        }
-    }
-    None
-}
-
-/// Kong's `router_path` checks for one path, at the path's line.
-fn check_path(cx: &mut FileCtx<'_>, path: &str, label: &str, node: &Node) {
-    if !(path.starts_with('/') || path.starts_with("~/")) {
-        cx.report(
-            codes::ROUTE_INVALID_PATH,
-            format!(
-                "path `{path}` of route `{label}` must start with `/` (prefix) or `~/` (regex)"
-            ),
-            node,
-        );
-        return;
-    }
-    if path.contains("//") {
-        cx.report(
-            codes::ROUTE_INVALID_PATH,
-            format!("path `{path}` of route `{label}` must not have empty segments (`//`)"),
-            node,
-        );
-        return;
-    }
-    if let Some(re) = path.strip_prefix('~') {
-        let translated = format!("^{}", re.replace("?<", "?P<"));
-        if let Err(e) = regex::Regex::new(&translated) {
-            cx.report(
-                codes::ROUTE_INVALID_REGEX,
-                format!(
-                    "regex path `{path}` of route `{label}` is not a valid Rust regex (atc-router rejects the route): {}",
-                    one_line(&e.to_string().replace('\n', " "))
-                ),
-                node,
-            );
-        }
-        return;
-    }
-    // Percent-encoding must be well formed.
-    let bytes = path.as_bytes();
-    for (i, b) in bytes.iter().enumerate() {
-        if *b == b'%'
-            && !(i + 2 < bytes.len()
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit())
-        {
-            cx.report(
-                codes::ROUTE_INVALID_PATH,
-                format!("path `{path}` of route `{label}` has an invalid url-encoded value"),
-                node,
-            );
-            return;
-        }
-    }
-    let normalized = crate::kong::uri::normalize(path, true);
-    if normalized != path {
-        cx.report(
-            codes::ROUTE_PATH_NOT_NORMALIZED,
-            format!("path `{path}` of route `{label}` is not normalised: Kong rejects it (\"non-normalized path, consider use '{normalized}' instead\")"),
-            node,
-        );
-    }
-}
-
-fn one_line(s: &str) -> String {
-    let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    lines.join(" ")
 }
 
 /// Build a manifest from decK texts held in memory (`(path, text)` pairs, in order), as
@@ -1101,4 +1377,99 @@ fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> 
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
     Ok(found.into_iter().map(|(_, p)| p).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(text: &str) -> (Manifest, Diagnostics) {
+        from_texts(
+            &[("gateway/kong.yaml".to_string(), text.to_string())],
+            &SourceMap::default(),
+        )
+    }
+
+    #[test]
+    fn plugins_and_consumers_are_read_with_scope_and_position() {
+        let (m, d) = read(
+            "_format_version: \"3.0\"\n\
+             services:\n\
+             - name: s\n  url: http://x\n  plugins:\n  - name: cors\n  routes:\n  - name: r\n    paths: [/r]\n    plugins:\n    - name: acl\n      consumer: alice\n      config: {allow: [a]}\n\
+             consumers:\n\
+             - username: alice\n  acls: [{group: a}]\n  keyauth_credentials: [{key: k1, ttl: 5}]\n  plugins:\n  - name: rate-limiting\n    route: r\n    config: {minute: 5}\n\
+             plugins:\n\
+             - name: ace\n  consumer_group: gold\n  instance_name: x\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(m.plugins.len(), 4);
+        let by_name = |n: &str| m.plugins.iter().find(|p| p.name == n).unwrap();
+        let cors = by_name("cors");
+        assert_eq!(cors.owner, Owner::Service(ServiceId(0)));
+        assert_eq!((cors.span.line, cors.span.column), (6, 5));
+        let acl = by_name("acl");
+        assert_eq!(acl.owner, Owner::Route(RouteId(0)));
+        assert_eq!(
+            acl.scope.consumer.as_ref().map(|c| &c.target),
+            Some(&Target::Entity(ConsumerId(0)))
+        );
+        assert_eq!(acl.config.get("allow"), Some(&json!(["a"])));
+        let rl = by_name("rate-limiting");
+        assert_eq!(rl.owner, Owner::Consumer(ConsumerId(0)));
+        assert_eq!(
+            rl.scope.route.as_ref().map(|r| &r.target),
+            Some(&Target::Entity(RouteId(0)))
+        );
+        let ace = by_name("ace");
+        assert_eq!(ace.owner, Owner::Root);
+        assert_eq!(
+            ace.scope.consumer_group.as_ref().map(|g| &g.target),
+            Some(&Target::Other("gold".into()))
+        );
+        assert_eq!(ace.extra.get("instance_name"), Some(&json!("x")));
+        let alice = &m.consumers[0];
+        assert_eq!(alice.span.line, 15);
+        assert!(alice.in_group("a"));
+        assert_eq!(alice.keyauth_credentials[0].key, "k1");
+        assert_eq!(
+            alice.keyauth_credentials[0].extra.get("ttl"),
+            Some(&json!(5))
+        );
+    }
+
+    #[test]
+    fn other_sections_are_kept_and_merged() {
+        let (m, d) = from_texts(
+            &[
+                (
+                    "gateway/a.yaml".into(),
+                    "_format_version: \"3.0\"\nupstreams: [{name: u1}]\n_info: {select_tags: [t], defaults: {}}\n".into(),
+                ),
+                (
+                    "gateway/b.yaml".into(),
+                    "_format_version: \"3.0\"\nupstreams: [{name: u2}]\nvaults: [{prefix: env, name: env}]\n_info: {select_tags: [t]}\n".into(),
+                ),
+            ],
+            &SourceMap::default(),
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            m.sections.get("upstreams"),
+            Some(&json!([{"name": "u1"}, {"name": "u2"}]))
+        );
+        assert!(m.sections.get("vaults").is_some());
+        assert!(m.sections.has("_info") && m.sections.get("_info").is_none());
+        assert_eq!(m.info.get("defaults"), Some(&json!({})));
+        assert_eq!(m.select_tags, ["t"]);
+    }
+
+    #[test]
+    fn consumers_need_a_username_or_custom_id() {
+        let (_, d) = read("_format_version: \"3.0\"\nconsumers:\n- id: x\n  tags: []\n");
+        let d: Vec<_> = d.iter().collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, codes::CONSUMER_MISSING_NAME);
+        assert_eq!(d[0].line, Some(3));
+    }
 }

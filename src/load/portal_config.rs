@@ -10,8 +10,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::rate_limit;
 use crate::load::read::Fields;
 use crate::model::config::{
-    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewaySettings, MatchPolicy, PortalConfig,
-    RouterFlavor,
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings, MatchPolicy,
+    PortalConfig, RouterFlavor,
 };
 use crate::model::{Slug, Visibility};
 use crate::tree::Node;
@@ -368,7 +368,10 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
     let Some(f) = Fields::new(node, file, "`gateway`", diags) else {
         return g;
     };
-    f.deny_unknown(&["manifests", "match_policy", "router_flavor"], diags);
+    f.deny_unknown(
+        &["manifests", "match_policy", "router_flavor", "flavor"],
+        diags,
+    );
     if f.get("manifests").is_some() {
         let globs = f.string_list("manifests", diags);
         for glob in &globs {
@@ -401,6 +404,9 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
         } else {
             RouterFlavor::TraditionalCompatible
         };
+    }
+    if let Some((p, _)) = f.one_of("flavor", &GatewayFlavor::NAMES, diags) {
+        g.flavor = GatewayFlavor::parse(&p).unwrap_or_default();
     }
     g
 }

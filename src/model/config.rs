@@ -145,6 +145,8 @@ pub struct GatewaySettings {
     pub manifests: Vec<String>,
     pub match_policy: MatchPolicy,
     pub router_flavor: RouterFlavor,
+    /// The gateway `check` plans the export for, and `export` writes by default.
+    pub flavor: GatewayFlavor,
 }
 
 impl Default for GatewaySettings {
@@ -157,6 +159,7 @@ impl Default for GatewaySettings {
             ],
             match_policy: MatchPolicy::IfPresent,
             router_flavor: RouterFlavor::TraditionalCompatible,
+            flavor: GatewayFlavor::Konnect,
         }
     }
 }
@@ -175,6 +178,36 @@ impl MatchPolicy {
         match self {
             MatchPolicy::IfPresent => "if_present",
             MatchPolicy::Required => "required",
+        }
+    }
+}
+
+/// Which gateway the exported configuration is for (`gateway.flavor`, `--flavor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayFlavor {
+    /// Kong Konnect: manifest entities plus a global `ace` plugin.
+    #[default]
+    Konnect,
+    /// Self-managed Kong Gateway: ACL groups, auth and rate-limiting plugins per package.
+    Kong,
+}
+
+impl GatewayFlavor {
+    pub const NAMES: [&'static str; 2] = ["konnect", "kong"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayFlavor::Konnect => "konnect",
+            GatewayFlavor::Kong => "kong",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GatewayFlavor> {
+        match s {
+            "konnect" => Some(GatewayFlavor::Konnect),
+            "kong" => Some(GatewayFlavor::Kong),
+            _ => None,
         }
     }
 }

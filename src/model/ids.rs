@@ -48,6 +48,14 @@ index_id!(
     /// A service of the gateway manifest: index into `Manifest::services`.
     ServiceId
 );
+index_id!(
+    /// A consumer of the gateway manifest: index into `Manifest::consumers`.
+    ConsumerId
+);
+index_id!(
+    /// A consumer group of the gateway manifest: index into `Manifest::consumer_groups`.
+    ConsumerGroupId
+);
 
 /// An operation: its API and its index in that API's `operations`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -3,6 +3,7 @@
 //! rule. It never stops early: all problems of a run are collected.
 
 pub mod config;
+pub mod gateway;
 pub mod packages;
 pub mod routing;
 
@@ -55,6 +56,8 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     let mut apis = apis;
     config::api_settings(&config, &mut apis, diags);
     let packages = packages::resolve(&raw_packages, &apis, &config, diags);
+
+    gateway::check(&manifest, &config, diags);
 
     // Routing: every operation of every API against the manifest.
     let packages_of = routing::package_index(&apis, &packages);

@@ -1,7 +1,8 @@
 //! Table-driven routing cases (`tests/fixtures/routing/cases.yaml`): each case writes its decK
-//! manifest to a temporary project on disk, loads it with `gateway::load`, builds one
-//! hand-made operation and runs `routing::check` (Kong's real router engine, atc-router), then
-//! compares verdict, winning route, service, upstream path, probes and diagnostics.
+//! manifest to a temporary project on disk, loads it with `load::deck::load`, builds one
+//! hand-made operation and runs `kong::check` (Kong's real router engine, atc-router) and
+//! `kong::rules::check`, then compares verdict, winning route, service, upstream path, probes
+//! and diagnostics.
 
 use crate::routing_support as support;
 
@@ -143,7 +144,9 @@ fn run_case(table: &Table, case: &Case) -> Result<(), String> {
         _ => RouterFlavor::TraditionalCompatible,
     };
     let inputs = [input];
-    let (verdicts, diags) = kong::check(&inputs, &manifest, flavor);
+    let (verdicts, mut diags) = kong::check(&inputs, &manifest, flavor);
+    // Kong's route rules run beside the routing check in the validate stage.
+    diags.extend(kong::rules::check(&manifest, flavor));
     let results = portalgen::cli::json::reports(&inputs, &verdicts, &manifest, &[]);
     let r = results.first().ok_or("no result")?;
     let diag_list: Vec<String> = diags

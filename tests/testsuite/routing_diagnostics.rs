@@ -24,6 +24,11 @@ fn load_fixture() -> (Manifest, Vec<Diagnostic>, SourceMap) {
     let patterns = vec!["gateway/*.yaml".to_string(), "gateway/*.yml".to_string()];
     let (manifest, diags) = portalgen::load::deck::load(&fixture_root(), &patterns, &sources);
     let mut diags = diags;
+    // Kong's own route rules run in the validate stage, over the loaded manifest.
+    diags.extend(kong::rules::check(
+        &manifest,
+        RouterFlavor::TraditionalCompatible,
+    ));
     diags.sort();
     (manifest, diags.into_vec(), sources)
 }
@@ -201,7 +206,10 @@ fn files_merge_as_deck_merges_them() {
     let service = manifest.routes[cross.index()].service.expect("resolved");
     assert_eq!(manifest.services[service.index()].label(), "billing");
     assert_eq!(
-        manifest.services[service.index()].path.as_deref(),
+        manifest.services[service.index()]
+            .path
+            .as_ref()
+            .map(|p| p.as_str()),
         Some("/v2")
     );
     assert_eq!(manifest.services[service.index()].port, Some(8443));
@@ -210,21 +218,23 @@ fn files_merge_as_deck_merges_them() {
         .route("9d8f8a0e-4c1b-4a7e-9d3c-1f2e3d4c5b6a")
         .expect("by id");
     assert_eq!(
-        manifest.routes[invoices.index()].tags,
+        manifest.routes[invoices.index()].tags.all(),
         vec!["team-billing".to_string()]
     );
     assert_eq!(manifest.select_tags, vec!["team-billing".to_string()]);
     assert_eq!(manifest.format_version.as_deref(), Some("3.0"));
-    let services = manifest.document["services"]
-        .as_array()
-        .expect("services array");
-    let names: Vec<&str> = services.iter().filter_map(|s| s["name"].as_str()).collect();
+    let names: Vec<&str> = manifest
+        .services
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .collect();
     assert_eq!(names, vec!["orders", "billing", "legacy"]);
     assert_eq!(
-        manifest.document["routes"].as_array().map(Vec::len),
+        Some(manifest.routes.iter().filter(|r| !r.is_nested()).count()),
         Some(3)
     );
-    assert_eq!(manifest.document["_info"]["select_tags"][0], "team-billing");
+    assert!(manifest.sections.has("_info"));
+    assert_eq!(manifest.select_tags[0], "team-billing");
     // Nested routes belong to their service.
     let good = manifest.route("dup").expect("dup");
     assert_eq!(
@@ -299,6 +309,16 @@ fn hostile_manifests_give_diagnostics_not_panics() {
             &[(format!("gateway/h{i}.yaml"), text.to_string())],
             &sources,
         );
+        let mut diags = diags;
+        for flavor in [
+            RouterFlavor::TraditionalCompatible,
+            RouterFlavor::Expressions,
+        ] {
+            diags.extend(kong::rules::check(&manifest, flavor));
+        }
+        // Writing the manifest back does not panic either.
+        let doc = portalgen::export::deck::Document::new(&manifest, &[]);
+        assert!(portalgen::export::to_yaml(&doc, "h").is_ok());
         for d in diags.iter() {
             assert_eq!(
                 d.file.as_deref(),
@@ -337,10 +357,15 @@ fn hostile_manifests_give_diagnostics_not_panics() {
     }
     // The first text reports type errors at their lines.
     let sources = SourceMap::default();
-    let (_, diags) = portalgen::load::deck::from_texts(
+    let (manifest, diags) = portalgen::load::deck::from_texts(
         &[("gateway/h.yaml".into(), texts[0].to_string())],
         &sources,
     );
+    let mut diags = diags;
+    diags.extend(kong::rules::check(
+        &manifest,
+        RouterFlavor::TraditionalCompatible,
+    ));
     let diags = diags.into_vec();
     assert!(
         find(&diags, "wrong-type", "gateway/h.yaml", 2).is_some(),

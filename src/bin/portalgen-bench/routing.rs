@@ -140,8 +140,13 @@ pub fn run(corpora: &Path, runs: usize) -> String {
     };
     let deck = openapi2kong_manifest(&api);
     let sources = SourceMap::default();
-    let (manifest, load_diags) =
+    let (manifest, mut load_diags) =
         portalgen::load::deck::from_texts(&[("gateway/github.json".to_string(), deck)], &sources);
+    // Kong's route rules (the validate stage runs them beside the routing check).
+    load_diags.extend(kong::rules::check(
+        &manifest,
+        RouterFlavor::TraditionalCompatible,
+    ));
     let inputs: Vec<OperationInput<'_>> = api
         .operations
         .iter()
@@ -278,8 +283,12 @@ mod tests {
             "{deck}"
         );
         let sources = portalgen::source::SourceMap::default();
-        let (manifest, diags) =
+        let (manifest, mut diags) =
             portalgen::load::deck::from_texts(&[("gateway/pets.json".into(), deck)], &sources);
+        diags.extend(portalgen::kong::rules::check(
+            &manifest,
+            portalgen::model::config::RouterFlavor::TraditionalCompatible,
+        ));
         assert!(diags.is_empty(), "{:?}", diags.into_vec());
         let inputs: Vec<portalgen::kong::OperationInput<'_>> = api
             .operations

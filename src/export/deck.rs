@@ -1,0 +1,451 @@
+//! The decK document the export writes, assembled from typed entities: every entity of the
+//! manifest written back as written (its typed fields from the model, everything else from its
+//! [`Passthrough`], keys in the order they were written, nested entities where they were
+//! nested), followed by the plugins of the plan, tagged `portalgen`. Top-level sections come
+//! in decK's own order, then the remaining sections sorted, so the same input gives the same
+//! bytes. Serialised once, by [`super::to_yaml`].
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value as Json;
+
+use super::TAG;
+use super::plugin::NewPlugin;
+use crate::model::gateway::{
+    AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
+    Passthrough, Plugin, Route, ScopeRef, Service, ServiceRef,
+};
+use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
+
+/// Top-level sections in decK's order; the others follow sorted by name.
+const SECTION_ORDER: &[&str] = &[
+    "_format_version",
+    "_info",
+    "_konnect",
+    "services",
+    "routes",
+    "upstreams",
+    "consumers",
+    "consumer_groups",
+    "plugins",
+];
+
+/// The document: the manifest plus the plugins portalgen adds.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    manifest: &'a Manifest,
+    added: &'a [NewPlugin],
+}
+
+impl<'a> Document<'a> {
+    pub fn new(manifest: &'a Manifest, added: &'a [NewPlugin]) -> Self {
+        Document { manifest, added }
+    }
+}
+
+/// One value of an entity's typed field, as decK writes it.
+enum Field<'a> {
+    Str(&'a str),
+    List(Vec<&'a str>),
+    Bool(bool),
+    Int(i64),
+    Headers(&'a [Header]),
+    Nets(&'a [Net]),
+    ServiceRef(&'a ServiceRef),
+    Config(&'a serde_json::Map<String, Json>),
+    Entities(Vec<Entity<'a>>),
+}
+
+/// An entity ready to write: its passthrough (key order, kept values) and its typed fields.
+struct Entity<'a> {
+    extra: &'a Passthrough,
+    typed: Vec<(&'static str, Field<'a>)>,
+}
+
+impl Serialize for Entity<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (key, kept) in self.extra.fields() {
+            match kept {
+                Some(value) => map.serialize_entry(key, value)?,
+                // A typed key whose value did not read (an error) has nothing to write.
+                None => {
+                    if let Some((_, field)) = self.typed.iter().find(|(k, _)| *k == key) {
+                        map.serialize_entry(key, field)?;
+                    }
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Field<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Str(v) => v.serialize(s),
+            Field::List(v) => v.serialize(s),
+            Field::Bool(v) => v.serialize(s),
+            Field::Int(v) => v.serialize(s),
+            Field::Headers(headers) => {
+                let mut map = s.serialize_map(Some(headers.len()))?;
+                for h in *headers {
+                    map.serialize_entry(h.name.as_str(), &h.values)?;
+                }
+                map.end()
+            }
+            Field::Nets(nets) => s.collect_seq(nets.iter().map(|n| {
+                let mut m = serde_json::Map::new();
+                if let Some(ip) = &n.ip {
+                    m.insert("ip".into(), Json::from(ip.as_str()));
+                }
+                if let Some(port) = n.port {
+                    m.insert("port".into(), Json::from(port));
+                }
+                m
+            })),
+            Field::ServiceRef(r) => {
+                let mut map = s.serialize_map(None)?;
+                if let Some(name) = &r.name {
+                    map.serialize_entry("name", name)?;
+                }
+                if let Some(id) = &r.id {
+                    map.serialize_entry("id", id)?;
+                }
+                map.end()
+            }
+            Field::Config(c) => c.serialize(s),
+            Field::Entities(list) => list.serialize(s),
+        }
+    }
+}
+
+fn opt<'a>(typed: &mut Vec<(&'static str, Field<'a>)>, key: &'static str, v: Option<&'a str>) {
+    if let Some(v) = v {
+        typed.push((key, Field::Str(v)));
+    }
+}
+
+fn strings<'a, T: AsRef<str> + 'a>(v: impl IntoIterator<Item = &'a T>) -> Field<'a> {
+    Field::List(v.into_iter().map(AsRef::as_ref).collect())
+}
+
+impl<'a> Document<'a> {
+    fn service(&self, id: ServiceId) -> Entity<'a> {
+        let s: &'a Service = self.manifest.service_at(id);
+        let mut typed = Vec::new();
+        opt(&mut typed, "name", s.name.as_deref());
+        opt(&mut typed, "id", s.id.as_deref());
+        opt(&mut typed, "url", s.url.as_deref());
+        typed.push(("protocol", Field::Str(s.protocol.as_str())));
+        opt(&mut typed, "host", s.host.as_deref());
+        if let Some(port) = s.port {
+            typed.push(("port", Field::Int(i64::from(port))));
+        }
+        opt(&mut typed, "path", s.path.as_ref().map(|p| p.as_str()));
+        typed.push(("tags", strings(&s.tags.written)));
+        typed.push((
+            "routes",
+            Field::Entities(s.routes.iter().map(|r| self.route(*r)).collect()),
+        ));
+        typed.push(("plugins", self.plugins_of(Owner::Service(id))));
+        Entity {
+            extra: &s.extra,
+            typed,
+        }
+    }
+
+    fn route(&self, id: RouteId) -> Entity<'a> {
+        let r: &'a Route = self.manifest.route_at(id);
+        let mut typed = Vec::new();
+        opt(&mut typed, "name", r.name.as_deref());
+        opt(&mut typed, "id", r.id.as_deref());
+        if let Some(s) = &r.service_ref {
+            typed.push(("service", Field::ServiceRef(s)));
+        }
+        typed.push((
+            "methods",
+            Field::List(r.methods.iter().map(|m| m.as_str()).collect()),
+        ));
+        if r.hosts_present {
+            typed.push(("hosts", strings(r.hosts.iter().map(|h| &h.value))));
+        }
+        typed.push(("paths", strings(r.paths.iter().map(|p| &p.value))));
+        typed.push(("headers", Field::Headers(&r.headers)));
+        typed.push(("snis", strings(&r.snis)));
+        typed.push(("sources", Field::Nets(&r.sources)));
+        typed.push(("destinations", Field::Nets(&r.destinations)));
+        typed.push((
+            "protocols",
+            Field::List(r.protocols.iter().map(|p| p.as_str()).collect()),
+        ));
+        typed.push(("strip_path", Field::Bool(r.strip_path)));
+        typed.push(("preserve_host", Field::Bool(r.preserve_host)));
+        typed.push(("regex_priority", Field::Int(r.regex_priority)));
+        typed.push(("path_handling", Field::Str(r.path_handling.as_str())));
+        opt(
+            &mut typed,
+            "expression",
+            r.expression.as_ref().map(|e| e.as_str()),
+        );
+        if let Some(p) = &r.priority {
+            typed.push(("priority", Field::Int(p.value)));
+        }
+        typed.push(("tags", strings(&r.tags.written)));
+        typed.push(("plugins", self.plugins_of(Owner::Route(id))));
+        Entity {
+            extra: &r.extra,
+            typed,
+        }
+    }
+
+    fn plugin(&self, p: &'a Plugin) -> Entity<'a> {
+        let mut typed = vec![
+            ("name", Field::Str(p.name.as_str())),
+            ("enabled", Field::Bool(p.enabled)),
+            ("config", Field::Config(&p.config)),
+            ("tags", strings(&p.tags.written)),
+        ];
+        fn written<I>(r: &Option<ScopeRef<I>>) -> Option<&str> {
+            r.as_ref().and_then(|r| r.written.as_deref())
+        }
+        opt(&mut typed, "service", written(&p.scope.service));
+        opt(&mut typed, "route", written(&p.scope.route));
+        opt(&mut typed, "consumer", written(&p.scope.consumer));
+        opt(
+            &mut typed,
+            "consumer_group",
+            written(&p.scope.consumer_group),
+        );
+        Entity {
+            extra: &p.extra,
+            typed,
+        }
+    }
+
+    fn plugins_of(&self, owner: Owner) -> Field<'a> {
+        Field::Entities(
+            self.manifest
+                .plugins_of(owner)
+                .map(|p| self.plugin(p))
+                .collect(),
+        )
+    }
+
+    fn consumer(&self, id: ConsumerId) -> Entity<'a> {
+        let c: &'a Consumer = self.manifest.consumer_at(id);
+        let mut typed = Vec::new();
+        opt(&mut typed, "username", c.username.as_deref());
+        opt(&mut typed, "custom_id", c.custom_id.as_deref());
+        opt(&mut typed, "id", c.id.as_deref());
+        let acl = |a: &'a AclGroup| Entity {
+            extra: &a.extra,
+            typed: vec![("group", Field::Str(&a.group))],
+        };
+        typed.push(("acls", Field::Entities(c.acls.iter().map(acl).collect())));
+        let key = |k: &'a KeyAuthCredential| Entity {
+            extra: &k.extra,
+            typed: vec![("key", Field::Str(&k.key))],
+        };
+        typed.push((
+            "keyauth_credentials",
+            Field::Entities(c.keyauth_credentials.iter().map(key).collect()),
+        ));
+        typed.push(("tags", strings(&c.tags.written)));
+        typed.push(("plugins", self.plugins_of(Owner::Consumer(id))));
+        Entity {
+            extra: &c.extra,
+            typed,
+        }
+    }
+
+    fn consumer_group(&self, id: ConsumerGroupId) -> Entity<'a> {
+        let g: &'a ConsumerGroup = self.manifest.consumer_group_at(id);
+        let mut typed = Vec::new();
+        opt(&mut typed, "name", g.name.as_deref());
+        opt(&mut typed, "id", g.id.as_deref());
+        typed.push(("tags", strings(&g.tags.written)));
+        typed.push(("plugins", self.plugins_of(Owner::ConsumerGroup(id))));
+        Entity {
+            extra: &g.extra,
+            typed,
+        }
+    }
+
+    /// The value of the typed top-level section `key`.
+    fn section(&self, key: &str) -> Option<SectionValue<'a>> {
+        let m = self.manifest;
+        let entities = |list: Vec<Entity<'a>>| Some(SectionValue::Entities(list));
+        match key {
+            "_format_version" => Some(SectionValue::Str("3.0")),
+            "_info" => Some(SectionValue::Entity(Entity {
+                extra: &m.info,
+                typed: vec![("select_tags", strings(&m.select_tags))],
+            })),
+            "services" => entities(
+                (0..m.services.len())
+                    .map(|i| self.service(ServiceId::new(i)))
+                    .collect(),
+            ),
+            "routes" => entities(
+                m.route_ids()
+                    .filter(|(_, r)| !r.is_nested())
+                    .map(|(id, _)| self.route(id))
+                    .collect(),
+            ),
+            "consumers" => entities(m.consumer_ids().map(|(id, _)| self.consumer(id)).collect()),
+            "consumer_groups" => entities(
+                (0..m.consumer_groups.len())
+                    .map(|i| self.consumer_group(ConsumerGroupId::new(i)))
+                    .collect(),
+            ),
+            "plugins" => Some(SectionValue::Plugins(
+                m.plugins_of(Owner::Root).map(|p| self.plugin(p)).collect(),
+                self.added
+                    .iter()
+                    .map(|p| Added {
+                        manifest: m,
+                        plugin: p,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// A top-level section's value.
+enum SectionValue<'a> {
+    Str(&'static str),
+    Entity(Entity<'a>),
+    Entities(Vec<Entity<'a>>),
+    /// The manifest's top-level plugins, then portalgen's.
+    Plugins(Vec<Entity<'a>>, Vec<Added<'a>>),
+}
+
+impl Serialize for SectionValue<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self {
+            SectionValue::Str(v) => v.serialize(s),
+            SectionValue::Entity(e) => e.serialize(s),
+            SectionValue::Entities(list) => list.serialize(s),
+            SectionValue::Plugins(own, added) => {
+                let mut seq = s.serialize_seq(Some(own.len() + added.len()))?;
+                for p in own {
+                    seq.serialize_element(p)?;
+                }
+                for p in added {
+                    seq.serialize_element(p)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// A plugin portalgen adds, as written: name, scope, config, the `portalgen` tag.
+struct Added<'a> {
+    manifest: &'a Manifest,
+    plugin: &'a NewPlugin,
+}
+
+impl Serialize for Added<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", self.plugin.name())?;
+        if let Some(r) = self.plugin.route_ref(self.manifest) {
+            map.serialize_entry("route", r)?;
+        }
+        if let Some(c) = self.plugin.consumer_ref(self.manifest) {
+            map.serialize_entry("consumer", c)?;
+        }
+        map.serialize_entry("config", &self.plugin.config)?;
+        map.serialize_entry("tags", &[TAG])?;
+        map.end()
+    }
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let sections = &self.manifest.sections;
+        let mut map = s.serialize_map(None)?;
+        for &key in SECTION_ORDER {
+            // `_format_version` is always written ("3.0"); `plugins` always (portalgen's go there).
+            let always = matches!(key, "_format_version" | "plugins");
+            if !always && !sections.has(key) {
+                continue;
+            }
+            match sections.get(key) {
+                Some(kept) => map.serialize_entry(key, kept)?,
+                None => {
+                    if let Some(v) = self.section(key) {
+                        map.serialize_entry(key, &v)?;
+                    }
+                }
+            }
+        }
+        let mut rest: Vec<(&str, &Json)> = sections
+            .fields()
+            .filter(|(k, _)| !SECTION_ORDER.contains(k))
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        rest.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in rest {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+
+    /// The YAML of `deck` written back with nothing added.
+    fn round_trip(deck: &str) -> serde_json::Value {
+        let (m, d) = crate::load::deck::from_texts(
+            &[("gateway/kong.yaml".into(), deck.into())],
+            &SourceMap::default(),
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        let yaml = serde_saphyr::to_string(&Document::new(&m, &[])).unwrap();
+        crate::tree::parse(&yaml).unwrap().to_json()
+    }
+
+    #[test]
+    fn entities_are_written_back_as_written() {
+        let deck = "_format_version: \"3.0\"\n\
+            _info: {select_tags: [team], defaults: {}}\n\
+            vaults: [{name: env, prefix: env}]\n\
+            services:\n\
+            - url: http://x:81/p\n  name: s\n  retries: 3\n  tags: [a]\n  routes:\n\
+            \x20 - name: r\n    hosts: []\n    headers: {x-v: [a, b]}\n    paths: [/r]\n    strip_path: false\n    sources: [{ip: 10.0.0.0/8, port: 1}]\n    https_redirect_status_code: 301\n    plugins: [{name: cors, ordering: {before: {access: [x]}}}]\n\
+            routes:\n- name: top\n  service: {name: s}\n  methods: [PURGE]\n  protocols: [https]\n  priority: 3\n\
+            consumers:\n- username: u\n  acls: [{group: g, tags: [t]}]\n  keyauth_credentials: [{key: k, ttl: 60}]\n  basicauth_credentials: [{username: u, password: p}]\n\
+            consumer_groups:\n- name: gold\n  plugins: [{name: rate-limiting-advanced, config: {limit: [5]}}]\n\
+            upstreams: [{name: up}]\n\
+            plugins:\n- name: prometheus\n  enabled: false\n  protocols: [http]\n";
+        let written = round_trip(deck);
+        // Equal as JSON (key order aside): everything read comes back, nothing is added.
+        assert_eq!(written, crate::tree::parse(deck).unwrap().to_json());
+        // Key order of entities and sections as decK writes them.
+        let keys: Vec<&String> = written.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "_format_version",
+                "_info",
+                "services",
+                "routes",
+                "upstreams",
+                "consumers",
+                "consumer_groups",
+                "plugins",
+                "vaults"
+            ]
+        );
+        let service: Vec<&String> = written["services"][0].as_object().unwrap().keys().collect();
+        assert_eq!(service, ["url", "name", "retries", "tags", "routes"]);
+    }
+}
