@@ -293,7 +293,7 @@ pub fn host_allowed(hosts: Option<&[String]>, headers: &HeaderMap, uri: &axum::h
     match host {
         Some(h) => {
             let h = h.to_ascii_lowercase();
-            hosts.iter().any(|allowed| *allowed == h)
+            hosts.contains(&h)
         }
         None => false,
     }
