@@ -58,7 +58,7 @@ pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked,
 
 /// Load, validate and plan the gateway export.
 fn load_and_validate(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
-    load_and_validate_with(root, flavor, &load::openapi::load_api)
+    load_and_validate_with(root, flavor, &load::load_api)
 }
 
 /// [`load_and_validate`], each API loaded through `load_api`.
@@ -92,7 +92,7 @@ pub struct Built {
 /// (for this audience), then the renderer's.
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
     let Planned { mut checked, plan } =
-        plan_build(root, &opts.audiences, strict, &load::openapi::load_api)?;
+        plan_build(root, &opts.audiences, strict, &load::load_api)?;
     let Some(plan) = plan else {
         return Ok(Built {
             checked,

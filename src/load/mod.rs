@@ -24,6 +24,7 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
+pub use openapi::load_api;
 pub use package::{Pick, RawPackage, Selector};
 
 /// The project as read from disk, before cross-file validation.

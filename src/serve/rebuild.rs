@@ -158,7 +158,7 @@ impl Builder {
                 Some(c) => c,
                 None => {
                     let own = SourceMap::default();
-                    let (api, diags) = crate::load::openapi::load_api(root, slug, entry, &own);
+                    let (api, diags) = crate::load::load_api(root, slug, entry, &own);
                     let files: Vec<(String, Arc<str>)> = own
                         .paths()
                         .into_iter()
