@@ -91,8 +91,7 @@ pub struct Built {
 /// gateway cannot enforce fails the build too. Each problem is reported once: the plans'
 /// (for this audience), then the renderer's.
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
-    let Planned { mut checked, plan } =
-        plan_build(root, &opts.audiences, strict, &load::load_api)?;
+    let Planned { mut checked, plan } = plan_build(root, &opts.audiences, strict, &load::load_api)?;
     let Some(plan) = plan else {
         return Ok(Built {
             checked,
