@@ -1,7 +1,9 @@
 //! Render stage: turns a validated [`Portal`] into the files of the static site. A pure
 //! [`plan`] names every file first (and finds what would make the output unwritable); this
 //! module walks it, rendering pages in parallel (rayon) into [`Output`]s. Nothing here touches
-//! the disk except reading the project's `static/` files.
+//! the disk except reading the project's `static/` files. [`render_files`] renders part of a
+//! plan ([`Selection`]) and skips pages whose template context is unchanged (by fingerprint):
+//! `serve`'s incremental rebuilds run on it, and [`render`] is its full form.
 //!
 //! Layout: [`plan`] (what is written where), [`urls`] (the URL scheme), [`context`] (the
 //! template contract), [`views`] (model → contract), [`samples`] (code samples), [`links`]
@@ -27,6 +29,8 @@ pub mod views;
 #[cfg(test)]
 mod contract_tests;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
@@ -36,7 +40,7 @@ use crate::output::Output;
 use context::*;
 use engine::Engine;
 use links::{Resolved, Targets};
-use plan::{FileKind, Job, Plan};
+use plan::{FileKind, Job, Plan, PlannedFile};
 use views::SiteViews;
 
 /// Options of one render.
@@ -65,6 +69,57 @@ pub fn render(
     opts: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Option<Rendered> {
+    let partial = render_files(portal, &plan, opts, &Selection::all(), diags)?;
+    Some(Rendered {
+        outputs: partial.outputs,
+        visible: plan.visible,
+    })
+}
+
+/// Which planned files a partial render renders ([`render_files`]).
+pub struct Selection<'a> {
+    /// Whether to render this planned file.
+    pub pick: &'a (dyn Fn(&PlannedFile) -> bool + Sync),
+    /// Fingerprints of page contexts rendered before with the same templates and options
+    /// (by output path): a picked page whose context has the same fingerprint again is not
+    /// rendered, since a page is a function of its template and its context alone.
+    pub known: Option<&'a HashMap<String, Fingerprint>>,
+}
+
+impl Selection<'static> {
+    /// Every file, nothing known: a full render.
+    pub fn all() -> Self {
+        Selection {
+            pick: &|_| true,
+            known: None,
+        }
+    }
+}
+
+/// The fingerprint of a page's template context (128 bits of SipHash over its JSON form).
+pub type Fingerprint = u128;
+
+/// What a partial render produced.
+#[derive(Debug, Default)]
+pub struct Partial {
+    /// The rendered files, sorted by path (a static file replacing a generated one wins).
+    pub outputs: Vec<Output>,
+    /// The context fingerprint of every picked page, rendered or not.
+    pub fingerprints: HashMap<String, Fingerprint>,
+    /// Picked pages left unrendered because their context was known.
+    pub unchanged: Vec<String>,
+}
+
+/// Render the files of `plan` that `selection` picks. A planned file that a file of `static/`
+/// replaces is not rendered (the static file is, when picked). Sitemaps are rendered together,
+/// when any is picked. Template errors become diagnostics, and on any, nothing is returned.
+pub fn render_files(
+    portal: &Portal,
+    plan: &Plan,
+    opts: &RenderOptions,
+    selection: &Selection<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Partial> {
     let engine = match Engine::new(&portal.templates) {
         Ok(e) => e,
         Err(errs) => {
@@ -83,23 +138,51 @@ pub fn render(
         engine: &engine,
         base_url: &base_url,
     };
+    let replaced: std::collections::BTreeSet<&str> = plan
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Static(_)))
+        .map(|f| f.path.as_str())
+        .collect();
+    let picked: Vec<&PlannedFile> = plan
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Static(_)) || !replaced.contains(f.path.as_str()))
+        .filter(|f| (selection.pick)(f))
+        .collect();
     // Pages render in parallel. The other files follow one at a time: a download of a large
     // API is a large JSON tree, and building two at once would double the peak memory.
-    let (pages, rest): (Vec<_>, Vec<_>) = plan
-        .files
+    let (pages, rest): (Vec<&PlannedFile>, Vec<&PlannedFile>) = picked
         .iter()
         .filter(|f| f.kind != FileKind::Sitemap)
         .partition(|f| matches!(f.kind, FileKind::Page { .. }));
-    let mut results: Vec<Result<Output, Diagnostic>> = pages
+    let page_results: Vec<Result<PageResult, Diagnostic>> = pages
         .par_iter()
-        .map(|f| cx.file(&f.path, &f.kind))
+        .map(|f| match &f.kind {
+            FileKind::Page { job, url } => cx.page(&f.path, job, url, selection.known),
+            _ => unreachable!("partitioned on pages"),
+        })
         .collect();
-    results.extend(rest.iter().map(|f| cx.file(&f.path, &f.kind)));
-    let mut outputs = Vec::with_capacity(results.len() + 1);
+    let mut partial = Partial::default();
     let mut failed = false;
-    for r in results {
+    for r in page_results {
         match r {
-            Ok(o) => outputs.push(o),
+            Ok(p) => {
+                partial.fingerprints.insert(p.path.clone(), p.fingerprint);
+                match p.output {
+                    Some(o) => partial.outputs.push(o),
+                    None => partial.unchanged.push(p.path),
+                }
+            }
+            Err(d) => {
+                failed = true;
+                diags.push(d);
+            }
+        }
+    }
+    for f in rest {
+        match cx.file(&f.path, &f.kind) {
+            Ok(o) => partial.outputs.push(o),
             Err(d) => {
                 failed = true;
                 diags.push(d);
@@ -109,30 +192,73 @@ pub fn render(
     if failed {
         return None;
     }
-    let page_urls: Vec<String> = plan
-        .pages()
-        .filter(|(job, _)| **job != Job::NotFound)
-        .map(|(_, url)| url.to_string())
-        .collect();
-    let sitemaps = sitemap::render(&base_url, &page_urls);
-    debug_assert!(
-        sitemaps.iter().all(|o| paths.contains(&o.path)),
-        "the plan names every sitemap file"
-    );
-    outputs.extend(sitemaps);
+    if picked.iter().any(|f| f.kind == FileKind::Sitemap) {
+        let page_urls: Vec<String> = plan
+            .pages()
+            .filter(|(job, _)| **job != Job::NotFound)
+            .map(|(_, url)| url.to_string())
+            .collect();
+        let sitemaps = sitemap::render(&base_url, &page_urls);
+        debug_assert!(
+            sitemaps.iter().all(|o| paths.contains(&o.path)),
+            "the plan names every sitemap file"
+        );
+        partial.outputs.extend(sitemaps);
+    }
     // Stable sort: for equal paths the static file (planned last) comes last and wins.
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut deduped: Vec<Output> = Vec::with_capacity(outputs.len());
-    for o in outputs {
+    partial.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut deduped: Vec<Output> = Vec::with_capacity(partial.outputs.len());
+    for o in std::mem::take(&mut partial.outputs) {
         if deduped.last().is_some_and(|l: &Output| l.path == o.path) {
             deduped.pop();
         }
         deduped.push(o);
     }
-    Some(Rendered {
-        outputs: deduped,
-        visible: plan.visible,
-    })
+    partial.outputs = deduped;
+    partial.unchanged.sort();
+    Some(partial)
+}
+
+/// One picked page: its context's fingerprint and, unless the context was known, its output.
+struct PageResult {
+    path: String,
+    fingerprint: Fingerprint,
+    output: Option<Output>,
+}
+
+/// A hasher fed through `io::Write`, so a context is fingerprinted as it serialises (no
+/// string of the whole context is built).
+struct FingerprintWriter(
+    std::collections::hash_map::DefaultHasher,
+    std::collections::hash_map::DefaultHasher,
+);
+
+impl std::io::Write for FingerprintWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher;
+        self.0.write(buf);
+        self.1.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The fingerprint of a page's template name and context.
+fn fingerprint(template: &str, ctx: &PageContext<'_>) -> Fingerprint {
+    use std::hash::Hasher;
+    let mut w = FingerprintWriter(
+        std::collections::hash_map::DefaultHasher::new(),
+        std::collections::hash_map::DefaultHasher::new(),
+    );
+    // Two SipHash states that differ from the first byte on: 128 bits of fingerprint.
+    w.1.write_u8(0x5a);
+    w.0.write(template.as_bytes());
+    w.1.write(template.as_bytes());
+    serde_json::to_writer(&mut w, ctx).expect("a page context serialises");
+    (u128::from(w.0.finish()) << 64) | u128::from(w.1.finish())
 }
 
 /// What rendering one build needs, shared by every job.
@@ -143,6 +269,32 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// One page; not rendered when `known` holds its context's fingerprint already.
+    fn page(
+        &self,
+        path: &str,
+        job: &Job,
+        url: &str,
+        known: Option<&HashMap<String, Fingerprint>>,
+    ) -> Result<PageResult, Diagnostic> {
+        let ctx = self.pages.context(job, url);
+        let template = ctx.page.kind.template();
+        let fp = fingerprint(template, &ctx);
+        let output = if known.and_then(|k| k.get(path)) == Some(&fp) {
+            None
+        } else {
+            Some(Output::new(
+                path,
+                self.engine.render(template, &ctx)?.into_bytes(),
+            ))
+        };
+        Ok(PageResult {
+            path: path.to_string(),
+            fingerprint: fp,
+            output,
+        })
+    }
+
     /// One planned file.
     fn file(&self, path: &str, kind: &FileKind) -> Result<Output, Diagnostic> {
         let views = &self.pages.views;

@@ -35,3 +35,4 @@ mod routing_inputs;
 mod routing_report;
 mod routing_upstream;
 mod serve;
+mod serve_incremental;
