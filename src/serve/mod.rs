@@ -47,6 +47,7 @@ pub fn build_into(
         audiences: audiences.to_vec(),
         // The theme's base template includes the client (partials/live_reload.html).
         live_reload: Some(LIVE_RELOAD_PATH.to_string()),
+        progress: Default::default(),
     };
     let mut st_site = None;
     let mut error_page = None;
