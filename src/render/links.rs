@@ -87,7 +87,12 @@ pub fn broken_links(targets: &Targets<'_>, page: &Page, page_url: &str) -> Vec<D
         let closest = ids
             .iter()
             .filter(|id| !id.starts_with("fnref-") && !id.starts_with("task-"))
-            .map(|id| (strsim::jaro_winkler(id, &fragment), id))
+            .map(|id| {
+                // `#keys` for `#api-keys`: a part of the id counts as close.
+                let part = id.contains(fragment.as_ref()) || fragment.contains(id.as_str());
+                let score = strsim::jaro_winkler(id, &fragment);
+                (if part { score.max(0.9) } else { score }, id)
+            })
             .filter(|(score, _)| *score > 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, id)| id.clone());

@@ -11,7 +11,7 @@
 //! named. Links are absolute (`base_url`): these files are read outside the site.
 
 use crate::model::api::{self, Api, Operation, ParamLocation, SchemaRef};
-use crate::model::{OperationId, Portal};
+use crate::model::OperationId;
 use crate::render::samples;
 use crate::render::urls;
 use crate::render::views::{self, SiteViews, summary_text};

@@ -168,8 +168,7 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
     let mut task_span_open = false;
     let mut tasks = 0usize;
     let mut in_definition: Option<(String, Vec<Event<'_>>)> = None;
-    for i in 0..events.len() {
-        let ev = &events[i];
+    for (i, ev) in events.iter().enumerate() {
         if task_span_open && !is_inline(ev) {
             push(&mut out, &mut in_definition, Event::Html("</span>".into()));
             task_span_open = false;
@@ -223,24 +222,32 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
                     text: text.clone(),
                 });
                 heading = Some((unique.clone(), text));
-                out.push(Event::Start(Tag::Heading {
-                    level: *level,
-                    id: Some(CowStr::from(unique)),
-                    classes: classes.clone(),
-                    attrs: attrs.clone(),
-                }));
+                push(
+                    &mut out,
+                    &mut in_definition,
+                    Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(CowStr::from(unique)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }),
+                );
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((id, text)) = heading.take() {
                     let label = crate::render::escape::html(&text);
-                    out.push(Event::InlineHtml(
-                        format!(
-                            " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {label}\">#</a>"
-                        )
-                        .into(),
-                    ));
+                    push(
+                        &mut out,
+                        &mut in_definition,
+                        Event::InlineHtml(
+                            format!(
+                                " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {label}\">#</a>"
+                            )
+                            .into(),
+                        ),
+                    );
                 }
-                out.push(ev.clone());
+                push(&mut out, &mut in_definition, ev.clone());
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, title) = alert(*kind);
@@ -622,6 +629,18 @@ mod tests {
         });
         assert_eq!(links(src), asked);
         assert_eq!(asked.len(), 4, "{asked:?}");
+    }
+
+    #[test]
+    fn anchors_are_every_id_a_guide_defines() {
+        let ids = anchors(
+            "## API keys\n\nText[^n] <a id=\"raw\"></a>\n\n- [ ] task\n\n[^n]: Note.\n",
+        );
+        for id in ["api-keys", "fn-n", "fnref-n", "raw", "task-1", FOOTNOTES_TITLE] {
+            assert!(ids.contains(id), "{id} in {ids:?}");
+        }
+        // A document without footnotes gets no footnote section.
+        assert!(!render("Plain.\n").html.contains("footnotes"));
     }
 
     #[test]

@@ -95,16 +95,22 @@ impl Record {
     /// title, weighted above the body), the kind as filter and meta, the rest as meta read
     /// from attributes (not indexed twice).
     pub fn document(&self) -> String {
-        let mut meta_spec = String::from("kind:");
-        meta_spec.push_str(self.kind.label());
-        let mut attrs = String::new();
-        for (i, (key, value)) in self.meta.iter().enumerate() {
-            meta_spec.push_str(&format!(", {key}[data-m{i}]"));
-            attrs.push_str(&format!(" data-m{i}=\"{}\"", esc(value)));
+        // Pagefind reads `key[attribute]` specs, comma-separated, from one element; a static
+        // `key:value` takes the rest of the attribute, so the kind has an element of its own.
+        let mut extra = String::new();
+        if !self.meta.is_empty() {
+            let specs: Vec<String> = (0..self.meta.len())
+                .map(|i| format!("{}[data-m{i}]", self.meta[i].0))
+                .collect();
+            extra.push_str(&format!("<div data-pagefind-meta=\"{}\"", specs.join(", ")));
+            for (i, (_, value)) in self.meta.iter().enumerate() {
+                extra.push_str(&format!(" data-m{i}=\"{}\"", esc(value)));
+            }
+            extra.push_str("></div>");
         }
         format!(
             "<html lang=\"en\"><head><title>{title}</title></head><body>\
-             <div data-pagefind-filter=\"kind:{kind}\" data-pagefind-meta=\"{meta_spec}\"{attrs}></div>\
+             <div data-pagefind-filter=\"kind:{kind}\" data-pagefind-meta=\"kind:{kind}\"></div>{extra}\
              <h1>{title}</h1>{body}</body></html>",
             title = esc(&self.title),
             kind = self.kind.label(),
@@ -279,10 +285,11 @@ fn spaced_path(path: &str) -> String {
         .join(" / ")
 }
 
-/// Build the index of `records` into its files (below [`DIR`], sorted by path). Pagefind's
-/// API is async; it runs on a thread of its own with a single-threaded runtime, so this works
-/// whether or not the caller is inside one (`serve` is).
-pub fn index(records: &[Record]) -> Result<Vec<Output>, Diagnostic> {
+/// Build the index of `records` into its files (below [`DIR`], sorted by path), calling
+/// `indexed` after each record. Pagefind's API is async; it runs on a thread of its own with
+/// a single-threaded runtime, so this works whether or not the caller is inside one (`serve`
+/// is).
+pub fn index(records: &[Record], indexed: &(dyn Fn() + Sync)) -> Result<Vec<Output>, Diagnostic> {
     let failed = |e: String| {
         Diagnostic::new(
             codes::SEARCH_INDEX_FAILED,
@@ -310,6 +317,7 @@ pub fn index(records: &[Record]) -> Result<Vec<Output>, Diagnostic> {
                         .add_html_file(None, Some(url), doc)
                         .await
                         .map_err(|e| e.to_string())?;
+                    indexed();
                 }
                 index.get_files().await.map_err(|e| e.to_string())
             })
@@ -359,10 +367,8 @@ mod tests {
         let doc = r.document();
         assert!(doc.contains("<h1>Create &lt;b&gt;</h1>"), "{doc}");
         assert!(doc.contains(r#"data-pagefind-filter="kind:Operation""#), "{doc}");
-        assert!(
-            doc.contains(r#"data-pagefind-meta="kind:Operation, path[data-m0]""#),
-            "{doc}"
-        );
+        assert!(doc.contains(r#"data-pagefind-meta="kind:Operation""#), "{doc}");
+        assert!(doc.contains(r#"data-pagefind-meta="path[data-m0]""#), "{doc}");
         assert!(doc.contains(r#"data-m0="/a/{id}&quot;x""#), "{doc}");
     }
 
@@ -380,7 +386,7 @@ mod tests {
             meta: vec![],
             body: "<h2 id=\"retries\">Retries</h2><p>Backoff with jitter.</p>".into(),
         }];
-        let files = index(&records).expect("indexed");
+        let files = index(&records, &|| {}).expect("indexed");
         assert!(files.iter().all(|f| owns(&f.path)), "{:?}", files.iter().map(|f| &f.path).collect::<Vec<_>>());
         for fixed in FIXED_FILES {
             assert!(files.iter().any(|f| f.path == fixed), "{fixed}");
@@ -388,6 +394,6 @@ mod tests {
         assert!(files.iter().any(|f| f.path.starts_with("pagefind/fragment/")));
         assert!(!files.iter().any(|f| f.path.contains("-ui")));
         // Deterministic: the same records give the same bytes.
-        assert_eq!(files, index(&records).unwrap());
+        assert_eq!(files, index(&records, &|| {}).unwrap());
     }
 }

@@ -122,7 +122,7 @@ fn github_alerts_have_their_own_look_and_title() {
 fn headings_have_anchor_links_and_unique_ids() {
     let tmp = project();
     let doc = built_page(&tmp);
-    let h2 = select(&doc, ".prose h2");
+    let h2 = select(&doc, ".prose > h2");
     assert_eq!(h2.len(), 2);
     assert_eq!(h2[0].value().attr("id"), Some("retries"));
     assert_eq!(h2[1].value().attr("id"), Some("retries-1"));
@@ -259,7 +259,7 @@ fn links_to_missing_anchors_are_warnings_at_their_line_in_check_and_build() {
     // The link itself stays: the page exists.
     let html =
         std::fs::read_to_string(tmp.path().join("public/guides/webhooks/index.html")).unwrap();
-    assert!(html.contains(r#"href="../authentication/#keys""#), "{html}");
+    assert!(html.contains(r#"href="../../guides/authentication/#keys""#), "{html}");
     // --strict turns them into a failure, like every warning.
     let strict = run(&["check", tmp.path().to_str().unwrap(), "--strict"]);
     assert_eq!(strict.code, 1);
