@@ -36,11 +36,13 @@ use crate::render::views::SiteViews;
 /// named only when the index is built, so the plan reserves the whole folder.
 pub const DIR: &str = "pagefind/";
 
-/// The files of the index whose names are known before it is built: the search code, the
-/// entry file naming the current chunks, and the WebAssembly search engine (with English
-/// stemming, the portal's language).
-pub const FIXED_FILES: [&str; 3] = [
+/// The files of the index whose names are known before it is built: the search code (and its
+/// web worker, which keeps searching off the page's main thread), the entry file naming the
+/// current chunks, and the WebAssembly search engine (with English stemming, the portal's
+/// language).
+pub const FIXED_FILES: [&str; 4] = [
     "pagefind/pagefind.js",
+    "pagefind/pagefind-worker.js",
     "pagefind/pagefind-entry.json",
     "pagefind/wasm.en.pagefind",
 ];
