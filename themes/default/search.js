@@ -129,6 +129,7 @@
       : total > items.length ? "Best " + items.length + " of " + total + " results: add words to narrow them"
       : total + (total === 1 ? " result" : " results");
     panel.hidden = false;
+    panel.setAttribute("data-query", query);
     input.setAttribute("aria-expanded", items.length ? "true" : "false");
   }
 
