@@ -9,7 +9,8 @@
 //! template contract), [`views`] (model → contract), [`samples`] (code samples), [`links`]
 //! (guide links), [`engine`] (the only module that knows minijinja), [`markdown`],
 //! [`escape`], and one module per non-HTML output: [`downloads`] ([`openapi_doc`],
-//! [`postman`]), [`indexes`], [`sitemap`].
+//! [`postman`]), [`search`] (Pagefind), [`llms`] (`llms.txt`, markdown twins), [`indexes`]
+//! (`robots.txt`), [`sitemap`].
 
 pub mod context;
 pub mod downloads;
@@ -17,11 +18,13 @@ pub mod engine;
 pub mod escape;
 pub mod indexes;
 pub mod links;
+pub mod llms;
 pub mod markdown;
 pub mod openapi_doc;
 pub mod plan;
 pub mod postman;
 pub mod samples;
+pub mod search;
 pub mod sitemap;
 pub mod urls;
 pub mod views;
@@ -52,6 +55,47 @@ pub struct RenderOptions {
     pub audiences: Vec<String>,
     /// When set, pages include a live-reload client connecting to this URL.
     pub live_reload: Option<String>,
+    /// Told of every stage and file rendered (a progress bar on a terminal).
+    pub progress: Progress,
+}
+
+/// Where a render reports its progress: stages, and files done within a stage. The default
+/// reports nothing; the CLI passes a reporter that draws a progress bar on a terminal.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<dyn ProgressSink>>);
+
+/// Receives a render's progress (called from several threads at once).
+pub trait ProgressSink: Send + Sync {
+    /// A new stage of `total` steps begins.
+    fn stage(&self, name: &str, total: u64);
+    /// One step of the current stage is done.
+    fn advance(&self);
+}
+
+impl Progress {
+    pub fn new(sink: std::sync::Arc<dyn ProgressSink>) -> Self {
+        Progress(Some(sink))
+    }
+    pub fn stage(&self, name: &str, total: u64) {
+        if let Some(s) = &self.0 {
+            s.stage(name, total);
+        }
+    }
+    pub fn advance(&self) {
+        if let Some(s) = &self.0 {
+            s.advance();
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
 }
 
 /// Everything a build writes, plus what was left out.
@@ -150,17 +194,35 @@ pub fn render_files(
         .filter(|f| matches!(f.kind, FileKind::Static(_)) || !replaced.contains(f.path.as_str()))
         .filter(|f| (selection.pick)(f))
         .collect();
-    // Pages render in parallel. The other files follow one at a time: a download of a large
-    // API is a large JSON tree, and building two at once would double the peak memory.
+    // Pages and their markdown twins render in parallel. The other files follow one at a
+    // time: a download of a large API is a large JSON tree, and building two at once would
+    // double the peak memory. Sitemaps and the search index are built whole, below.
     let (pages, rest): (Vec<&PlannedFile>, Vec<&PlannedFile>) = picked
         .iter()
-        .filter(|f| f.kind != FileKind::Sitemap)
+        .filter(|f| !f.kind.is_built_whole())
         .partition(|f| matches!(f.kind, FileKind::Page { .. }));
+    let (twins, rest): (Vec<&PlannedFile>, Vec<&PlannedFile>) = rest
+        .into_iter()
+        .partition(|f| matches!(f.kind, FileKind::OperationMarkdown(_)));
+    let progress = &opts.progress;
+    progress.stage("Rendering pages", (pages.len() + twins.len()) as u64);
     let page_results: Vec<Result<PageResult, Diagnostic>> = pages
         .par_iter()
-        .map(|f| match &f.kind {
-            FileKind::Page { job, url } => cx.page(&f.path, job, url, selection.known),
-            _ => unreachable!("partitioned on pages"),
+        .map(|f| {
+            let r = match &f.kind {
+                FileKind::Page { job, url } => cx.page(&f.path, job, url, selection.known),
+                _ => unreachable!("partitioned on pages"),
+            };
+            progress.advance();
+            r
+        })
+        .collect();
+    let twin_results: Vec<Result<Output, Diagnostic>> = twins
+        .par_iter()
+        .map(|f| {
+            let r = cx.file(&f.path, &f.kind);
+            progress.advance();
+            r
         })
         .collect();
     let mut partial = Partial::default();
@@ -180,8 +242,14 @@ pub fn render_files(
             }
         }
     }
-    for f in rest {
-        match cx.file(&f.path, &f.kind) {
+    progress.stage("Writing downloads and indexes", rest.len() as u64);
+    let rest_results = rest.iter().map(|f| {
+        let r = cx.file(&f.path, &f.kind);
+        progress.advance();
+        r
+    });
+    for r in twin_results.into_iter().chain(rest_results) {
+        match r {
             Ok(o) => partial.outputs.push(o),
             Err(d) => {
                 failed = true;
@@ -192,19 +260,33 @@ pub fn render_files(
     if failed {
         return None;
     }
+    if picked.iter().any(|f| f.kind == FileKind::Search) {
+        let records = search::records(&cx.pages.views, &|g, url| {
+            cx.pages.guide(g, url).content_html
+        });
+        progress.stage("Indexing for search", records.len() as u64);
+        match search::index(&records, &|| progress.advance()) {
+            Ok(files) => partial.outputs.extend(files),
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        }
+    }
     if picked.iter().any(|f| f.kind == FileKind::Sitemap) {
         let page_urls: Vec<String> = plan
             .pages()
             .filter(|(job, _)| **job != Job::NotFound)
             .map(|(_, url)| url.to_string())
             .collect();
-        let sitemaps = sitemap::render(&base_url, &page_urls);
-        debug_assert!(
-            sitemaps.iter().all(|o| paths.contains(&o.path)),
-            "the plan names every sitemap file"
-        );
-        partial.outputs.extend(sitemaps);
+        partial
+            .outputs
+            .extend(sitemap::render(&base_url, &page_urls));
     }
+    debug_assert!(
+        partial.outputs.iter().all(|o| plan.covers(&o.path)),
+        "the plan names every file"
+    );
     // Stable sort: for equal paths the static file (planned last) comes last and wins.
     partial.outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut deduped: Vec<Output> = Vec::with_capacity(partial.outputs.len());
@@ -310,8 +392,11 @@ impl Renderer<'_> {
             FileKind::Download(owner, format) => {
                 downloads::render(portal, visible, *owner, *format)
             }
-            FileKind::LlmsTxt => indexes::llms_txt(views, self.base_url).into_bytes(),
-            FileKind::SearchIndex => indexes::search_index(views),
+            FileKind::LlmsTxt => llms::llms_txt(views, self.base_url).into_bytes(),
+            FileKind::LlmsFullTxt => llms::llms_full_txt(views, self.base_url).into_bytes(),
+            FileKind::OperationMarkdown(o) => {
+                llms::operation_markdown(views, *o, self.base_url).into_bytes()
+            }
             FileKind::RobotsTxt => indexes::robots_txt(visible, self.base_url).into_bytes(),
             FileKind::Asset(i) => engine::BUILTIN_ASSETS[*i].1.to_vec(),
             FileKind::Static(rel) => std::fs::read(&portal.static_files[rel]).map_err(|e| {
@@ -321,7 +406,9 @@ impl Renderer<'_> {
                 )
                 .in_file(format!("static/{rel}"))
             })?,
-            FileKind::Sitemap => unreachable!("sitemaps are rendered together"),
+            FileKind::Sitemap | FileKind::Search | FileKind::SearchChunks => {
+                unreachable!("sitemaps and the search index are built whole")
+            }
         };
         Ok(Output::new(path, bytes))
     }
@@ -353,6 +440,30 @@ impl<'a> Pages<'a> {
             },
             base_path: urls::base_path(base_url),
             live_reload: opts.live_reload.clone(),
+        }
+    }
+
+    /// A guide as its page shows it, at `url`: links resolved (broken ones dropped: the plan
+    /// reported them), headings with ids, the table of contents.
+    pub(crate) fn guide(&self, g: crate::model::PageId, url: &str) -> DocView {
+        let page = self.views.portal.page(g);
+        let (body, base) = links::rendered_body(page);
+        let r = markdown::render_with(body, &mut |dest, at| match links::resolve(
+            &self.targets,
+            page,
+            url,
+            dest,
+            base + at,
+        ) {
+            Resolved::Keep => markdown::LinkAction::Keep,
+            Resolved::Replace(to) => markdown::LinkAction::Replace(to),
+            Resolved::Broken(_) => markdown::LinkAction::Unlink,
+        });
+        DocView {
+            title: page.title.clone(),
+            description: page.description.clone(),
+            content_html: r.html,
+            toc: r.toc,
         }
     }
 
@@ -453,29 +564,11 @@ impl<'a> Pages<'a> {
             }
             Job::Guide(g) => {
                 let page = portal.page(*g);
-                let (body, base) = links::rendered_body(page);
-                // Broken links were reported by the plan; here they are only dropped.
-                let r = markdown::render_with(body, &mut |dest, at| match links::resolve(
-                    &self.targets,
-                    page,
-                    url,
-                    dest,
-                    base + at,
-                ) {
-                    Resolved::Keep => markdown::LinkAction::Keep,
-                    Resolved::Replace(to) => markdown::LinkAction::Replace(to),
-                    Resolved::Broken(_) => markdown::LinkAction::Unlink,
-                });
                 (
                     page.title.clone(),
                     page.description.clone(),
                     PageContent::Guide(GuideContext {
-                        doc: DocView {
-                            title: page.title.clone(),
-                            description: page.description.clone(),
-                            content_html: r.html,
-                            toc: r.toc,
-                        },
+                        doc: self.guide(*g, url),
                     }),
                 )
             }

@@ -136,6 +136,7 @@ impl Builder {
             base_url: Some(format!("{}{}", self.origin, urls::base_path(base_url))),
             audiences: self.audiences.clone(),
             live_reload: Some(CLIENT_PATH.to_string()),
+            progress: Default::default(),
         }
     }
 
@@ -262,9 +263,13 @@ impl Builder {
             }
             match &f.kind {
                 FileKind::Page { .. } => true,
+                // Built from every page's content: cheap next to the pages, so always redone.
                 FileKind::Sitemap
-                | FileKind::SearchIndex
+                | FileKind::Search
+                | FileKind::SearchChunks
                 | FileKind::LlmsTxt
+                | FileKind::LlmsFullTxt
+                | FileKind::OperationMarkdown(_)
                 | FileKind::RobotsTxt => true,
                 FileKind::Asset(_) => false,
                 FileKind::Static(rel) => {
@@ -307,6 +312,10 @@ impl Builder {
             .count();
         let mut site = Site::new();
         for path in plan.paths() {
+            // A folder of content-hashed files (the search index): always rendered, below.
+            if path.ends_with('/') {
+                continue;
+            }
             let bytes = match rendered.remove(&path) {
                 Some(b) => Bytes::from(b),
                 None => match last.and_then(|l| l.site.get(&path)) {
@@ -315,6 +324,10 @@ impl Builder {
                 },
             };
             site.insert(path, bytes);
+        }
+        // What is left was planned as a folder: the search index's chunks, all rendered now.
+        for (path, bytes) in rendered {
+            site.insert(path, Bytes::from(bytes));
         }
         let changed_files = match last {
             None => site.len(),
