@@ -22,6 +22,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/operation.html"),
     ),
     ("schemas.html", include_str!("../../templates/schemas.html")),
+    ("schema.html", include_str!("../../templates/schema.html")),
     (
         "packages.html",
         include_str!("../../templates/packages.html"),
@@ -48,6 +49,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
         "partials/access.html",
         include_str!("../../templates/partials/access.html"),
+    ),
+    (
+        "partials/security_scheme.html",
+        include_str!("../../templates/partials/security_scheme.html"),
     ),
     (
         "partials/live_reload.html",

@@ -34,19 +34,22 @@ pub fn operation(api_slug: &str, op_slug: &str) -> String {
     format!("apis/{api_slug}/{op_slug}/")
 }
 
-/// The named schemas of an API.
+/// The index of an API's named schemas.
 pub fn schemas(api_slug: &str) -> String {
     format!("apis/{api_slug}/schemas/")
 }
 
-/// One named schema on its API's schema page.
-pub fn schema(api_slug: &str, name: &str) -> String {
-    format!("{}#{}", schemas(api_slug), schema_anchor(name))
+/// One named schema's page, by its slug ([`crate::model::Api::schema_slug`]).
+pub fn schema(api_slug: &str, schema_slug: &str) -> String {
+    format!("apis/{api_slug}/schemas/{schema_slug}/")
 }
 
-/// The HTML id of a named schema on the schema page.
-pub fn schema_anchor(name: &str) -> String {
-    format!("schema-{}", super::markdown::slugify(name))
+/// The document of an API as the project has it (bundled into one JSON file when split).
+pub fn original_download(api_slug: &str, yaml: bool) -> String {
+    format!(
+        "apis/{api_slug}/original.{}",
+        if yaml { "yaml" } else { "json" }
+    )
 }
 
 /// An API package's page.
@@ -133,8 +136,8 @@ mod tests {
         assert_eq!(base_path("https://ex.com"), "/");
         assert_eq!(openapi_download(&package("p")), "packages/p/openapi.json");
         assert_eq!(
-            schema("orders", "Order Line"),
-            "apis/orders/schemas/#schema-order-line"
+            schema("orders", "order-line"),
+            "apis/orders/schemas/order-line/"
         );
     }
 }
