@@ -425,7 +425,8 @@ pub struct ContactView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalDocsView {
     pub url: String,
-    pub description_html: String,
+    /// Plain text (it is a link's text).
+    pub description: Option<String>,
 }
 
 /// A security scheme of the API document, as facts; partials/security_scheme.html words it.

@@ -321,7 +321,7 @@ impl<'a> Pages<'a> {
             Job::Schema(a, i) => {
                 let api = portal.api(*a);
                 let (name, id) = api.schema_names.get_index(*i).expect("planned schema");
-                let schema = views::schema_view(api, name, &root).expect("planned schema");
+                let schema = views::schema_view(api, name, url).expect("planned schema");
                 (
                     format!("{name} schema · {}", api.title),
                     Some(summary(&api.schema(*id).description).unwrap_or_else(|| {
@@ -361,7 +361,7 @@ impl<'a> Pages<'a> {
                     Some(description),
                     PageContent::Operation(OperationContext {
                         api: views::api_ref(api),
-                        op: views::operation_view(portal, visible, *o, &root),
+                        op: views::operation_view(portal, visible, *o, url),
                     }),
                 )
             }

@@ -26,9 +26,11 @@ use crate::render::escape::push_html;
 use crate::render::{markdown, urls};
 
 /// Named schemas expand inline this many levels deep (deeper ones link to their page).
-pub const NAMED_DEPTH: usize = 2;
-/// A tree stops expanding named schemas once it holds this many fields.
-pub const NODE_BUDGET: usize = 250;
+pub const NAMED_DEPTH: usize = 3;
+/// A named schema nested in a tree expands only while the tree, with its fields, holds at
+/// most this many fields (a level's fields are counted before any of them expands, so the
+/// choice does not depend on field order). The top level always shows.
+pub const NODE_BUDGET: usize = 100;
 /// Enumerations longer than this show their first values and a count.
 const ENUM_SHOWN: usize = 25;
 
@@ -43,22 +45,22 @@ pub enum Direction {
     Both,
 }
 
-/// A schema tree for one use site. `root` is the page's prefix to the portal root (links).
+/// A schema tree for one use site, on the page at `page` (root-relative URL, for links).
 pub struct Tree<'a> {
     api: &'a Api,
     dir: Direction,
-    root: &'a str,
+    page: &'a str,
     fields: usize,
     stack: Vec<SchemaId>,
     named_depth: usize,
 }
 
 impl<'a> Tree<'a> {
-    pub fn new(api: &'a Api, dir: Direction, root: &'a str) -> Self {
+    pub fn new(api: &'a Api, dir: Direction, page: &'a str) -> Self {
         Tree {
             api,
             dir,
-            root,
+            page,
             fields: 0,
             stack: Vec::new(),
             named_depth: 0,
@@ -290,6 +292,7 @@ impl<'a> Tree<'a> {
         let shown: Vec<&(&'a str, &'a SchemaRef, bool)> =
             m.props.iter().filter(|(_, r, _)| self.shown(r)).collect();
         let additional = m.additional.filter(|a| !is_any(self.api, a));
+        self.fields += shown.len() + m.prefix_items.len() + usize::from(additional.is_some());
         if !shown.is_empty() || additional.is_some() || !m.prefix_items.is_empty() {
             out.push_str("<ul class=\"schema\">");
             for (name, r, required) in shown {
@@ -334,9 +337,13 @@ impl<'a> Tree<'a> {
         let target = m
             .named
             .or_else(|| self.content_of(m).and_then(|i| i.named))?;
+        let size = match self.content_of(m) {
+            Some(items) => items.props.len(),
+            None => m.props.len(),
+        };
         if self.stack.contains(&target.1) {
             Some(Cut::Recursion(target.0))
-        } else if self.named_depth >= NAMED_DEPTH || self.fields >= NODE_BUDGET {
+        } else if self.named_depth >= NAMED_DEPTH || self.fields + size > NODE_BUDGET {
             Some(Cut::Depth(target.0))
         } else {
             None
@@ -344,7 +351,7 @@ impl<'a> Tree<'a> {
     }
 
     fn field(&mut self, out: &mut String, name: FieldName<'_>, r: &'a SchemaRef, required: bool) {
-        self.fields += 1;
+        
         let m = self.merge(r);
         let cut = self.cut(&m);
         let open_children = cut.is_none() && self.expandable(&m);
@@ -534,8 +541,10 @@ impl<'a> Tree<'a> {
         match self.api.schema_slug(name) {
             Some(slug) => {
                 out.push_str("<a href=\"");
-                out.push_str(self.root);
-                push_html(out, &urls::schema(&self.api.slug, slug));
+                push_html(
+                    out,
+                    &urls::relative(self.page, &urls::schema(&self.api.slug, slug)),
+                );
                 out.push_str("\">");
                 push_html(out, name);
                 out.push_str("</a>");

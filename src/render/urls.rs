@@ -100,6 +100,36 @@ pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
+/// The shortest relative link from the page at `from` to `to` (both relative to the portal
+/// root; `to` may end with a `#fragment`): `apis/x/a/` → `apis/x/b/` is `../b/`.
+pub fn relative(from: &str, to: &str) -> String {
+    let (path, fragment) = match to.find('#') {
+        Some(i) => (&to[..i], &to[i..]),
+        None => (to, ""),
+    };
+    // The folder the page is in: itself for folder URLs, its parent for files (404.html).
+    let from_dir: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len() - 1];
+    let to_parts: Vec<&str> = path.split('/').collect();
+    let (to_dir, to_file) = to_parts.split_at(to_parts.len() - 1);
+    let common = from_dir
+        .iter()
+        .zip(to_dir)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(from_dir.len() - common);
+    for seg in &to_dir[common..] {
+        out.push_str(seg);
+        out.push('/');
+    }
+    out.push_str(to_file[0]);
+    if out.is_empty() {
+        out.push_str(if fragment.is_empty() { "./" } else { "" });
+    }
+    out.push_str(fragment);
+    out
+}
+
 /// The path part of `base_url` (`https://x.com/dev/` → `/dev/`): the root of the 404 page,
 /// which is served at any depth and so cannot link relatively.
 pub fn base_path(base_url: &str) -> String {
@@ -116,6 +146,20 @@ pub fn base_path(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_links_are_shortest() {
+        assert_eq!(relative("apis/x/a/", "apis/x/b/"), "../b/");
+        assert_eq!(relative("apis/x/", "apis/x/b/"), "b/");
+        assert_eq!(relative("apis/x/", "apis/x/#tag-a"), "#tag-a");
+        assert_eq!(relative("apis/x/a/", "apis/x/#tag-a"), "../#tag-a");
+        assert_eq!(relative("apis/x/a/", ""), "../../../");
+        assert_eq!(relative("", ""), "./");
+        assert_eq!(relative("", "apis/"), "apis/");
+        assert_eq!(relative("packages/p/", "apis/x/o/"), "../../apis/x/o/");
+        assert_eq!(relative("packages/p/", "packages/p/openapi.json"), "openapi.json");
+        assert_eq!(relative("404.html", "apis/"), "apis/");
+    }
 
     #[test]
     fn guide_urls_fold_index_files() {

@@ -338,14 +338,14 @@ pub fn group_of<'a>(api: &'a Api, tag: &str) -> Option<&'a str> {
 /// Examples longer than this many lines are cut on the page (the downloads hold them whole).
 const EXAMPLE_LINES: usize = 120;
 
-fn content_view(api: &Api, mt: &api::MediaType, dir: Direction, root: &str) -> ContentView {
+fn content_view(api: &Api, mt: &api::MediaType, dir: Direction, page: &str) -> ContentView {
     let example = examples::media(api, mt, dir);
     ContentView {
         media_type: mt.media_type.clone(),
         schema_html: mt
             .schema
             .as_ref()
-            .map(|s| Tree::new(api, dir, root).body(s, true))
+            .map(|s| Tree::new(api, dir, page).body(s, true))
             .unwrap_or_default(),
         example_generated: !examples::documented(mt),
         example_html: example.as_ref().map(example_html),
@@ -371,7 +371,7 @@ pub fn operation_view(
     portal: &Portal,
     visible: &Visible,
     id: OperationId,
-    root: &str,
+    page: &str,
 ) -> OperationView {
     let (api, op) = portal.operation(id);
     let base = gateway_base(portal, api);
@@ -437,7 +437,7 @@ pub fn operation_view(
             .parameters
             .iter()
             .map(|p| {
-                let mut tree = Tree::new(api, Direction::Request, root);
+                let mut tree = Tree::new(api, Direction::Request, page);
                 ParamView {
                     name: p.name.clone(),
                     location: p.location.as_str(),
@@ -462,7 +462,7 @@ pub fn operation_view(
                         .schema
                         .as_ref()
                         .filter(|s| tree.has_children(s))
-                        .map(|s| Tree::new(api, Direction::Request, root).body(s, false))
+                        .map(|s| Tree::new(api, Direction::Request, page).body(s, false))
                         .unwrap_or_default(),
                 }
             })
@@ -473,7 +473,7 @@ pub fn operation_view(
             content: b
                 .content
                 .iter()
-                .map(|mt| content_view(api, mt, Direction::Request, root))
+                .map(|mt| content_view(api, mt, Direction::Request, page))
                 .collect(),
         }),
         responses: op
@@ -498,7 +498,7 @@ pub fn operation_view(
                 content: r
                     .content
                     .iter()
-                    .map(|mt| content_view(api, mt, Direction::Response, root))
+                    .map(|mt| content_view(api, mt, Direction::Response, page))
                     .collect(),
             })
             .collect(),
@@ -739,7 +739,7 @@ pub fn api_view(portal: &Portal, visible: &Visible, api_id: ApiId, schema_count:
 fn external_docs(e: &api::ExternalDocs) -> ExternalDocsView {
     ExternalDocsView {
         url: e.url.clone(),
-        description_html: md(&e.description),
+        description: e.description.as_deref().map(markdown::to_text),
     }
 }
 
@@ -826,7 +826,7 @@ pub fn schema_cards(api: &Api, names: &[String]) -> Vec<SchemaCard> {
 }
 
 /// One named schema's page.
-pub fn schema_view(api: &Api, name: &str, root: &str) -> Option<SchemaView> {
+pub fn schema_view(api: &Api, name: &str, page: &str) -> Option<SchemaView> {
     let id = *api.schema_names.get(name)?;
     let s = api.schema(id);
     let as_ref = SchemaRef::Ref {
@@ -839,7 +839,7 @@ pub fn schema_view(api: &Api, name: &str, root: &str) -> Option<SchemaView> {
         url: urls::schema(&api.slug, api.schema_slug(name)?),
         type_label: api::schema_label(api, s),
         description_html: md(&s.description),
-        tree_html: Tree::new(api, Direction::Both, root).page(name, id),
+        tree_html: Tree::new(api, Direction::Both, page).page(name, id),
         example_generated: s.examples.is_empty(),
         example_html: (!example.is_null()).then(|| example_html(&example)),
     })
@@ -868,7 +868,7 @@ const NAV_OP_LIMIT: usize = 150;
 /// On an operation page, a tag with more operations than this lists only a window of this
 /// many around the current one (with the counts before and after), keeping the navigation
 /// of every page small.
-const NAV_WINDOW: usize = 24;
+const NAV_WINDOW: usize = 16;
 
 impl<'a> SiteViews<'a> {
     pub fn new(portal: &'a Portal, visible: &'a Visible, base_url: &str) -> Self {
@@ -942,7 +942,9 @@ impl<'a> SiteViews<'a> {
                                 let holds_current = ops.iter().any(|oi| {
                                     active_url == urls::operation(&a.slug, &a.operations[*oi].slug)
                                 });
-                                let expand = count <= NAV_OP_LIMIT || !on_op_page || holds_current;
+                                // On a large API every page but the current tag's operation pages shows tags
+                                // as links (the API page lists every operation itself).
+                                let expand = count <= NAV_OP_LIMIT || holds_current;
                                 // A window around the current operation on its page.
                                 let (from, to) = if on_op_page && ops.len() > NAV_WINDOW {
                                     let at = ops
