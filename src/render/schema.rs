@@ -351,7 +351,6 @@ impl<'a> Tree<'a> {
     }
 
     fn field(&mut self, out: &mut String, name: FieldName<'_>, r: &'a SchemaRef, required: bool) {
-        
         let m = self.merge(r);
         let cut = self.cut(&m);
         let open_children = cut.is_none() && self.expandable(&m);
@@ -435,7 +434,14 @@ impl<'a> Tree<'a> {
             match alt.named {
                 Some((n, _)) => push_html(&mut label, n),
                 None => match alt.title {
-                    Some(t) => push_html(&mut label, t),
+                    Some(t) => {
+                        push_html(&mut label, t);
+                        let mut ty = String::new();
+                        self.plain_type(&mut ty, &alt);
+                        if ty != "any" {
+                            let _ = write!(label, " <span class=\"muted\">({ty})</span>");
+                        }
+                    }
                     None => {
                         let mut t = String::new();
                         self.plain_type(&mut t, &alt);
@@ -611,11 +617,9 @@ impl<'a> Tree<'a> {
         } else if !m.props.is_empty() || m.additional.is_some() {
             out.push_str("object");
         } else if !m.one_of.is_empty() {
-            out.push_str("one of ");
-            let _ = write!(out, "{} types", m.one_of.len());
+            let _ = write!(out, "one of {} types", non_null(self.api, &m.one_of));
         } else if !m.any_of.is_empty() {
-            out.push_str("any of ");
-            let _ = write!(out, "{} types", m.any_of.len());
+            let _ = write!(out, "any of {} types", non_null(self.api, &m.any_of));
         } else if m.types.contains(&"null") {
             out.push_str("null");
         } else {
@@ -734,6 +738,20 @@ fn is_any(api: &Api, r: &SchemaRef) -> bool {
         && s.enum_values.is_empty()
         && s.const_value.is_none()
         && s.not.is_none()
+}
+
+/// How many of `alternatives` are not just `null` (that one is said as "or null").
+fn non_null(api: &Api, alternatives: &[&SchemaRef]) -> usize {
+    alternatives
+        .iter()
+        .filter(|r| {
+            let s = match r {
+                SchemaRef::Ref { target, .. } => api.schema(*target),
+                SchemaRef::Inline(s) => s,
+            };
+            s.types != ["null"]
+        })
+        .count()
 }
 
 fn has_null_alternative(api: &Api, m: &Merged<'_>) -> bool {

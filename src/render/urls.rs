@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(relative("", ""), "./");
         assert_eq!(relative("", "apis/"), "apis/");
         assert_eq!(relative("packages/p/", "apis/x/o/"), "../../apis/x/o/");
-        assert_eq!(relative("packages/p/", "packages/p/openapi.json"), "openapi.json");
+        assert_eq!(
+            relative("packages/p/", "packages/p/openapi.json"),
+            "openapi.json"
+        );
         assert_eq!(relative("404.html", "apis/"), "apis/");
     }
 

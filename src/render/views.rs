@@ -868,7 +868,7 @@ const NAV_OP_LIMIT: usize = 150;
 /// On an operation page, a tag with more operations than this lists only a window of this
 /// many around the current one (with the counts before and after), keeping the navigation
 /// of every page small.
-const NAV_WINDOW: usize = 16;
+const NAV_WINDOW: usize = 10;
 
 impl<'a> SiteViews<'a> {
     pub fn new(portal: &'a Portal, visible: &'a Visible, base_url: &str) -> Self {

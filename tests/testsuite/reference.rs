@@ -58,7 +58,7 @@ components:
       required: [id, size]
       properties:
         id: {type: string, format: uuid, readOnly: true, description: Assigned by the kitchen.}
-        secret: {type: string, writeOnly: true, description: Only sent, never returned.}
+        secret: {type: string, writeOnly: true, description: "Only sent, never returned."}
         size: {type: integer, minimum: 1, maximum: 100, default: 20, description: Litres.}
         state: {type: string, enum: [open, closed], description: Lid state.}
         label: {type: string, minLength: 1, maxLength: 40, pattern: "^[a-z]+$", example: soup}
@@ -283,12 +283,27 @@ fn golden_schema_trees() {
     let legacy = page(&b, "apis/legacy/get-thing/index.html");
     let pan = page(&b, "apis/kitchen/schemas/pan/index.html");
     let golden = [
-        ("request_body", pretty_element(&put, "section[aria-labelledby=op-body] .media")),
+        (
+            "request_body",
+            pretty_element(&put, "section[aria-labelledby=op-body] .media"),
+        ),
         ("response_200", pretty_element(&put, "#response-200 .media")),
-        ("parameters", pretty_element(&put, "section[aria-labelledby=op-params]")),
-        ("one_of_discriminator", pretty_element(&dish, "section[aria-labelledby=op-body] .media")),
-        ("any_of_and_depth", pretty_element(&dish, "#response-200 .media")),
-        ("nullable_one_of_3_0", pretty_element(&legacy, "#response-200 .media")),
+        (
+            "parameters",
+            pretty_element(&put, "section[aria-labelledby=op-params]"),
+        ),
+        (
+            "one_of_discriminator",
+            pretty_element(&dish, "section[aria-labelledby=op-body] .media"),
+        ),
+        (
+            "any_of_and_depth",
+            pretty_element(&dish, "#response-200 .media"),
+        ),
+        (
+            "nullable_one_of_3_0",
+            pretty_element(&legacy, "#response-200 .media"),
+        ),
         ("all_of_page", pretty_element(&pan, "main")),
     ];
     golden_settings().bind(|| {
@@ -306,11 +321,23 @@ fn keywords_are_in_words_and_views_respect_read_and_write_only() {
     let b = build();
     let doc = Html::parse_document(&page(&b, "apis/kitchen/put-pot/index.html"));
     let body = "section[aria-labelledby=op-body] .schema-root > ul.schema > li.sf";
-    let request = field_names(&doc, &format!("{body} > .sf-h > .sf-n, {body} > details > .sf-h > .sf-n"));
-    assert!(request.contains(&"secret".to_string()), "writeOnly in requests: {request:?}");
-    assert!(!request.contains(&"id".to_string()), "readOnly not in requests: {request:?}");
+    let request = field_names(
+        &doc,
+        &format!("{body} > .sf-h > .sf-n, {body} > details > .sf-h > .sf-n"),
+    );
+    assert!(
+        request.contains(&"secret".to_string()),
+        "writeOnly in requests: {request:?}"
+    );
+    assert!(
+        !request.contains(&"id".to_string()),
+        "readOnly not in requests: {request:?}"
+    );
     let resp = "#response-200 .schema-root > ul.schema > li.sf";
-    let response = field_names(&doc, &format!("{resp} > .sf-h > .sf-n, {resp} > details > .sf-h > .sf-n"));
+    let response = field_names(
+        &doc,
+        &format!("{resp} > .sf-h > .sf-n, {resp} > details > .sf-h > .sf-n"),
+    );
     assert!(response.contains(&"id".to_string()), "{response:?}");
     assert!(!response.contains(&"secret".to_string()), "{response:?}");
 
@@ -335,7 +362,10 @@ fn keywords_are_in_words_and_views_respect_read_and_write_only() {
     }
     let all = text(&select(&doc, "section[aria-labelledby=op-body]")[0]);
     assert!(all.contains("Example: soup"), "per-property example: {all}");
-    assert!(all.contains("string or null"), "type arrays with null: {all}");
+    assert!(
+        all.contains("string or null"),
+        "type arrays with null: {all}"
+    );
     assert!(
         !select(&doc, "section[aria-labelledby=op-body] li.sf-dep").is_empty(),
         "deprecated property marked"
@@ -346,10 +376,19 @@ fn keywords_are_in_words_and_views_respect_read_and_write_only() {
     let link = select(&doc, "section[aria-labelledby=op-body] .sf-more a")[0];
     assert_eq!(link.value().attr("href"), Some("../schemas/pot/"));
     // A nested named schema is a collapsed <details> (opens without JavaScript).
-    assert!(!select(&doc, "section[aria-labelledby=op-body] details.sf-x:not([open])").is_empty());
+    assert!(
+        !select(
+            &doc,
+            "section[aria-labelledby=op-body] details.sf-x:not([open])"
+        )
+        .is_empty()
+    );
     // Parameters: constraints in words.
     let params = text(&select(&doc, "section[aria-labelledby=op-params]")[0]);
-    assert!(params.contains("1 to 100") && params.contains("default: 30"), "{params}");
+    assert!(
+        params.contains("1 to 100") && params.contains("default: 30"),
+        "{params}"
+    );
 }
 
 #[test]
@@ -358,23 +397,48 @@ fn compositions_are_merged_and_labelled() {
     let pan = Html::parse_document(&page(&b, "apis/kitchen/schemas/pan/index.html"));
     let t = text(&select(&pan, "main")[0]);
     assert!(!t.contains("object & object") && !t.contains(" & "), "{t}");
-    assert!(t.contains("one of: steel, iron") && t.contains("one of: 20, 24, 28"), "both members' enums: {t}");
+    assert!(
+        t.contains("one of: steel, iron") && t.contains("one of: 20, 24, 28"),
+        "both members' enums: {t}"
+    );
     assert!(t.contains("Includes every field of Cookware"), "{t}");
     let dish = Html::parse_document(&page(&b, "apis/kitchen/serve-dish/index.html"));
     let body = text(&select(&dish, "section[aria-labelledby=op-body]")[0]);
     assert!(body.contains("One of:"), "{body}");
     assert!(body.contains("Discriminator: dish_type"), "{body}");
-    assert!(body.contains("dish_type: soup") && body.contains("dish_type: salad"), "{body}");
-    let alts = select(&dish, "section[aria-labelledby=op-body] .schema-alts > li.sf");
+    assert!(
+        body.contains("dish_type: soup") && body.contains("dish_type: salad"),
+        "{body}"
+    );
+    let alts = select(
+        &dish,
+        "section[aria-labelledby=op-body] .schema-alts > li.sf",
+    );
     assert_eq!(alts.len(), 2, "two labelled alternatives");
-    assert!(select(&dish, "section[aria-labelledby=op-body] .schema-alts details.sf-x").len() == 2);
+    assert!(
+        select(
+            &dish,
+            "section[aria-labelledby=op-body] .schema-alts details.sf-x"
+        )
+        .len()
+            == 2
+    );
     let resp = text(&select(&dish, "#response-200")[0]);
-    assert!(resp.contains("Any of:") && resp.contains("Name") && resp.contains("Code"), "{resp}");
+    assert!(
+        resp.contains("Any of:") && resp.contains("Name") && resp.contains("Code"),
+        "{resp}"
+    );
     // A chain of named schemas stops expanding and links on.
-    assert!(resp.contains("Fields: see"), "depth limit links to the schema page: {resp}");
+    assert!(
+        resp.contains("Fields: see"),
+        "depth limit links to the schema page: {resp}"
+    );
     let legacy = Html::parse_document(&page(&b, "apis/legacy/get-thing/index.html"));
     let l = text(&select(&legacy, "#response-200")[0]);
-    assert!(l.contains("or null"), "nullable oneOf keeps null: {l}");
+    assert!(
+        l.contains("owner one of 2 types or null"),
+        "nullable oneOf keeps null: {l}"
+    );
     assert!(l.contains("integer or null"), "{l}");
 }
 
@@ -383,13 +447,28 @@ fn every_named_schema_has_a_page_linked_from_its_uses_and_an_index() {
     let b = build();
     let index = Html::parse_document(&page(&b, "apis/kitchen/schemas/index.html"));
     let names = field_names(&index, ".schema-index code");
-    for n in ["Pot", "Lid", "Pan", "Cookware", "Dish", "Soup", "Salad", "Topping", "A", "E"] {
+    for n in [
+        "Pot", "Lid", "Pan", "Cookware", "Dish", "Soup", "Salad", "Topping", "A", "E",
+    ] {
         assert!(names.contains(&n.to_string()), "{n} in {names:?}");
-        assert!(b.out.join(format!("apis/kitchen/schemas/{}/index.html", n.to_lowercase())).is_file());
+        assert!(
+            b.out
+                .join(format!(
+                    "apis/kitchen/schemas/{}/index.html",
+                    n.to_lowercase()
+                ))
+                .is_file()
+        );
     }
     let put = Html::parse_document(&page(&b, "apis/kitchen/put-pot/index.html"));
-    let hrefs: Vec<&str> = select(&put, ".sf-t a").iter().filter_map(|a| a.value().attr("href")).collect();
-    assert!(hrefs.contains(&"../schemas/pot/") && hrefs.contains(&"../schemas/lid/"), "{hrefs:?}");
+    let hrefs: Vec<&str> = select(&put, ".sf-t a")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs.contains(&"../schemas/pot/") && hrefs.contains(&"../schemas/lid/"),
+        "{hrefs:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,13 +485,28 @@ fn samples_in_four_languages_fill_path_parameters_and_bodies() {
         "no response tab in the request group"
     );
     let first = select(&doc, ".tabset .tab-radio")[0];
-    assert!(first.value().attr("checked").is_some(), "the first tab shows without JavaScript");
-    let codes: Vec<String> = select(&doc, ".tab-panel pre").iter().map(|p| p.text().collect()).collect();
+    assert!(
+        first.value().attr("checked").is_some(),
+        "the first tab shows without JavaScript"
+    );
+    let codes: Vec<String> = select(&doc, ".tab-panel pre")
+        .iter()
+        .map(|p| p.text().collect())
+        .collect();
     for code in &codes {
-        assert!(code.contains("https://api.kitchen.example.com/v2/pots/pot-7?dry_run=false"), "{code}");
+        assert!(
+            code.contains("https://api.kitchen.example.com/v2/pots/pot-7?dry_run=false"),
+            "{code}"
+        );
         assert!(!code.contains("{potId}"), "{code}");
-        assert!(code.contains("\"size\""), "body from the generated example: {code}");
-        assert!(code.contains("Bearer <access-token>"), "the document's OAuth2 as a placeholder: {code}");
+        assert!(
+            code.contains("\"size\""),
+            "body from the generated example: {code}"
+        );
+        assert!(
+            code.contains("Bearer <access-token>"),
+            "the document's OAuth2 as a placeholder: {code}"
+        );
         assert!(!code.contains("\"id\""), "readOnly not sent: {code}");
     }
     assert!(codes[0].starts_with("curl -X PUT"));
@@ -422,8 +516,14 @@ fn samples_in_four_languages_fill_path_parameters_and_bodies() {
     // Highlighted with classes.
     assert!(!select(&doc, ".tab-panel pre .hl-string").is_empty());
     // The generated response example respects directions, formats, defaults and bounds.
-    let examples: Vec<String> = select(&doc, ".samples .sample-group pre").iter().map(|p| p.text().collect()).collect();
-    let response = examples.iter().find(|e| e.contains("\"id\"")).expect("a response example");
+    let examples: Vec<String> = select(&doc, ".samples .sample-group pre")
+        .iter()
+        .map(|p| p.text().collect())
+        .collect();
+    let response = examples
+        .iter()
+        .find(|e| e.contains("\"id\""))
+        .expect("a response example");
     let v: serde_json::Value = serde_json::from_str(response).expect("valid JSON");
     assert_eq!(v["id"], "3fa85f64-5717-4562-b3fc-2c963f66afa6");
     assert_eq!(v["size"], 20);
@@ -438,7 +538,11 @@ fn samples_in_four_languages_fill_path_parameters_and_bodies() {
 fn examples_and_samples_are_deterministic() {
     let a = build();
     let b = build();
-    for rel in ["apis/kitchen/put-pot/index.html", "apis/kitchen/serve-dish/index.html", "apis/kitchen/schemas/pot/index.html"] {
+    for rel in [
+        "apis/kitchen/put-pot/index.html",
+        "apis/kitchen/serve-dish/index.html",
+        "apis/kitchen/schemas/pot/index.html",
+    ] {
         assert_eq!(page(&a, rel), page(&b, rel), "{rel}");
     }
 }
@@ -469,12 +573,18 @@ fn the_api_page_explains_security_groups_tags_and_offers_the_original() {
     // x-tagGroups, in their order.
     let groups = field_names(&doc, "h3.tag-group");
     assert_eq!(groups, ["Cooking", "Admin"]);
-    let tags: Vec<String> = select(&doc, ".tag-section > h3").iter().map(|h| h.text().next().unwrap_or("").trim().to_string()).collect();
+    let tags: Vec<String> = select(&doc, ".tag-section > h3")
+        .iter()
+        .map(|h| h.text().next().unwrap_or("").trim().to_string())
+        .collect();
     assert_eq!(tags, ["pots", "pans", "staff"]);
     // Downloads, labelled for what they are.
     let downloads = field_names(&doc, ".downloads a");
     assert_eq!(downloads[0], "Original OpenAPI 3.1.0 document (YAML)");
-    assert!(downloads[1].contains("OpenAPI 3.1 of the operations shown here"), "{downloads:?}");
+    assert!(
+        downloads[1].contains("OpenAPI 3.1 of the operations shown here"),
+        "{downloads:?}"
+    );
     assert_eq!(
         std::fs::read_to_string(b.out.join("apis/kitchen/original.yaml")).unwrap(),
         KITCHEN,
@@ -492,21 +602,42 @@ fn a_split_document_is_offered_bundled_into_one_file() {
         tmp.path(),
         &[
             ("portal.yaml", PORTAL),
-            ("apis/split/openapi.yaml", "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas.yaml#/Node'}\n"),
-            ("apis/split/schemas.yaml", "Node:\n  type: object\n  properties:\n    name: {type: string}\n    children: {type: array, items: {$ref: '#/Node'}}\n"),
+            (
+                "apis/split/openapi.yaml",
+                "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas.yaml#/Node'}\n",
+            ),
+            (
+                "apis/split/schemas.yaml",
+                "Node:\n  type: object\n  properties:\n    name: {type: string}\n    children: {type: array, items: {$ref: '#/Node'}}\n",
+            ),
         ],
     );
     let out = tmp.path().join("site");
-    let r = run(&["build", tmp.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(out.join("apis/split/original.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert!(!text.contains("schemas.yaml"), "no reference to another file is left: {text}");
-    let node = &v["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(
+        !text.contains("schemas.yaml"),
+        "no reference to another file is left: {text}"
+    );
+    let node =
+        &v["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
     assert_eq!(node["$ref"], "#/components/schemas/Node", "{text}");
-    assert_eq!(v["components"]["schemas"]["Node"]["properties"]["children"]["items"]["$ref"], "#/components/schemas/Node");
+    assert_eq!(
+        v["components"]["schemas"]["Node"]["properties"]["children"]["items"]["$ref"],
+        "#/components/schemas/Node"
+    );
     let api = std::fs::read_to_string(out.join("apis/split/index.html")).unwrap();
-    assert!(api.contains("Original OpenAPI 3.0.3 document, bundled (JSON)"), "{api}");
+    assert!(
+        api.contains("Original OpenAPI 3.0.3 document, bundled (JSON)"),
+        "{api}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,17 +662,35 @@ fn titles_are_unique_and_every_page_has_its_own_description() {
         let d = desc[0].value().attr("content").unwrap();
         assert!(d.chars().count() <= 160, "{rel}: {d}");
         if rel != "index.html" {
-            assert!(!d.contains("The portal's own description"), "{rel} repeats the portal's description");
+            assert!(
+                !d.contains("The portal's own description"),
+                "{rel} repeats the portal's description"
+            );
         }
-        for (attr, name) in [("property", "og:url"), ("property", "og:type"), ("name", "twitter:card"), ("name", "twitter:title")] {
-            assert_eq!(select(&doc, &format!("meta[{attr}=\"{name}\"]")).len(), 1, "{rel}: {name}");
+        for (attr, name) in [
+            ("property", "og:url"),
+            ("property", "og:type"),
+            ("name", "twitter:card"),
+            ("name", "twitter:title"),
+        ] {
+            assert_eq!(
+                select(&doc, &format!("meta[{attr}=\"{name}\"]")).len(),
+                1,
+                "{rel}: {name}"
+            );
         }
     }
     // Two operations share the summary "List things": their titles name the endpoint.
-    assert!(titles.contains_key("List things (GET /pans) · Kitchen · Reference portal"), "{titles:?}");
+    assert!(
+        titles.contains_key("List things (GET /pans) · Kitchen · Reference portal"),
+        "{titles:?}"
+    );
     assert!(titles.contains_key("List things (POST /dishes) · Kitchen · Reference portal"));
     let staff = page(&b, "apis/kitchen/list-staff/index.html");
-    assert!(staff.contains("GET /staff of the Kitchen API"), "a generated description");
+    assert!(
+        staff.contains("GET /staff of the Kitchen API"),
+        "a generated description"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,22 +699,58 @@ fn titles_are_unique_and_every_page_has_its_own_description() {
 #[test]
 fn a_project_without_gateway_manifests_builds_with_one_diagnostic() {
     let b = build();
-    assert_eq!(b.stderr.matches("no-gateway-manifest").count(), 1, "{}", b.stderr);
+    assert_eq!(
+        b.stderr.matches("no-gateway-manifest").count(),
+        1,
+        "{}",
+        b.stderr
+    );
     assert!(b.stderr.contains("gateway.manifests"), "{}", b.stderr);
     assert!(!b.stderr.contains("operation-unmatched"), "{}", b.stderr);
     // With a package too, the build goes on.
     let tmp = tempfile::tempdir().unwrap();
     project(tmp.path());
-    write_files(tmp.path(), &[("packages/all.yaml", "name: All\nvisibility: public\noperations:\n  - api: kitchen\n")]);
+    write_files(
+        tmp.path(),
+        &[(
+            "packages/all.yaml",
+            "name: All\nvisibility: public\noperations:\n  - api: kitchen\n",
+        )],
+    );
     let out = tmp.path().join("site");
-    let r = run(&["build", tmp.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stderr.matches("no-gateway-manifest").count(), 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("no-gateway-manifest").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     // A project with a manifest keeps the strict rule: a package operation no route serves fails.
-    write_files(tmp.path(), &[("gateway/kong.yaml", "_format_version: \"3.0\"\nservices:\n  - name: k\n    url: http://k.internal\n    routes:\n      - name: pans\n        paths: [/v2/pans]\n")]);
-    let r = run(&["build", tmp.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    write_files(
+        tmp.path(),
+        &[(
+            "gateway/kong.yaml",
+            "_format_version: \"3.0\"\nservices:\n  - name: k\n    url: http://k.internal\n    routes:\n      - name: pans\n        paths: [/v2/pans]\n",
+        )],
+    );
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_ne!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("operation-unmatched") && !r.stderr.contains("no-gateway-manifest"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("operation-unmatched") && !r.stderr.contains("no-gateway-manifest"),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -577,25 +762,40 @@ fn the_package_page_words_limits_and_credentials_right() {
     project(tmp.path());
     write_files(
         tmp.path(),
-        &[
-            (
-                "packages/all.yaml",
-                "name: All\nvisibility: public\noperations:\n  - api: kitchen\n    operation_id: listPans\n    rate_limit: {limit: 5, duration: minutes}\n  - api: kitchen\n    operation_id: putPot\n",
-            ),
-        ],
+        &[(
+            "packages/all.yaml",
+            "name: All\nvisibility: public\noperations:\n  - api: kitchen\n    operation_id: listPans\n    rate_limit: {limit: 5, duration: minutes}\n  - api: kitchen\n    operation_id: putPot\n",
+        )],
     );
     let out = tmp.path().join("site");
-    let r = run(&["build", tmp.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let html = std::fs::read_to_string(out.join("packages/all/index.html")).unwrap();
     let t = text_of(&html);
-    assert!(!t.contains("Package limit"), "no package limit, none to count against: {t}");
-    assert!(t.contains("5 requests per minute for this operation"), "{t}");
+    assert!(
+        !t.contains("Package limit"),
+        "no package limit, none to count against: {t}"
+    );
+    assert!(
+        t.contains("5 requests per minute for this operation"),
+        "{t}"
+    );
     assert!(!t.contains("instead of the package limit"), "{t}");
-    assert!(!t.contains("No credentials are needed"), "the documents declare OAuth2 and an API key: {t}");
+    assert!(
+        !t.contains("No credentials are needed"),
+        "the documents declare OAuth2 and an API key: {t}"
+    );
     for (rel, bytes) in read_tree(&out) {
         if rel.ends_with(".html") {
-            assert!(!String::from_utf8(bytes).unwrap().contains("product"), "{rel} says product");
+            assert!(
+                !String::from_utf8(bytes).unwrap().contains("product"),
+                "{rel} says product"
+            );
         }
     }
 }
@@ -611,7 +811,10 @@ fn github() -> Option<PathBuf> {
     if f.is_file() {
         Some(f)
     } else {
-        skip(&format!("GitHub's description is not installed at {}", f.display()));
+        skip(&format!(
+            "GitHub's description is not installed at {}",
+            f.display()
+        ));
         None
     }
 }
@@ -623,9 +826,18 @@ pub fn github_portal(dir: &Path, spec: &Path) {
     write_files(
         dir,
         &[
-            ("portal.yaml", "title: GitHub portal\nbase_url: https://example.com/\n"),
-            ("packages/everything.yaml", "name: Everything\nvisibility: public\noperations:\n  - api: github\n"),
-            ("pages/start.md", "---\ntitle: Start\n---\n# Start\n\nHello.\n"),
+            (
+                "portal.yaml",
+                "title: GitHub portal\nbase_url: https://example.com/\n",
+            ),
+            (
+                "packages/everything.yaml",
+                "name: Everything\nvisibility: public\noperations:\n  - api: github\n",
+            ),
+            (
+                "pages/start.md",
+                "---\ntitle: Start\n---\n# Start\n\nHello.\n",
+            ),
         ],
     );
 }
@@ -651,19 +863,42 @@ fn github_pages_stay_within_their_budgets() {
         if html.len() > biggest.0 {
             biggest = (html.len(), rel.clone());
         }
-        if rel.starts_with("apis/github/") && !rel.contains("/schemas/") && rel != "apis/github/index.html" {
+        if rel.starts_with("apis/github/")
+            && !rel.contains("/schemas/")
+            && rel != "apis/github/index.html"
+        {
             let a = html.find("<div class=\"sidebar\"").unwrap();
             let b = html.find("<main").unwrap();
             if b - a > nav_biggest.0 {
                 nav_biggest = (b - a, rel.clone());
             }
-            let t = html.split("<title>").nth(1).unwrap().split("</title>").next().unwrap().to_string();
+            let t = html
+                .split("<title>")
+                .nth(1)
+                .unwrap()
+                .split("</title>")
+                .next()
+                .unwrap()
+                .to_string();
             assert!(titles.insert(t.clone()), "title `{t}` twice ({rel})");
-            assert!(html.contains("<meta name=\"description\""), "{rel} has no description");
+            assert!(
+                html.contains("<meta name=\"description\""),
+                "{rel} has no description"
+            );
         }
     }
-    assert!(biggest.0 <= 300 * 1024, "{} is {} bytes", biggest.1, biggest.0);
-    assert!(nav_biggest.0 < 10 * 1024, "the navigation of {} is {} bytes", nav_biggest.1, nav_biggest.0);
+    assert!(
+        biggest.0 <= 300 * 1024,
+        "{} is {} bytes",
+        biggest.1,
+        biggest.0
+    );
+    assert!(
+        nav_biggest.0 < 10 * 1024,
+        "the navigation of {} is {} bytes",
+        nav_biggest.1,
+        nav_biggest.0
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

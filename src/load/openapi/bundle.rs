@@ -20,6 +20,7 @@ pub fn bundle(store: &Store) -> Option<String> {
         store,
         stack: Vec::new(),
         hoisted: Vec::new(),
+        names: Vec::new(),
     };
     let mut root = b.node(0, &store.docs[0].root, false);
     if !b.hoisted.is_empty()
@@ -50,6 +51,14 @@ struct Bundler<'s> {
     stack: Vec<(DocId, String)>,
     /// Recursive targets moved to `components/schemas`: (name, value).
     hoisted: Vec<(String, Value)>,
+    /// The `components/schemas` name given to each recursive target.
+    names: Vec<((DocId, String), String)>,
+}
+
+fn components_ref(name: &str) -> Value {
+    let pointer =
+        super::pointer::format_pointer(&["components".into(), "schemas".into(), name.into()]);
+    serde_json::json!({ "$ref": format!("#{pointer}") })
 }
 
 impl Bundler<'_> {
@@ -99,25 +108,24 @@ impl Bundler<'_> {
             return Some(serde_json::json!({ "$ref": format!("#{pointer}") }));
         }
         let key = (target_doc, super::pointer::format_pointer(&segs));
-        if self.stack.contains(&key) {
-            let name = self.hoist_name(&segs, target_doc);
-            if !self.hoisted.iter().any(|(n, _)| *n == name) {
-                // Reserve the name first: the target's own recursion refers to it.
-                self.hoisted.push((name.clone(), Value::Null));
-                self.stack.retain(|k| *k != key);
-                let v = self.node(target_doc, target, false);
-                self.stack.push(key);
-                if let Some(slot) = self.hoisted.iter_mut().find(|(n, _)| *n == name) {
-                    slot.1 = v;
-                }
-            }
-            let pointer =
-                super::pointer::format_pointer(&["components".into(), "schemas".into(), name]);
-            return Some(serde_json::json!({ "$ref": format!("#{pointer}") }));
+        if let Some((_, name)) = self.names.iter().find(|(k, _)| *k == key) {
+            return Some(components_ref(name));
         }
-        self.stack.push(key);
+        if self.stack.contains(&key) {
+            // Recursion: the target gets a name under `components/schemas`; every use of it,
+            // the outermost included, refers to it there.
+            let name = self.hoist_name(&segs, target_doc);
+            self.names.push((key, name.clone()));
+            return Some(components_ref(&name));
+        }
+        self.stack.push(key.clone());
         let v = self.node(target_doc, target, false);
         self.stack.pop();
+        if let Some((_, name)) = self.names.iter().find(|(k, _)| *k == key) {
+            let name = name.clone();
+            self.hoisted.push((name.clone(), v));
+            return Some(components_ref(&name));
+        }
         Some(v)
     }
 
@@ -137,12 +145,13 @@ impl Bundler<'_> {
                     .to_string()
             });
         let taken = |n: &str| {
-            self.store.docs[0]
-                .root
-                .get("components")
-                .and_then(|c| c.get("schemas"))
-                .and_then(|s| s.get(n))
-                .is_some()
+            self.names.iter().any(|(_, given)| given == n)
+                || self.store.docs[0]
+                    .root
+                    .get("components")
+                    .and_then(|c| c.get("schemas"))
+                    .and_then(|s| s.get(n))
+                    .is_some()
         };
         let mut name = base.clone();
         let mut i = 2;
