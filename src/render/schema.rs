@@ -377,13 +377,35 @@ impl<'a> Tree<'a> {
                 out.push_str("<span class=\"sf-n sf-any\">other properties</span> ");
             }
         }
-        self.type_label(out, &m);
+        if open_children {
+            // No link inside a <summary> (a link in a button is nested interaction): the
+            // summary says the type, the schema's link follows it in the opened part.
+            out.push_str("<span class=\"sf-t\">");
+            self.plain_type(out, &m);
+            out.push_str("</span>");
+        } else {
+            self.type_label(out, &m);
+        }
         self.badges(out, &m, required, None);
         out.push_str(if open_children {
             "</summary>"
         } else {
             "</div>"
         });
+        if open_children {
+            let mut names = Vec::new();
+            self.named_in_label(&m, 0, &mut names);
+            if !names.is_empty() {
+                out.push_str("<p class=\"sf-more\">Schema: ");
+                for (i, n) in names.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.link(out, n);
+                }
+                out.push_str("</p>");
+            }
+        }
         if let Some(d) = m.description {
             out.push_str("<div class=\"sf-d\">");
             out.push_str(&description_html(d));
@@ -540,6 +562,28 @@ impl<'a> Tree<'a> {
             out.push_str(" holds the name of the schema that applies");
         }
         out.push_str("</p>");
+    }
+
+    /// The named schemas a type label mentions (and links, outside a summary), in order.
+    fn named_in_label(&self, m: &Merged<'a>, depth: usize, names: &mut Vec<&'a str>) {
+        if let Some((n, _)) = m.named {
+            names.push(n);
+        } else if m.types.contains(&"array") {
+            if let Some(items) = m.items
+                && depth < 3
+            {
+                let im = self.merge(items);
+                self.named_in_label(&im, depth + 1, names);
+            }
+        } else if m.types.contains(&"object")
+            && m.props.is_empty()
+            && let Some(a) = m.additional
+            && !is_any(self.api, a)
+            && depth < 3
+        {
+            let am = self.merge(a);
+            self.named_in_label(&am, depth + 1, names);
+        }
     }
 
     /// A link to the named schema's page (plain text when it has none).

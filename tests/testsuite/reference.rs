@@ -913,3 +913,106 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// In a real browser (tests/js/reference.test.mjs)
+
+/// Why the browser tests cannot run here, if they cannot.
+fn browser_missing() -> Option<String> {
+    let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    if !js.join("node_modules/playwright-core").is_dir()
+        || !js.join("node_modules/axe-core").is_dir()
+    {
+        return Some(
+            "tests/js/node_modules is missing (run `npm ci` in tests/js, or scripts/test.sh)"
+                .into(),
+        );
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("{chromium} is missing (apt-get install chromium)"));
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("node is missing".into());
+    }
+    None
+}
+
+/// The fixture with a package and a guide as well, so that every page type exists; and, when
+/// GitHub's description is installed, GitHub's portal for its biggest pages. Screenshots go to
+/// `target/browser-artefacts/reference/`.
+#[test]
+fn reference_pages_in_a_real_browser() {
+    if let Some(why) = browser_missing() {
+        skip(&format!("reference browser tests: {why}"));
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    project(&root);
+    write_files(
+        &root,
+        &[
+            (
+                "packages/cooking.yaml",
+                "name: Kitchen package\nvisibility: public\ndescription: Everything in the kitchen.\noperations:\n  - api: kitchen\n",
+            ),
+            (
+                "pages/start.md",
+                "---\ntitle: Getting started\n---\n# Getting started\n\nCall `PUT /pots/{potId}` with a token.\n\n```json\n{\"size\": 20}\n```\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("site");
+    let r = run(&["build", root.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let big = github().map(|spec| {
+        let groot = tmp.path().join("gh");
+        github_portal(&groot, &spec);
+        let gout = tmp.path().join("gh-site");
+        let r = run(&[
+            "build",
+            groot.to_str().unwrap(),
+            "-o",
+            gout.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        gout
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let artefacts = target.join("browser-artefacts/reference");
+    let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let mut cmd = std::process::Command::new("node");
+    cmd.args(["--test", "--test-reporter=spec", "reference.test.mjs"])
+        .current_dir(&js)
+        .env("PORTALGEN_SITE", &out)
+        .env("PORTALGEN_ARTEFACTS", &artefacts);
+    if let Some(gout) = &big {
+        cmd.env("PORTALGEN_BIG_SITE", gout);
+    }
+    let o = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success(),
+        "reference browser tests failed:\n{stdout}\n{stderr}"
+    );
+    for shot in [
+        "home",
+        "package",
+        "operation-light",
+        "operation-dark",
+        "operation-phone",
+    ] {
+        assert!(
+            artefacts.join(format!("{shot}.png")).is_file(),
+            "screenshot {shot} saved"
+        );
+    }
+}
