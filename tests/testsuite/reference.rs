@@ -371,9 +371,12 @@ fn keywords_are_in_words_and_views_respect_read_and_write_only() {
         "deprecated property marked"
     );
     // Recursion: the pot inside a pot links to the schema's page instead of expanding.
-    let more = text(&select(&doc, "section[aria-labelledby=op-body] .sf-more")[0]);
-    assert!(more.contains("Recursive") && more.contains("Pot"), "{more}");
-    let link = select(&doc, "section[aria-labelledby=op-body] .sf-more a")[0];
+    let more = select(&doc, "section[aria-labelledby=op-body] .sf-more")
+        .into_iter()
+        .find(|p| text(p).starts_with("Recursive"))
+        .expect("a recursion note");
+    assert!(text(&more).contains("Pot"), "{}", text(&more));
+    let link = more.select(&Selector::parse("a").unwrap()).next().unwrap();
     assert_eq!(link.value().attr("href"), Some("../schemas/pot/"));
     // A nested named schema is a collapsed <details> (opens without JavaScript).
     assert!(
@@ -461,7 +464,8 @@ fn every_named_schema_has_a_page_linked_from_its_uses_and_an_index() {
         );
     }
     let put = Html::parse_document(&page(&b, "apis/kitchen/put-pot/index.html"));
-    let hrefs: Vec<&str> = select(&put, ".sf-t a")
+    // Linked from the type (a field without children) or just under a field's summary.
+    let hrefs: Vec<&str> = select(&put, ".sf-t a, .sf-more a")
         .iter()
         .filter_map(|a| a.value().attr("href"))
         .collect();
