@@ -184,6 +184,19 @@ test("without JavaScript the first sample tab is shown and schemas open", async 
   await context.close();
 });
 
+test("code samples are not clipped at 1280 px and every language prints", async () => {
+  const { context, page } = await open(base + kinds.get("operation-with-schema"), { viewport: { width: 1280, height: 900 } });
+  const clipped = await page.evaluate(() => [...document.querySelectorAll(".samples pre")]
+    .filter((p) => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1)
+    .map((p) => p.getAttribute("aria-label") || p.textContent.slice(0, 40)));
+  assert.deepEqual(clipped, [], "no visible sample scrolls sideways");
+  await page.emulateMedia({ media: "print" });
+  for (const lang of ["curl", "JavaScript", "Python", "Go"]) {
+    assert.equal(await page.locator(`.tab-panel.sample[data-label="${lang}"]`).first().isVisible(), true, `${lang} is printed`);
+  }
+  await context.close();
+});
+
 test("screenshots of home, package, operation (light and dark) and a phone", { skip: !artefacts && "PORTALGEN_ARTEFACTS is not set" }, async () => {
   fs.mkdirSync(artefacts, { recursive: true });
   const shots = [
