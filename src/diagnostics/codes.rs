@@ -238,6 +238,7 @@ codes! {
         CONSUMER_MISSING_NAME = "consumer-missing-name", Error: "A consumer has neither `username` nor `custom_id` (decK refuses it).";
     }
     section "Routing" {
+        NO_GATEWAY_MANIFEST = "no-gateway-manifest", Warning: "The project has no decK file at all (nothing matches `gateway.manifests`): the portal is built without checking which Kong route serves each operation.";
         OPERATION_UNMATCHED = "operation-unmatched", Error: "No route serves an operation (a warning when the operation is in no package).";
         OPERATION_AMBIGUOUS = "operation-ambiguous", Error: "Several routes tie for an operation's requests (a warning when the operation is in no package).";
         METHOD_NOT_EXPOSED = "method-not-exposed", Warning: "The route serving an operation's path does not accept its method.";

@@ -13,13 +13,14 @@ use serde_json::Value;
 use crate::render::context::PageKind;
 use crate::render::{Pages, RenderOptions, plan};
 
-const ALL_KINDS: [PageKind; 9] = [
+const ALL_KINDS: [PageKind; 10] = [
     PageKind::Home,
     PageKind::Apis,
     PageKind::Packages,
     PageKind::Api,
     PageKind::Operation,
     PageKind::Schemas,
+    PageKind::Schema,
     PageKind::Package,
     PageKind::Guide,
     PageKind::NotFound,
@@ -419,14 +420,33 @@ info:
   title: Shop
   version: "1"
   description: The shop.
+  termsOfService: https://example.com/terms
+  contact: {name: Shop team, url: https://example.com/help, email: shop@example.com}
+  license: {name: Apache 2.0, url: https://www.apache.org/licenses/LICENSE-2.0}
+externalDocs: {url: https://example.com/docs, description: The shop handbook}
+x-tagGroups:
+  - name: Catalog
+    tags: [items]
 servers:
   - url: https://api.example.com
     description: Production
 tags:
   - name: items
     description: Things for sale.
+    externalDocs: {url: https://example.com/items}
 components:
   securitySchemes:
+    key:
+      type: apiKey
+      in: header
+      name: X-Key
+    bearer:
+      type: http
+      scheme: bearer
+      bearerFormat: JWT
+    oidc:
+      type: openIdConnect
+      openIdConnectUrl: https://idp.example.com/.well-known/openid-configuration
     oauth:
       type: oauth2
       flows:

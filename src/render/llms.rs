@@ -245,13 +245,9 @@ pub fn operation_markdown(views: &SiteViews<'_>, id: OperationId, base_url: &str
         .next()
         .map(|(_, p)| views::strategy(&portal.config, &p.auth_strategy))
         .unwrap_or_else(|| views::strategy(&portal.config, &views::api_auth_choice(portal, api)));
-    let url = samples::sample_url(&base, op);
-    if let Some(curl) = samples::operation_samples(op, &url, auth).first() {
-        s.push_str(&format!(
-            "## Example request\n\n```bash\n{}\n```\n",
-            curl.code
-        ));
-    }
+    let url = samples::sample_url(api, &base, op);
+    let curl = samples::curl(&samples::request(api, op, &url, auth));
+    s.push_str(&format!("## Example request\n\n```bash\n{curl}\n```\n"));
     s
 }
 

@@ -1,14 +1,16 @@
 //! Render stage: turns a validated [`Portal`] into the files of the static site. A pure
 //! [`plan`] names every file first (and finds what would make the output unwritable); this
 //! module walks it, rendering pages in parallel (rayon) into [`Output`]s. Nothing here touches
-//! the disk except reading the project's `static/` files. [`render_files`] renders part of a
+//! the disk except reading the project's `static/` files and the API documents offered for
+//! download as written. [`render_files`] renders part of a
 //! plan ([`Selection`]) and skips pages whose template context is unchanged (by fingerprint):
 //! `serve`'s incremental rebuilds run on it, and [`render`] is its full form.
 //!
 //! Layout: [`plan`] (what is written where), [`urls`] (the URL scheme), [`context`] (the
-//! template contract), [`views`] (model → contract), [`samples`] (code samples), [`links`]
-//! (guide links), [`engine`] (the only module that knows minijinja), [`markdown`],
-//! [`escape`], and one module per non-HTML output: [`downloads`] ([`openapi_doc`],
+//! template contract), [`views`] (model → contract), [`schema`] (schema trees), [`examples`]
+//! (documented and generated examples), [`samples`] (code samples), [`highlight`] (syntax
+//! highlighting), [`links`] (guide links), [`engine`] (the only module that knows minijinja),
+//! [`markdown`], [`escape`], and one module per non-HTML output: [`downloads`] ([`openapi_doc`],
 //! [`postman`]), [`search`] (Pagefind), [`llms`] (`llms.txt`, markdown twins), [`indexes`]
 //! (`robots.txt`), [`sitemap`].
 
@@ -16,6 +18,8 @@ pub mod context;
 pub mod downloads;
 pub mod engine;
 pub mod escape;
+pub mod examples;
+pub mod highlight;
 pub mod indexes;
 pub mod links;
 pub mod llms;
@@ -24,6 +28,7 @@ pub mod openapi_doc;
 pub mod plan;
 pub mod postman;
 pub mod samples;
+pub mod schema;
 pub mod search;
 pub mod sitemap;
 pub mod urls;
@@ -392,6 +397,19 @@ impl Renderer<'_> {
             FileKind::Download(owner, format) => {
                 downloads::render(portal, visible, *owner, *format)
             }
+            FileKind::Original(a) => {
+                let api = portal.api(*a);
+                match &api.original.bundled {
+                    Some(text) => text.clone().into_bytes(),
+                    None => std::fs::read(portal.root.join(&api.original.file)).map_err(|e| {
+                        Diagnostic::new(
+                            codes::FILE_UNREADABLE,
+                            format!("cannot read the API document to offer it for download: {e}"),
+                        )
+                        .in_file(api.original.file.clone())
+                    })?,
+                }
+            }
             FileKind::LlmsTxt => llms::llms_txt(views, self.base_url).into_bytes(),
             FileKind::LlmsFullTxt => llms::llms_full_txt(views, self.base_url).into_bytes(),
             FileKind::OperationMarkdown(o) => {
@@ -472,6 +490,17 @@ impl<'a> Pages<'a> {
         let portal = self.views.portal;
         let visible = self.views.visible;
         let views = &self.views;
+        let root = if *job == Job::NotFound {
+            self.base_path.clone()
+        } else {
+            urls::root_prefix(url)
+        };
+        let site_title = &portal.config.title;
+        let summary = |d: &Option<String>| {
+            d.as_deref()
+                .map(views::summary_text)
+                .filter(|t| !t.is_empty())
+        };
         let (title, description, content) = match job {
             Job::Home => (
                 portal.config.title.clone(),
@@ -488,20 +517,28 @@ impl<'a> Pages<'a> {
                     guides: views.guide_cards(),
                 }),
             ),
-            Job::ApiCatalog => (
-                "APIs".into(),
-                None,
-                PageContent::Apis(ApisContext {
-                    apis: views.api_cards(),
-                }),
-            ),
-            Job::PackageCatalog => (
-                "API packages".into(),
-                None,
-                PageContent::Packages(PackagesContext {
-                    packages: views.package_cards(),
-                }),
-            ),
+            Job::ApiCatalog => {
+                let apis = views.api_cards();
+                let names: Vec<&str> = apis.iter().map(|a| a.title.as_str()).collect();
+                (
+                    "APIs".into(),
+                    Some(format!("The APIs of {site_title}: {}.", names.join(", "))),
+                    PageContent::Apis(ApisContext { apis }),
+                )
+            }
+            Job::PackageCatalog => {
+                let packages = views.package_cards();
+                let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+                (
+                    "API packages".into(),
+                    Some(if names.is_empty() {
+                        format!("{site_title} offers no API packages yet.")
+                    } else {
+                        format!("API packages of {site_title}: {}.", names.join(", "))
+                    }),
+                    PageContent::Packages(PackagesContext { packages }),
+                )
+            }
             Job::NotFound => (
                 "Page not found".into(),
                 None,
@@ -509,54 +546,100 @@ impl<'a> Pages<'a> {
             ),
             Job::Api(a) => {
                 let api = portal.api(*a);
-                let downloads = views::download_links(&urls::api(&api.slug));
+                let count = reach::reachable_names(api, visible_ops(api, *a, visible)).len();
+                let view = views::api_view(portal, visible, *a, count);
+                let ops: usize = view
+                    .tag_groups
+                    .iter()
+                    .flat_map(|g| &g.tags)
+                    .map(|t| t.operations.len())
+                    .sum();
                 (
                     api.title.clone(),
-                    api.description.as_deref().map(views::summary_text),
-                    PageContent::Api(ApiContext {
-                        api: views::api_view(portal, visible, *a, downloads),
-                    }),
+                    Some(summary(&api.description).unwrap_or_else(|| {
+                        format!(
+                            "Reference of the {} API {}: {ops} operations, with their parameters, schemas and code samples.",
+                            api.title, api.version
+                        )
+                    })),
+                    PageContent::Api(ApiContext { api: view }),
                 )
             }
             Job::Schemas(a) => {
                 let api = portal.api(*a);
-                let ops = api
-                    .operations
-                    .iter()
-                    .enumerate()
-                    .filter(|(oi, _)| visible.operation(OperationId::new(*a, *oi)))
-                    .map(|(_, o)| o);
-                let names = reach::reachable_names(api, ops);
+                let names = reach::reachable_names(api, visible_ops(api, *a, visible));
                 (
                     format!("{} schemas", api.title),
-                    None,
+                    Some(format!(
+                        "The {} named schemas of the {} API, each with its fields, types and constraints.",
+                        names.len(),
+                        api.title
+                    )),
                     PageContent::Schemas(SchemasContext {
                         api: views::api_ref(api),
-                        schemas: views::schema_views(api, &names),
+                        schemas: views::schema_cards(api, &names),
+                    }),
+                )
+            }
+            Job::Schema(a, i) => {
+                let api = portal.api(*a);
+                let (name, id) = api.schema_names.get_index(*i).expect("planned schema");
+                let schema = views::schema_view(api, name, url).expect("planned schema");
+                (
+                    format!("{name} schema · {}", api.title),
+                    Some(summary(&api.schema(*id).description).unwrap_or_else(|| {
+                        format!(
+                            "The {name} schema of the {} API: its fields, types and constraints.",
+                            api.title
+                        )
+                    })),
+                    PageContent::Schema(SchemaContext {
+                        api: views::api_ref(api),
+                        schema,
                     }),
                 )
             }
             Job::Operation(o) => {
                 let (api, op) = portal.operation(*o);
-                let title = op
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+                let endpoint = format!("{} {}", op.method, op.path);
+                let title = match &op.summary {
+                    Some(s) if views.duplicate_summaries.contains(s) => {
+                        format!("{s} ({endpoint}) · {}", api.title)
+                    }
+                    Some(s) => format!("{s} · {}", api.title),
+                    None => format!("{endpoint} · {}", api.title),
+                };
+                let description = summary(&op.description).unwrap_or_else(|| match &op.summary {
+                    Some(s) => format!(
+                        "{s}: {endpoint} of the {} API, with its parameters, responses and code samples.",
+                        api.title
+                    ),
+                    None => format!(
+                        "{endpoint} of the {} API, with its parameters, responses and code samples.",
+                        api.title
+                    ),
+                });
                 (
                     title,
-                    op.description.as_deref().map(views::summary_text),
+                    Some(description),
                     PageContent::Operation(OperationContext {
                         api: views::api_ref(api),
-                        op: views::operation_view(portal, visible, *o),
+                        op: views::operation_view(portal, visible, *o, url),
                     }),
                 )
             }
             Job::Package(p) => {
                 let pkg = portal.package(*p);
-                let downloads = views::download_links(&urls::package(&pkg.slug));
+                let downloads = views::package_downloads(&urls::package(&pkg.slug));
                 (
                     pkg.name.clone(),
-                    pkg.description.as_deref().map(views::summary_text),
+                    Some(summary(&pkg.description).unwrap_or_else(|| {
+                        format!(
+                            "The {} API package: its {} operations, rate limit and how to authenticate.",
+                            pkg.name,
+                            pkg.operations.len()
+                        )
+                    })),
                     PageContent::Package(PackageContext {
                         package: views::package_view(portal, visible, pkg, downloads),
                     }),
@@ -574,11 +657,6 @@ impl<'a> Pages<'a> {
             }
         };
         let kind = content.kind();
-        let root = if kind == PageKind::NotFound {
-            self.base_path.clone()
-        } else {
-            urls::root_prefix(url)
-        };
         PageContext {
             site: &self.views.site,
             root,
@@ -586,11 +664,24 @@ impl<'a> Pages<'a> {
                 kind,
                 url: url.to_string(),
                 title,
-                description,
+                description: description.map(|d| views::meta_description(&d)),
             },
             nav: self.views.nav(url),
             live_reload: self.live_reload.clone(),
             content,
         }
     }
+}
+
+/// The operations of an API this build shows.
+fn visible_ops<'a>(
+    api: &'a crate::model::Api,
+    a: crate::model::ApiId,
+    visible: &'a crate::model::audience::Visible,
+) -> impl Iterator<Item = &'a crate::model::Operation> + 'a {
+    api.operations
+        .iter()
+        .enumerate()
+        .filter(move |(oi, _)| visible.operation(OperationId::new(a, *oi)))
+        .map(|(_, o)| o)
 }

@@ -40,6 +40,8 @@ pub enum Job {
     Api(ApiId),
     Operation(OperationId),
     Schemas(ApiId),
+    /// One named schema: its API and its index in [`crate::model::Api::schema_names`].
+    Schema(ApiId, usize),
     PackageCatalog,
     Package(PackageId),
     Guide(PageId),
@@ -56,6 +58,10 @@ impl Job {
             Job::NotFound => urls::NOT_FOUND.to_string(),
             Job::Api(a) => urls::api(&portal.api(*a).slug),
             Job::Schemas(a) => urls::schemas(&portal.api(*a).slug),
+            Job::Schema(a, i) => {
+                let api = portal.api(*a);
+                urls::schema(&api.slug, &api.schema_slugs[*i])
+            }
             Job::Operation(o) => {
                 let (api, op) = portal.operation(*o);
                 urls::operation(&api.slug, &op.slug)
@@ -89,6 +95,8 @@ pub enum FileKind {
     RobotsTxt,
     /// The OpenAPI document or Postman collection of a package or API.
     Download(Owner, Format),
+    /// An API's document as the project has it (bundled when split).
+    Original(ApiId),
     /// A built-in theme asset (an index into [`engine::BUILTIN_ASSETS`]).
     Asset(usize),
     /// A file of the project's `static/` (its path below `static/`).
@@ -191,6 +199,18 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
         }
         jobs.push(Job::Api(ai));
         jobs.push(Job::Schemas(ai));
+        // A page for every named schema the visible operations use.
+        let ops = api
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(oi, _)| visible.operation(OperationId::new(ai, *oi)))
+            .map(|(_, o)| o);
+        for name in crate::model::reach::reachable_names(api, ops) {
+            if let Some(i) = api.schema_names.get_index_of(&name) {
+                jobs.push(Job::Schema(ai, i));
+            }
+        }
         for oi in 0..api.operations.len() {
             let id = OperationId::new(ai, oi);
             if visible.operation(id) {
@@ -241,6 +261,15 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
                 .filter(|(ai, _)| visible.api(*ai))
                 .map(|(ai, api)| (Owner::Api(ai), urls::api(&api.slug))),
         );
+    for (ai, api) in portal.api_ids().filter(|(ai, _)| visible.api(*ai)) {
+        files.push(PlannedFile {
+            path: urls::original_download(
+                &api.slug,
+                api.original.yaml && api.original.bundled.is_none(),
+            ),
+            kind: FileKind::Original(ai),
+        });
+    }
     for (owner, base) in owners {
         files.push(PlannedFile {
             path: urls::openapi_download(&base),
@@ -464,13 +493,17 @@ fn source_span(portal: &Portal, kind: &FileKind) -> Option<Span> {
                         .unwrap_or_else(|| op.span.clone()),
                 )
             }
-            Job::Api(a) | Job::Schemas(a) => Some(portal.api(*a).source.clone()),
+            Job::Api(a) | Job::Schemas(a) | Job::Schema(a, _) => {
+                Some(portal.api(*a).source.clone())
+            }
             Job::Package(p) => Some(portal.package(*p).span.clone()),
             Job::Guide(g) => Some(portal.page(*g).span.clone()),
             Job::Home | Job::ApiCatalog | Job::PackageCatalog | Job::NotFound => None,
         },
         FileKind::Download(Owner::Package(p), _) => Some(portal.package(*p).span.clone()),
-        FileKind::Download(Owner::Api(a), _) => Some(portal.api(*a).source.clone()),
+        FileKind::Download(Owner::Api(a), _) | FileKind::Original(a) => {
+            Some(portal.api(*a).source.clone())
+        }
         FileKind::Static(rel) => Some(Span::file(format!("static/{rel}"))),
         FileKind::OperationMarkdown(o) => {
             let (_, op) = portal.operation(*o);
@@ -499,7 +532,16 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             Job::PackageCatalog => "the package catalog".into(),
             Job::NotFound => "the 404 page".into(),
             Job::Api(a) => format!("the page of API `{}`", portal.api(*a).slug),
-            Job::Schemas(a) => format!("the schema page of API `{}`", portal.api(*a).slug),
+            Job::Schemas(a) => format!("the schema index of API `{}`", portal.api(*a).slug),
+            Job::Schema(a, i) => {
+                let api = portal.api(*a);
+                let name = api.schema_names.get_index(*i).map(|(n, _)| n.as_str());
+                format!(
+                    "the page of schema `{}` of API `{}`",
+                    name.unwrap_or("?"),
+                    api.slug
+                )
+            }
             Job::Operation(o) => {
                 let (api, op) = portal.operation(*o);
                 format!(
@@ -533,6 +575,7 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             }
         }
         FileKind::Asset(i) => format!("the theme's `{}`", engine::BUILTIN_ASSETS[*i].0),
+        FileKind::Original(a) => format!("the original document of API `{}`", portal.api(*a).slug),
         FileKind::Static(rel) => format!("`static/{rel}`"),
     }
 }
@@ -617,7 +660,7 @@ pub(crate) mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].code, codes::OUTPUT_CLASH);
         assert!(
-            out[0].message.contains("the page of API") && out[0].message.contains("schema page"),
+            out[0].message.contains("the page of API") && out[0].message.contains("schema index"),
             "{}",
             out[0].message
         );

@@ -276,6 +276,7 @@ impl Builder {
                     let source = &portal.static_files[rel];
                     changed_set.contains(source) || l.static_files.get(rel) != Some(source)
                 }
+                FileKind::Original(a) => reloaded_ids.contains(a),
                 FileKind::Download(owner, _) => {
                     all_downloads
                         || match owner {

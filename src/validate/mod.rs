@@ -59,11 +59,19 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
 
     gateway::check(&manifest, &config, diags);
 
-    // Routing: every operation of every API against the manifest.
+    // Routing: every operation of every API against the manifest. A project without any
+    // decK file (a portal for APIs not behind Kong, or a first try) is told so once and
+    // built; a project with manifests keeps every routing rule.
     let packages_of = routing::package_index(&apis, &packages);
-    let inputs = routing::inputs(&apis, &packages, &packages_of, &config);
-    let (verdicts, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
-    diags.extend(d);
+    let verdicts = if manifest.files.is_empty() {
+        diags.push(routing::no_manifest(&config));
+        routing::unrouted(&apis)
+    } else {
+        let inputs = routing::inputs(&apis, &packages, &packages_of, &config);
+        let (verdicts, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
+        diags.extend(d);
+        verdicts
+    };
     let mut verdicts = verdicts.into_iter();
     let routing = apis
         .iter()

@@ -28,6 +28,7 @@ mod openapi_frontends;
 mod openapi_fuzz;
 mod openapi_refs;
 mod packages;
+mod reference;
 mod render_partials;
 mod render_plan;
 mod routing_bench;

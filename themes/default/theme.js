@@ -3,10 +3,12 @@
  * before first paint; the rest waits for DOMContentLoaded.
  *  1. light/dark toggle (localStorage "portalgen-theme", falls back to prefers-color-scheme)
  *  2. copy buttons on [data-copy] (code blocks, inline paths/URLs) and guide code blocks
- *  3. tabs for code samples ([data-tabs]); the chosen language is remembered
+ *  3. code sample tabs (radio buttons that work without this file): the chosen language is
+ *     remembered and applied on every page
  *  4. scrolls the current navigation entry into view in the sidebar
  *  5. opens collapsed responses before printing
  *  6. shows the search box and loads its code (assets/search.js) on first use
+ *  7. remembers which schema fields (<details>) a reader opened on a page, for the session
  */
 (function () {
   "use strict";
@@ -94,11 +96,15 @@
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
       if (el.tagName === "PRE") {
+        // The button goes in a bar above the code, never over it (touch screens included).
         var wrap = document.createElement("div");
         wrap.className = "copy-wrap";
         el.parentNode.insertBefore(wrap, el);
+        var bar = document.createElement("div");
+        bar.className = "code-bar";
+        bar.appendChild(makeButton("copy-button", el, el.getAttribute("aria-label") || "code"));
+        wrap.appendChild(bar);
         wrap.appendChild(el);
-        wrap.appendChild(makeButton("copy-button", el, "code"));
       } else {
         // In the endpoint line the button goes last in the line, outside any heading.
         var box = el.closest ? el.closest(".op-endpoint") : null;
@@ -109,61 +115,42 @@
     }
   }
 
-  // 3. Sample tabs (ARIA tabs pattern, arrow keys move between tabs).
+  // 3. Sample tabs: radio buttons switch the panels in CSS; here the choice is remembered
+  // and the same language is selected in every tab set of the page and on later pages.
   function setupTabs() {
-    var groups = document.querySelectorAll("[data-tabs]");
-    var preferred = load(TAB_KEY);
-    for (var g = 0; g < groups.length; g++) {
-      var group = groups[g];
-      var panels = group.querySelectorAll(".sample");
-      if (panels.length < 2) continue;
-      var list = document.createElement("div");
-      list.className = "tabs";
-      list.setAttribute("role", "tablist");
-      list.setAttribute("aria-label", "Sample language");
-      var tabs = [];
-      var start = 0;
-      for (var i = 0; i < panels.length; i++) {
-        var label = panels[i].getAttribute("data-label") || "Sample " + (i + 1);
-        if (label === preferred) start = i;
-        var id = "sample-" + g + "-" + i;
-        panels[i].id = id;
-        panels[i].setAttribute("role", "tabpanel");
-        var t = document.createElement("button");
-        t.type = "button";
-        t.setAttribute("role", "tab");
-        t.setAttribute("aria-controls", id);
-        t.textContent = label;
-        list.appendChild(t);
-        tabs.push(t);
-        panels[i].setAttribute("aria-label", label);
+    var radios = document.querySelectorAll(".tabset .tab-radio");
+    if (!radios.length) return;
+    function choose(label) {
+      for (var i = 0; i < radios.length; i++) {
+        if (radios[i].value === label) radios[i].checked = true;
       }
-      var select = (function (tabs, panels) {
-        return function (n, remember, focus) {
-          for (var k = 0; k < tabs.length; k++) {
-            var on = k === n;
-            tabs[k].setAttribute("aria-selected", on ? "true" : "false");
-            tabs[k].tabIndex = on ? 0 : -1;
-            panels[k].hidden = !on;
-          }
-          if (focus) tabs[n].focus();
-          if (remember) save(TAB_KEY, panels[n].getAttribute("data-label"));
-        };
-      })(tabs, panels);
-      tabs.forEach(function (t, n, all) {
-        t.addEventListener("click", function () { select(n, true, false); });
-        t.addEventListener("keydown", function (e) {
-          var d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-          if (!d) return;
-          e.preventDefault();
-          select((n + d + all.length) % all.length, true, true);
-        });
-      });
-      var first = panels[0];
-      first.parentNode.insertBefore(list, first);
-      group.classList.add("has-tabs");
-      select(start, false, false);
     }
+    var preferred = load(TAB_KEY);
+    if (preferred) choose(preferred);
+    for (var i = 0; i < radios.length; i++) {
+      radios[i].addEventListener("change", function (e) {
+        save(TAB_KEY, e.target.value);
+        choose(e.target.value);
+      });
+    }
+  }
+
+  // 6. Schema fields opened by the reader stay open when they come back to the page.
+  function setupSchemaState() {
+    var all = document.querySelectorAll("details.sf-x");
+    if (!all.length || !window.sessionStorage) return;
+    var key = "portalgen-open:" + location.pathname;
+    var open = [];
+    try { open = JSON.parse(sessionStorage.getItem(key) || "[]"); } catch (e) { open = []; }
+    for (var i = 0; i < open.length; i++) {
+      if (all[open[i]]) all[open[i]].open = true;
+    }
+    function store() {
+      var now = [];
+      for (var j = 0; j < all.length; j++) if (all[j].open) now.push(j);
+      try { sessionStorage.setItem(key, JSON.stringify(now)); } catch (e) { /* full: ignore */ }
+    }
+    for (var k = 0; k < all.length; k++) all[k].addEventListener("toggle", store);
   }
 
   // 4. Keep the current page visible in the (independently scrolling) sidebar.
@@ -225,6 +212,7 @@
     setupToggle();
     setupCopy();
     setupTabs();
+    setupSchemaState();
     revealCurrent();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
