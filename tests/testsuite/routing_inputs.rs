@@ -22,6 +22,7 @@ fn package(apis: &[Api], slug: &str, items: &[(&str, Method, &str, Option<&str>,
         auth_strategy: AuthChoice::Default,
         visibility: Visibility::Public,
         teams: vec![],
+        auto_approve_registrations: false,
         operations: items
             .iter()
             .map(|(api, method, path, route, line)| PackageOperation {
