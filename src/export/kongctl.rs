@@ -150,6 +150,8 @@ pub fn to_yaml(
     if let Some(portal) = &catalog.portal {
         let mut p = Map::new();
         p.insert("ref".into(), Json::from(portal.kongctl_ref.as_str()));
+        // As kongctl's own example of children under an external portal writes it.
+        p.insert("name".into(), Json::from(portal.name.as_str()));
         p.insert(
             "_external".into(),
             json!({"selector": {"matchFields": {"name": portal.name}}}),

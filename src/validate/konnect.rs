@@ -64,8 +64,13 @@ pub fn check(portal: &Portal) -> Diagnostics {
 }
 
 /// A package operation of an API the control plane does not implement: Konnect cannot link
-/// the API, so the package could never serve it. Reported once per package and API.
+/// the API, so the package could never serve it. Reported once per package and API, and only
+/// when the control plane implements some API: when it serves none (no routes, or none that
+/// works), the routing check's `operation-unmatched` errors already say it all.
 fn packages_on_the_control_plane(portal: &Portal, implemented: &[bool], diags: &mut Diagnostics) {
+    if !implemented.contains(&true) {
+        return;
+    }
     let cp = control_plane(portal);
     for p in &portal.packages {
         let mut seen: Vec<ApiId> = Vec::new();

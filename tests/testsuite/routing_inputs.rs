@@ -90,6 +90,7 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         auth_strategies: vec![],
         apis: settings,
         gateway: GatewaySettings::default(),
+        konnect: Default::default(),
         span: Span::file("portal.yaml"),
     };
     let index = portalgen::validate::routing::package_index(&apis, &packages);
