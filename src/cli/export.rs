@@ -94,31 +94,66 @@ fn relative(from: &Path, to: &Path) -> String {
     }
 }
 
-/// Write every file or none: all go to temporary names first, then are renamed.
+/// Write every file or none: each goes to a temporary name first; then the files a folder
+/// already holds are set aside, the new ones renamed into place, and the old ones removed. A
+/// failure on the way puts the old files back.
 fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
+    let target = |f: &OutputFile| dir.join(&f.name);
     let tmp = |f: &OutputFile| dir.join(format!(".{}.portalgen-tmp", f.name));
-    let cleanup = || {
+    let old = |f: &OutputFile| dir.join(format!(".{}.portalgen-old", f.name));
+    let failed =
+        |f: &OutputFile, e: std::io::Error| format!("cannot write `{}`: {e}", target(f).display());
+    if let Some(f) = files.iter().find(|f| target(f).is_dir()) {
+        return Err(format!(
+            "cannot write `{}`: a folder of that name is in the way",
+            target(f).display()
+        ));
+    }
+    let remove_temps = || {
         for f in files {
             let _ = std::fs::remove_file(tmp(f));
         }
     };
     for f in files {
         if let Err(e) = std::fs::write(tmp(f), &f.content) {
-            cleanup();
-            return Err(format!(
-                "cannot write `{}`: {e}",
-                dir.join(&f.name).display()
-            ));
+            remove_temps();
+            return Err(failed(f, e));
         }
     }
+    // Set the current files aside, then move the new ones in.
+    let mut aside: Vec<&OutputFile> = Vec::new();
+    let mut placed: Vec<&OutputFile> = Vec::new();
+    let mut result = Ok(());
     for f in files {
-        if let Err(e) = std::fs::rename(tmp(f), dir.join(&f.name)) {
-            cleanup();
-            return Err(format!(
-                "cannot write `{}`: {e}",
-                dir.join(&f.name).display()
-            ));
+        if target(f).exists() {
+            if let Err(e) = std::fs::rename(target(f), old(f)) {
+                result = Err(failed(f, e));
+                break;
+            }
+            aside.push(f);
         }
+    }
+    if result.is_ok() {
+        for f in files {
+            if let Err(e) = std::fs::rename(tmp(f), target(f)) {
+                result = Err(failed(f, e));
+                break;
+            }
+            placed.push(f);
+        }
+    }
+    if result.is_err() {
+        for f in placed {
+            let _ = std::fs::remove_file(target(f));
+        }
+        for f in aside {
+            let _ = std::fs::rename(old(f), target(f));
+        }
+        remove_temps();
+        return result;
+    }
+    for f in aside {
+        let _ = std::fs::remove_file(old(f));
     }
     Ok(())
 }

@@ -56,8 +56,10 @@ pub fn spec_path(project: &str, rel: &str) -> String {
     let project = project.trim_end_matches('/');
     if project.is_empty() || project == "." {
         format!("./{rel}")
-    } else {
+    } else if project.starts_with("..") {
         format!("{project}/{rel}")
+    } else {
+        format!("./{project}/{rel}")
     }
 }
 
@@ -259,6 +261,7 @@ mod tests {
         assert_eq!(spec_path(".", "apis/a.yaml"), "./apis/a.yaml");
         assert_eq!(spec_path("..", "apis/a.yaml"), "../apis/a.yaml");
         assert_eq!(spec_path("../p", "apis/a.yaml"), "../p/apis/a.yaml");
+        assert_eq!(spec_path("p", "apis/a.yaml"), "./p/apis/a.yaml");
         assert_eq!(base_dir("."), ".");
         assert_eq!(base_dir(".."), "..");
         assert_eq!(base_dir("../../work/p"), "../..");

@@ -127,8 +127,8 @@ pub fn read_ace(
                 .at(&rf.span_of(n))
                 .help("0 syncs on every request; otherwise 0.02 to 3600 seconds between syncs"),
             );
-            return None;
         }
+        // Kept even when out of range (the run fails anyway): it is written.
         Some(v)
     });
     let redis = rf.get("redis").and_then(|n| {

@@ -15,6 +15,7 @@ mod browser;
 mod cli_build;
 mod downloads;
 mod export_kong;
+mod export_konnect;
 mod export_plan;
 mod golden;
 mod invariant;
