@@ -218,6 +218,32 @@ fn declared_refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Golden files: the three files of each project's export, byte for byte (the project is
+/// copied to `<tmp>/project` and exported to `<tmp>/out`, so the `!file` paths are
+/// `../project/...` in every run). An intended change re-blesses them (tests/README.md).
+#[test]
+fn golden_files_of_each_project() {
+    for (name, project) in projects() {
+        let e = export_ok(&project);
+        let mut written: Vec<String> = std::fs::read_dir(e.out())
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        written.sort();
+        assert_eq!(
+            written,
+            ["kong.yaml", "konnect-packages.json", "konnect.yaml"],
+            "{name}: exactly the three files"
+        );
+        for file in written {
+            let text = e.text(&file);
+            crate::common::golden_settings().bind(|| {
+                insta::assert_snapshot!(format!("{name}__{file}"), text);
+            });
+        }
+    }
+}
+
 #[test]
 fn the_deck_file_is_valid_for_deck_and_its_ace_plugin_for_kong_3_13() {
     let deck_schema = schema_file("deck-file.schema.json");
