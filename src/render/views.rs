@@ -589,6 +589,9 @@ pub struct SiteViews<'a> {
     pub guides: Vec<(PageId, String)>,
     /// Per API (by index): its visible operations grouped by tag, computed once.
     pub nav_groups: Vec<Vec<(String, Vec<usize>)>>,
+    /// Per API (by index), per operation (by index): its page's URL, computed once (every
+    /// page's navigation compares against them).
+    op_urls: Vec<Vec<String>>,
 }
 
 /// Above this many operations, an operation page's navigation lists only its own tag's
@@ -630,6 +633,16 @@ impl<'a> SiteViews<'a> {
                         .collect()
                 })
                 .collect(),
+            op_urls: portal
+                .apis
+                .iter()
+                .map(|a| {
+                    a.operations
+                        .iter()
+                        .map(|o| urls::operation(&a.slug, &o.slug))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -642,6 +655,7 @@ impl<'a> SiteViews<'a> {
                 .map(|(ai, a)| {
                     let active = active_url.starts_with(&urls::api(&a.slug));
                     let groups = &self.nav_groups[ai.index()];
+                    let op_urls = &self.op_urls[ai.index()];
                     let count: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
                     // Pages carry only the current API's operations, and on a large API's
                     // operation pages only the current tag's: every page stays small and a
@@ -653,9 +667,7 @@ impl<'a> SiteViews<'a> {
                         groups
                             .iter()
                             .map(|(name, ops)| {
-                                let holds_current = ops.iter().any(|oi| {
-                                    active_url == urls::operation(&a.slug, &a.operations[*oi].slug)
-                                });
+                                let holds_current = ops.iter().any(|oi| active_url == op_urls[*oi]);
                                 let expand = count <= NAV_OP_LIMIT || !on_op_page || holds_current;
                                 NavTag {
                                     name: name.clone(),
@@ -664,14 +676,14 @@ impl<'a> SiteViews<'a> {
                                         ops.iter()
                                             .map(|oi| {
                                                 let o = &a.operations[*oi];
-                                                let url = urls::operation(&a.slug, &o.slug);
+                                                let url = &op_urls[*oi];
                                                 NavOp {
                                                     method: o.method.as_str(),
                                                     path: o.path.clone(),
                                                     summary: o.summary.clone(),
                                                     deprecated: o.deprecated,
                                                     active: active_url == url,
-                                                    url,
+                                                    url: url.clone(),
                                                 }
                                             })
                                             .collect()
