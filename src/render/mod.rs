@@ -344,7 +344,12 @@ fn fingerprint(template: &str, ctx: &PageContext<'_>) -> Fingerprint {
     w.1.write_u8(0x5a);
     w.0.write(template.as_bytes());
     w.1.write(template.as_bytes());
-    serde_json::to_writer(&mut w, ctx).expect("a page context serialises");
+    {
+        // serde_json writes many tiny pieces: hash them in blocks.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut w);
+        serde_json::to_writer(&mut buffered, ctx).expect("a page context serialises");
+        std::io::Write::flush(&mut buffered).expect("hashing cannot fail");
+    }
     (u128::from(w.0.finish()) << 64) | u128::from(w.1.finish())
 }
 

@@ -840,6 +840,9 @@ pub struct SiteViews<'a> {
     pub nav_groups: Vec<Vec<(String, Vec<usize>)>>,
     /// Summaries that several visible operations share (their page titles add the endpoint).
     pub duplicate_summaries: std::collections::HashSet<String>,
+    /// Per API (by index), per operation (by index): its page's URL, computed once (every
+    /// page's navigation compares against them).
+    op_urls: Vec<Vec<String>>,
 }
 
 /// Above this many operations, an operation page's navigation lists only its own tag's
@@ -896,6 +899,16 @@ impl<'a> SiteViews<'a> {
                         .collect()
                 })
                 .collect(),
+            op_urls: portal
+                .apis
+                .iter()
+                .map(|a| {
+                    a.operations
+                        .iter()
+                        .map(|o| urls::operation(&a.slug, &o.slug))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -908,6 +921,7 @@ impl<'a> SiteViews<'a> {
                 .map(|(ai, a)| {
                     let active = active_url.starts_with(&urls::api(&a.slug));
                     let groups = &self.nav_groups[ai.index()];
+                    let op_urls = &self.op_urls[ai.index()];
                     let count: usize = groups.iter().map(|(_, ops)| ops.len()).sum();
                     // Pages carry only the current API's operations, and on a large API's
                     // operation pages only the current tag's: every page stays small and a
@@ -920,7 +934,7 @@ impl<'a> SiteViews<'a> {
                             .iter()
                             .map(|(name, ops)| {
                                 let holds_current = ops.iter().any(|oi| {
-                                    active_url == urls::operation(&a.slug, &a.operations[*oi].slug)
+                                    active_url == op_urls[*oi]
                                 });
                                 // On a large API every page but the current tag's operation pages shows tags
                                 // as links (the API page lists every operation itself).
@@ -929,10 +943,7 @@ impl<'a> SiteViews<'a> {
                                 let (from, to) = if on_op_page && ops.len() > NAV_WINDOW {
                                     let at = ops
                                         .iter()
-                                        .position(|oi| {
-                                            active_url
-                                                == urls::operation(&a.slug, &a.operations[*oi].slug)
-                                        })
+                                        .position(|oi| active_url == op_urls[*oi])
                                         .unwrap_or(0);
                                     let from = at
                                         .saturating_sub(NAV_WINDOW / 2)
@@ -953,14 +964,14 @@ impl<'a> SiteViews<'a> {
                                             .iter()
                                             .map(|oi| {
                                                 let o = &a.operations[*oi];
-                                                let url = urls::operation(&a.slug, &o.slug);
+                                                let url = &op_urls[*oi];
                                                 NavOp {
                                                     method: o.method.as_str(),
                                                     path: o.path.clone(),
                                                     summary: o.summary.clone(),
                                                     deprecated: o.deprecated,
                                                     active: active_url == url,
-                                                    url,
+                                                    url: url.clone(),
                                                 }
                                             })
                                             .collect()

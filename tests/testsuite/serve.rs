@@ -48,11 +48,13 @@ impl Serve {
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // Logged before the address is sent: a test reading the log once the server
+                // started sees the line that said so.
+                sink.lock().unwrap().push(line.clone());
                 if !sent && let Some(rest) = line.split(" at http://").nth(1) {
                     let _ = tx.send(rest.split('/').next().unwrap().to_string());
                     sent = true;
                 }
-                sink.lock().unwrap().push(line);
             }
         });
         let addr = match rx.recv_timeout(DEADLINE) {
