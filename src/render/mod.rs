@@ -5,7 +5,7 @@
 //!
 //! Layout: [`plan`] (what is written where), [`urls`] (the URL scheme), [`context`] (the
 //! template contract), [`views`] (model → contract), [`samples`] (code samples), [`links`]
-//! (guide links), [`engine`] (the only module that knows minijinja), [`markdown`],
+//! (guide links), [`highlight`] (syntax highlighting), [`engine`] (the only module that knows minijinja), [`markdown`],
 //! [`escape`], and one module per non-HTML output: [`downloads`] ([`openapi_doc`],
 //! [`postman`]), [`search`] (Pagefind), [`llms`] (`llms.txt`, markdown twins), [`indexes`]
 //! (`robots.txt`), [`sitemap`].
@@ -14,6 +14,7 @@ pub mod context;
 pub mod downloads;
 pub mod engine;
 pub mod escape;
+pub mod highlight;
 pub mod indexes;
 pub mod links;
 pub mod llms;
