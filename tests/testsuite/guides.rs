@@ -309,3 +309,49 @@ fn code_blocks_are_highlighted_by_their_fence_language_with_their_text_kept() {
     let css = std::fs::read_to_string(tmp.path().join("public/assets/style.css")).unwrap();
     assert!(css.contains(".hl-comment"), "highlight colours in the theme");
 }
+
+/// Runs tests/js/guides.test.mjs in real Chromium on the fixture's guide and the example's
+/// guides: axe-core, overflow and console at 390 and 1280 px in light and dark, the table of
+/// contents at both widths, keyboard reach of code blocks and anchor links.
+#[test]
+fn guides_pass_axe_and_work_at_every_width_in_a_real_browser() {
+    let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !js.join("node_modules/playwright-core").is_dir() || !js.join("node_modules/axe-core").is_dir() {
+        return skip("guides browser test: tests/js/node_modules is missing (run scripts/test.sh)");
+    }
+    if !std::path::Path::new(&chromium).exists() {
+        return skip(&format!("guides browser test: {chromium} is missing"));
+    }
+    let tmp = project();
+    // The example's guides beside the fixture's, in one portal.
+    for entry in std::fs::read_dir(example().join("pages")).unwrap() {
+        let entry = entry.unwrap();
+        let to = tmp.path().join("pages").join(entry.file_name());
+        if entry.path().is_file() && !to.exists() {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let site = tmp.path().join("public");
+    let mut guides = vec!["guides/webhooks/".to_string()];
+    for entry in std::fs::read_dir(site.join("guides")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name != "webhooks" {
+            guides.push(format!("guides/{name}/"));
+        }
+    }
+    assert!(guides.len() > 2, "{guides:?}");
+    let out = std::process::Command::new("node")
+        .args(["--test", "--test-reporter=spec", "guides.test.mjs"])
+        .current_dir(&js)
+        .env("PORTALGEN_SITE", &site)
+        .env("PORTALGEN_GUIDES", guides.join(","))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "guides browser tests failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("skipped 0") || !stdout.contains("skipped"), "{stdout}");
+}
