@@ -91,7 +91,10 @@ fn compact(h: &str) -> String {
             return out;
         };
         let class = &after[..q];
-        let kind = class.strip_prefix(PREFIX).and_then(|c| c.strip_prefix('-')).unwrap_or("");
+        let kind = class
+            .strip_prefix(PREFIX)
+            .and_then(|c| c.strip_prefix('-'))
+            .unwrap_or("");
         let inner_start = i + 13 + q + 2;
         if UNCOLOURED.contains(&kind)
             && let Some(end) = rest[inner_start..].find("</span>")

@@ -108,7 +108,9 @@ pub fn broken_links(targets: &Targets<'_>, page: &Page, page_url: &str) -> Vec<D
         out.push(
             Diagnostic::new(
                 codes::BROKEN_ANCHOR,
-                format!("`{dest}` points at `#{fragment}`, which no heading or anchor of {whose} has"),
+                format!(
+                    "`{dest}` points at `#{fragment}`, which no heading or anchor of {whose} has"
+                ),
             )
             .at(&line_span(page, offset))
             .help(help),

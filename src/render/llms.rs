@@ -10,8 +10,8 @@
 //! Built from the visible set like every page, so private content can neither be found nor
 //! named. Links are absolute (`base_url`): these files are read outside the site.
 
-use crate::model::api::{self, Api, Operation, ParamLocation, SchemaRef};
 use crate::model::OperationId;
+use crate::model::api::{self, Api, Operation, ParamLocation, SchemaRef};
 use crate::render::samples;
 use crate::render::urls;
 use crate::render::views::{self, SiteViews, summary_text};
@@ -130,7 +130,10 @@ pub fn llms_full_txt(views: &SiteViews<'_>, base_url: &str) -> String {
     }
     for (gi, url) in &views.guides {
         let g = portal.page(*gi);
-        s.push_str(&format!("# Guide: {}\n\nSource: {base_url}{url}\n\n", g.title));
+        s.push_str(&format!(
+            "# Guide: {}\n\nSource: {base_url}{url}\n\n",
+            g.title
+        ));
         if let Some(d) = &g.description {
             s.push_str(&format!("{d}\n\n"));
         }
@@ -204,7 +207,12 @@ pub fn operation_markdown(views: &SiteViews<'_>, id: OperationId, base_url: &str
                         .unwrap_or_default()
                 ),
                 if p.required { "yes" } else { "no" },
-                cell(&p.description.as_deref().map(summary_text).unwrap_or_default()),
+                cell(
+                    &p.description
+                        .as_deref()
+                        .map(summary_text)
+                        .unwrap_or_default()
+                ),
             ));
         }
         s.push('\n');
@@ -236,12 +244,13 @@ pub fn operation_markdown(views: &SiteViews<'_>, id: OperationId, base_url: &str
     let auth = views::visible_packages(portal, visible, id)
         .next()
         .map(|(_, p)| views::strategy(&portal.config, &p.auth_strategy))
-        .unwrap_or_else(|| {
-            views::strategy(&portal.config, &views::api_auth_choice(portal, api))
-        });
+        .unwrap_or_else(|| views::strategy(&portal.config, &views::api_auth_choice(portal, api)));
     let url = samples::sample_url(&base, op);
     if let Some(curl) = samples::operation_samples(op, &url, auth).first() {
-        s.push_str(&format!("## Example request\n\n```bash\n{}\n```\n", curl.code));
+        s.push_str(&format!(
+            "## Example request\n\n```bash\n{}\n```\n",
+            curl.code
+        ));
     }
     s
 }

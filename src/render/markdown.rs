@@ -282,12 +282,11 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                            .next()
-                            .unwrap_or("")
-                            .to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -299,7 +298,11 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, text)) = code.take() {
-                    push(&mut out, &mut in_definition, Event::Html(code_block(&lang, &text).into()));
+                    push(
+                        &mut out,
+                        &mut in_definition,
+                        Event::Html(code_block(&lang, &text).into()),
+                    );
                 }
             }
             Event::TaskListMarker(done) => {
@@ -468,7 +471,10 @@ fn code_block(lang: &str, code: &str) -> String {
     } else {
         format!(" class=\"language-{}\"", crate::render::escape::html(lang))
     };
-    format!("<pre><code{class}>{}</code></pre>\n", highlight::html(lang, code))
+    format!(
+        "<pre><code{class}>{}</code></pre>\n",
+        highlight::html(lang, code)
+    )
 }
 
 /// Code blocks can be scrolled sideways, so a keyboard must be able to reach them: every
@@ -670,10 +676,16 @@ mod tests {
 
     #[test]
     fn anchors_are_every_id_a_guide_defines() {
-        let ids = anchors(
-            "## API keys\n\nText[^n] <a id=\"raw\"></a>\n\n- [ ] task\n\n[^n]: Note.\n",
-        );
-        for id in ["api-keys", "fn-n", "fnref-n", "raw", "task-1", FOOTNOTES_TITLE] {
+        let ids =
+            anchors("## API keys\n\nText[^n] <a id=\"raw\"></a>\n\n- [ ] task\n\n[^n]: Note.\n");
+        for id in [
+            "api-keys",
+            "fn-n",
+            "fnref-n",
+            "raw",
+            "task-1",
+            FOOTNOTES_TITLE,
+        ] {
             assert!(ids.contains(id), "{id} in {ids:?}");
         }
         // A document without footnotes gets no footnote section.

@@ -87,7 +87,11 @@ impl Progress {
 
 impl std::fmt::Debug for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Progress(on)" } else { "Progress(off)" })
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
     }
 }
 
@@ -158,7 +162,9 @@ pub fn render(
         progress.advance();
         r
     }));
-    let records = search::records(&cx.pages.views, &|g, url| cx.pages.guide(g, url).content_html);
+    let records = search::records(&cx.pages.views, &|g, url| {
+        cx.pages.guide(g, url).content_html
+    });
     progress.stage("Indexing for search", records.len() as u64);
     match search::index(&records, &|| progress.advance()) {
         Ok(files) => results.extend(files.into_iter().map(Ok)),

@@ -557,15 +557,18 @@ pub(crate) mod tests {
                 ..RenderOptions::default()
             };
             let mut diags = crate::diagnostics::Diagnostics::new();
-            let rendered = crate::render::render(&portal, planned, &opts, &mut diags)
-                .expect("rendered");
-            let written: BTreeSet<String> =
-                rendered.outputs.into_iter().map(|o| o.path).collect();
+            let rendered =
+                crate::render::render(&portal, planned, &opts, &mut diags).expect("rendered");
+            let written: BTreeSet<String> = rendered.outputs.into_iter().map(|o| o.path).collect();
             assert!(diags.is_empty(), "{diags:?}");
             // Every file the plan names is written; every other file written is a chunk of
             // the search index, in the folder the plan reserves.
             let again = plan(&portal, &audiences);
-            assert!(named.is_subset(&written), "audiences {audiences:?}: {:?}", named.difference(&written).collect::<Vec<_>>());
+            assert!(
+                named.is_subset(&written),
+                "audiences {audiences:?}: {:?}",
+                named.difference(&written).collect::<Vec<_>>()
+            );
             for w in written.difference(&named) {
                 assert!(
                     w.starts_with(search::DIR) && again.covers(w),

@@ -304,26 +304,28 @@ pub fn index(records: &[Record], indexed: &(dyn Fn() + Sync)) -> Result<Vec<Outp
         .map(|r| (r.url.clone(), r.document()))
         .collect();
     let files = std::thread::scope(|s| {
-        s.spawn(move || -> Result<Vec<pagefind::api::SyntheticFile>, String> {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .map_err(|e| e.to_string())?;
-            rt.block_on(async move {
-                let config = PagefindServiceConfig::builder()
-                    .force_language("en".to_string())
-                    .keep_index_url(true)
-                    .build();
-                let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
-                for (url, doc) in docs {
-                    index
-                        .add_html_file(None, Some(url), doc)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    indexed();
-                }
-                index.get_files().await.map_err(|e| e.to_string())
-            })
-        })
+        s.spawn(
+            move || -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                rt.block_on(async move {
+                    let config = PagefindServiceConfig::builder()
+                        .force_language("en".to_string())
+                        .keep_index_url(true)
+                        .build();
+                    let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
+                    for (url, doc) in docs {
+                        index
+                            .add_html_file(None, Some(url), doc)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        indexed();
+                    }
+                    index.get_files().await.map_err(|e| e.to_string())
+                })
+            },
+        )
         .join()
         .map_err(|_| "the indexer panicked".to_string())?
     })
@@ -368,15 +370,27 @@ mod tests {
         };
         let doc = r.document();
         assert!(doc.contains("<h1>Create &lt;b&gt;</h1>"), "{doc}");
-        assert!(doc.contains(r#"data-pagefind-filter="kind:Operation""#), "{doc}");
-        assert!(doc.contains(r#"data-pagefind-meta="kind:Operation""#), "{doc}");
-        assert!(doc.contains(r#"data-pagefind-meta="path[data-m0]""#), "{doc}");
+        assert!(
+            doc.contains(r#"data-pagefind-filter="kind:Operation""#),
+            "{doc}"
+        );
+        assert!(
+            doc.contains(r#"data-pagefind-meta="kind:Operation""#),
+            "{doc}"
+        );
+        assert!(
+            doc.contains(r#"data-pagefind-meta="path[data-m0]""#),
+            "{doc}"
+        );
         assert!(doc.contains(r#"data-m0="/a/{id}&quot;x""#), "{doc}");
     }
 
     #[test]
     fn paths_are_split_into_words() {
-        assert_eq!(spaced_path("/repos/{owner}/issues"), "repos / {owner} / issues");
+        assert_eq!(
+            spaced_path("/repos/{owner}/issues"),
+            "repos / {owner} / issues"
+        );
     }
 
     #[test]
@@ -389,11 +403,19 @@ mod tests {
             body: "<h2 id=\"retries\">Retries</h2><p>Backoff with jitter.</p>".into(),
         }];
         let files = index(&records, &|| {}).expect("indexed");
-        assert!(files.iter().all(|f| owns(&f.path)), "{:?}", files.iter().map(|f| &f.path).collect::<Vec<_>>());
+        assert!(
+            files.iter().all(|f| owns(&f.path)),
+            "{:?}",
+            files.iter().map(|f| &f.path).collect::<Vec<_>>()
+        );
         for fixed in FIXED_FILES {
             assert!(files.iter().any(|f| f.path == fixed), "{fixed}");
         }
-        assert!(files.iter().any(|f| f.path.starts_with("pagefind/fragment/")));
+        assert!(
+            files
+                .iter()
+                .any(|f| f.path.starts_with("pagefind/fragment/"))
+        );
         assert!(!files.iter().any(|f| f.path.contains("-ui")));
         // Deterministic: the same records give the same bytes.
         assert_eq!(files, index(&records, &|| {}).unwrap());

@@ -41,7 +41,9 @@ fn public_build_contains_no_trace_of_private_content() {
     }
     let index = crate::search::fragments(&out);
     assert!(
-        index.values().any(|f| f["meta"]["title"] == "Starter bundle"),
+        index
+            .values()
+            .any(|f| f["meta"]["title"] == "Starter bundle"),
         "the search index holds the public package"
     );
     assert!(String::from_utf8_lossy(&files["llms-full.txt"]).contains("Place an order"));
@@ -83,10 +85,18 @@ fn audience_build_shows_the_team_content() {
     assert!(sitemap.contains("packages/partner-logistics/"));
     // The team's build finds, names and describes its content everywhere else too.
     let index = crate::search::fragments(&out);
-    assert!(index.keys().any(|u| u.starts_with("apis/fulfillment/")), "{:?}", index.keys());
+    assert!(
+        index.keys().any(|u| u.starts_with("apis/fulfillment/")),
+        "{:?}",
+        index.keys()
+    );
     let llms = std::fs::read_to_string(out.join("llms.txt")).unwrap();
     assert!(llms.contains("Fulfillment API"), "{llms}");
-    assert!(std::fs::read_to_string(out.join("llms-full.txt")).unwrap().contains("Partner onboarding"));
+    assert!(
+        std::fs::read_to_string(out.join("llms-full.txt"))
+            .unwrap()
+            .contains("Partner onboarding")
+    );
     // A team's build is not for search engines.
     assert_eq!(
         std::fs::read_to_string(out.join("robots.txt")).unwrap(),

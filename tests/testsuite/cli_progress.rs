@@ -33,7 +33,9 @@ fn on_terminal(args: &str, env: &[(&str, &str)]) -> Option<String> {
 
 #[test]
 fn a_terminal_shows_the_stages_and_pages_then_one_summary_line() {
-    let Some(t) = on_terminal("", &[]) else { return };
+    let Some(t) = on_terminal("", &[]) else {
+        return;
+    };
     assert!(t.contains("Rendering pages"), "{t}");
     assert!(t.contains("Indexing for search"), "{t}");
     // Pages done out of the total.
@@ -45,7 +47,9 @@ fn a_terminal_shows_the_stages_and_pages_then_one_summary_line() {
 #[test]
 fn ci_quiet_and_pipes_get_no_progress_bar() {
     for (args, env) in [("--quiet", vec![]), ("", vec![("CI", "true")])] {
-        let Some(t) = on_terminal(args, &env) else { return };
+        let Some(t) = on_terminal(args, &env) else {
+            return;
+        };
         assert!(!t.contains("Rendering pages"), "{args} {env:?}: {t}");
         assert!(t.contains("Built "), "{t}");
     }
@@ -53,6 +57,13 @@ fn ci_quiet_and_pipes_get_no_progress_bar() {
     let tmp = tempfile::tempdir().unwrap();
     let r = build_example(&tmp.path().join("site"), &[]);
     assert!(!r.stderr.contains("Rendering"), "{}", r.stderr);
-    assert!(!r.stderr.contains('\u{1b}'), "no terminal codes: {:?}", r.stderr);
-    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("Built ")).count(), 1);
+    assert!(
+        !r.stderr.contains('\u{1b}'),
+        "no terminal codes: {:?}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.lines().filter(|l| l.starts_with("Built ")).count(),
+        1
+    );
 }

@@ -267,7 +267,10 @@ fn links_to_missing_anchors_are_warnings_at_their_line_in_check_and_build() {
     // The link itself stays: the page exists.
     let html =
         std::fs::read_to_string(tmp.path().join("public/guides/webhooks/index.html")).unwrap();
-    assert!(html.contains(r#"href="../../guides/authentication/#keys""#), "{html}");
+    assert!(
+        html.contains(r#"href="../../guides/authentication/#keys""#),
+        "{html}"
+    );
     // --strict turns them into a failure, like every warning.
     let strict = run(&["check", tmp.path().to_str().unwrap(), "--strict"]);
     assert_eq!(strict.code, 1);
@@ -307,7 +310,10 @@ fn code_blocks_are_highlighted_by_their_fence_language_with_their_text_kept() {
     assert_eq!(other.select(&Selector::parse("span").unwrap()).count(), 0);
     // The theme colours the classes.
     let css = std::fs::read_to_string(tmp.path().join("public/assets/style.css")).unwrap();
-    assert!(css.contains(".hl-comment"), "highlight colours in the theme");
+    assert!(
+        css.contains(".hl-comment"),
+        "highlight colours in the theme"
+    );
 }
 
 /// Runs tests/js/guides.test.mjs in real Chromium on the fixture's guide and the example's
@@ -317,7 +323,9 @@ fn code_blocks_are_highlighted_by_their_fence_language_with_their_text_kept() {
 fn guides_pass_axe_and_work_at_every_width_in_a_real_browser() {
     let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !js.join("node_modules/playwright-core").is_dir() || !js.join("node_modules/axe-core").is_dir() {
+    if !js.join("node_modules/playwright-core").is_dir()
+        || !js.join("node_modules/axe-core").is_dir()
+    {
         return skip("guides browser test: tests/js/node_modules is missing (run scripts/test.sh)");
     }
     if !std::path::Path::new(&chromium).exists() {
@@ -352,6 +360,12 @@ fn guides_pass_axe_and_work_at_every_width_in_a_real_browser() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "guides browser tests failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("skipped 0") || !stdout.contains("skipped"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "guides browser tests failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("skipped 0") || !stdout.contains("skipped"),
+        "{stdout}"
+    );
 }

@@ -31,7 +31,10 @@ fn llms_txt_links_a_markdown_twin_of_every_public_operation() {
     assert!(ops.len() >= 8, "{ops:?}");
     for op in &ops {
         let twin = format!("{BASE}{op}index.md");
-        assert!(llms.contains(&format!("]({twin})")), "{twin} not in llms.txt:\n{llms}");
+        assert!(
+            llms.contains(&format!("]({twin})")),
+            "{twin} not in llms.txt:\n{llms}"
+        );
         let md = std::fs::read_to_string(out.join(op).join("index.md")).unwrap();
         assert!(md.starts_with("# "), "{op}: {md}");
         assert!(md.contains(&format!("- Web page: {BASE}{op}")), "{md}");

@@ -52,11 +52,15 @@ fn project() -> tempfile::TempDir {
         &[
             (
                 "apis/pets.yaml",
-                &format!("openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      summary: List pets\n      parameters:\n        - name: cursorToken\n          in: query\n          description: Where the page starts.\n          schema: {{type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Pet'\n    post:\n      operationId: createPet\n      summary: Create a pet\n      description: \"{LONG}\"\n      responses:\n        '201':\n          description: created\ncomponents:\n  schemas:\n    Pet:\n      description: A pet of the store.\n      properties:\n        microchipNumber:\n          type: string\n          description: The number on the implanted chip.\n"),
+                &format!(
+                    "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      summary: List pets\n      parameters:\n        - name: cursorToken\n          in: query\n          description: Where the page starts.\n          schema: {{type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Pet'\n    post:\n      operationId: createPet\n      summary: Create a pet\n      description: \"{LONG}\"\n      responses:\n        '201':\n          description: created\ncomponents:\n  schemas:\n    Pet:\n      description: A pet of the store.\n      properties:\n        microchipNumber:\n          type: string\n          description: The number on the implanted chip.\n"
+                ),
             ),
             (
                 "pages/webhooks.md",
-                &format!("---\ntitle: Webhooks\n---\n{filler}\n\n## Retries\n\nDeliveries back off with marmalade jitter.\n\n{filler}\n"),
+                &format!(
+                    "---\ntitle: Webhooks\n---\n{filler}\n\n## Retries\n\nDeliveries back off with marmalade jitter.\n\n{filler}\n"
+                ),
             ),
         ],
     );
@@ -84,7 +88,10 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
     assert!(op.contains("quetzalcoatl"), "{op}");
     assert!(op.contains("createPet") && op.contains("POST"), "{op}");
     let list = content("apis/pets/list-pets/");
-    assert!(list.contains("cursorToken") && list.contains("Where the page starts"), "{list}");
+    assert!(
+        list.contains("cursorToken") && list.contains("Where the page starts"),
+        "{list}"
+    );
     let meta = &frags["apis/pets/create-pet/"]["meta"];
     assert_eq!(meta["title"], "Create a pet");
     assert_eq!(meta["method"], "POST");
@@ -92,7 +99,10 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
     assert_eq!(meta["api"], "Pets");
     // Schemas (not indexed before): name, description and property names.
     let schema = content("apis/pets/schemas/#schema-pet");
-    assert!(schema.contains("microchipNumber") && schema.contains("implanted chip"), "{schema}");
+    assert!(
+        schema.contains("microchipNumber") && schema.contains("implanted chip"),
+        "{schema}"
+    );
     // Guides: the middle of a long guide (only its start was indexed before), with its
     // section as an anchor.
     let guide = &frags["guides/webhooks/"];
@@ -106,7 +116,10 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
         "{guide}"
     );
     // Results can be grouped by kind: it is a filter too.
-    assert_eq!(frags["apis/pets/create-pet/"]["filters"]["kind"][0], "Operation");
+    assert_eq!(
+        frags["apis/pets/create-pet/"]["filters"]["kind"][0],
+        "Operation"
+    );
     // The old hand-made index is gone.
     assert!(!site.join("search-index.json").exists());
     // Only what the theme loads is written: no Pagefind UI bundles.
@@ -120,7 +133,10 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
 #[test]
 fn files_of_static_cannot_take_the_search_index_folder() {
     for (file, expect) in [
-        ("static/pagefind/extra.js", "inside `pagefind/`, the folder of the search index"),
+        (
+            "static/pagefind/extra.js",
+            "inside `pagefind/`, the folder of the search index",
+        ),
         ("static/pagefind", "would be both a file"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
@@ -128,7 +144,11 @@ fn files_of_static_cannot_take_the_search_index_folder() {
         write_files(tmp.path(), &[(file, "x")]);
         let check = run(&["check", tmp.path().to_str().unwrap()]);
         assert_eq!(check.code, 1, "{file}: {}", check.stderr);
-        assert!(check.stderr.contains("error[output-clash]"), "{}", check.stderr);
+        assert!(
+            check.stderr.contains("error[output-clash]"),
+            "{}",
+            check.stderr
+        );
         assert!(check.stderr.contains(expect), "{}", check.stderr);
         let build = run(&["build", tmp.path().to_str().unwrap()]);
         assert_eq!(build.code, 1);
@@ -142,13 +162,21 @@ fn the_search_index_is_byte_identical_across_builds_and_thread_counts() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for (out, threads) in [(&a, "1"), (&b, "3")] {
         let o = Command::new(bin())
-            .args(["build", example().to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args([
+                "build",
+                example().to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let (ta, tb) = (read_tree(&a.join("pagefind")), read_tree(&b.join("pagefind")));
+    let (ta, tb) = (
+        read_tree(&a.join("pagefind")),
+        read_tree(&b.join("pagefind")),
+    );
     assert!(ta.len() > 5, "{:?}", ta.keys());
     assert_eq!(ta, tb);
 }
@@ -189,7 +217,12 @@ fn search_works_in_a_real_browser_on_the_example_and_on_github() {
         "title: GitHub\nbase_url: https://example.com/\n",
     )
     .unwrap();
-    let r = run(&["build", gh.to_str().unwrap(), "-o", tmp.path().join("gh-site").to_str().unwrap()]);
+    let r = run(&[
+        "build",
+        gh.to_str().unwrap(),
+        "-o",
+        tmp.path().join("gh-site").to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec", "search.test.mjs"])
@@ -200,7 +233,10 @@ fn search_works_in_a_real_browser_on_the_example_and_on_github() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "search browser tests failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "search browser tests failed:\n{stdout}\n{stderr}"
+    );
     // With both sites given, nothing may be skipped.
     assert!(
         stdout.contains("skipped 0") || !stdout.contains("skipped"),
