@@ -19,6 +19,7 @@ mod export_kong;
 mod export_plan;
 mod golden;
 mod guides;
+mod invariant;
 mod layout;
 mod llms;
 mod openapi_corpora;
