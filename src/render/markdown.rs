@@ -3,12 +3,14 @@
 //! ([`render_with`]) also get what reading and linking them needs: stable heading ids with an
 //! anchor link and a table of contents, GitHub alerts (`> [!NOTE]`) as labelled notes,
 //! footnotes with `fn-` ids and back-links, task-list checkboxes labelled by their item,
-//! keyboard-focusable code blocks; [`anchors`] lists the ids a guide defines, for link checks.
+//! syntax-highlighted, keyboard-focusable code blocks; [`anchors`] lists the ids a guide defines, for link checks.
 
 use pulldown_cmark::{
-    BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
 };
 use serde::Serialize;
+
+use crate::render::highlight;
 
 /// One heading of a rendered document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -168,6 +170,7 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
     let mut task_span_open = false;
     let mut tasks = 0usize;
     let mut in_definition: Option<(String, Vec<Event<'_>>)> = None;
+    let mut code: Option<(String, String)> = None; // (language, text) of the open code block
     for (i, ev) in events.iter().enumerate() {
         if task_span_open && !is_inline(ev) {
             push(&mut out, &mut in_definition, Event::Html("</span>".into()));
@@ -276,6 +279,31 @@ fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
                     &mut in_definition,
                     Event::Html("<li class=\"task-list-item\">".into()),
                 );
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(t) if code.is_some() => {
+                if let Some((_, text)) = &mut code {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, text)) = code.take() {
+                    push(
+                        &mut out,
+                        &mut in_definition,
+                        Event::Html(code_block(&lang, &text).into()),
+                    );
+                }
             }
             Event::TaskListMarker(done) => {
                 tasks += 1;
@@ -432,6 +460,21 @@ fn alert_icon(kind: BlockQuoteKind) -> &'static str {
             r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M5.300 1.500h5.400l3.800 3.800v5.400l-3.800 3.800H5.300l-3.800-3.800V5.300z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/><path d="M8 4.800v3.800M8 10.800v.3" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>"#
         }
     }
+}
+
+/// A guide's code block: highlighted when its fence names a language the highlighter knows
+/// (`sh`, `json`, `yaml`, `js`, `python`, `go`…), else escaped as written. The one call into
+/// [`highlight`], so guides and code samples share one highlighter and one set of classes.
+fn code_block(lang: &str, code: &str) -> String {
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", crate::render::escape::html(lang))
+    };
+    format!(
+        "<pre><code{class}>{}</code></pre>\n",
+        highlight::html(lang, code)
+    )
 }
 
 /// Code blocks can be scrolled sideways, so a keyboard must be able to reach them: every

@@ -933,9 +933,7 @@ impl<'a> SiteViews<'a> {
                         groups
                             .iter()
                             .map(|(name, ops)| {
-                                let holds_current = ops.iter().any(|oi| {
-                                    active_url == op_urls[*oi]
-                                });
+                                let holds_current = ops.iter().any(|oi| active_url == op_urls[*oi]);
                                 // On a large API every page but the current tag's operation pages shows tags
                                 // as links (the API page lists every operation itself).
                                 let expand = count <= NAV_OP_LIMIT || holds_current;

@@ -4,10 +4,10 @@
 // with only PORTALGEN_SITE skips the GitHub tests (search.rs requires that none is skipped).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { serve, measure, indexBytes } from "./first-search.mjs";
 
 const site = process.env.PORTALGEN_SITE;
 const github = process.env.PORTALGEN_GITHUB_SITE;
@@ -16,29 +16,15 @@ const noGithub = !github && "PORTALGEN_GITHUB_SITE is not set";
 const servers = [];
 let browser, base, githubBase;
 
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".json": "application/json", ".txt": "text/plain", ".md": "text/markdown" };
-
-async function serve(dir) {
-  const server = http.createServer((req, res) => {
-    let p = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    if (p.endsWith("/")) p += "index.html";
-    const file = path.join(dir, p);
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404, { "content-type": types[".html"] });
-      return res.end(fs.readFileSync(path.join(dir, "404.html")));
-    }
-    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-    res.end(fs.readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  servers.push(server);
-  return `http://127.0.0.1:${server.address().port}/`;
-}
-
 before(async () => {
   assert.ok(site && fs.existsSync(path.join(site, "index.html")), "PORTALGEN_SITE must point at a built portal");
-  base = await serve(site);
-  if (github) githubBase = await serve(github);
+  let server;
+  [server, base] = await serve(site);
+  servers.push(server);
+  if (github) {
+    [server, githubBase] = await serve(github);
+    servers.push(server);
+  }
   browser = await chromium.launch({
     executablePath,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -122,7 +108,9 @@ test("no results says so, Escape clears, and private content is not found", asyn
   assert.equal(await input.inputValue(), "");
   assert.equal(await page.locator(".search-panel").isVisible(), false);
   // "/" focuses the box from anywhere on the page.
-  await page.locator("main").click();
+  // (Focus leaves the box without a click, which could land on a link and navigate.)
+  await input.evaluate((e) => e.blur());
+  assert.notEqual(await page.evaluate(() => document.activeElement.id), "search-input");
   await page.keyboard.press("/");
   assert.equal(await page.evaluate(() => document.activeElement.id), "search-input");
   assert.deepEqual(problems, []);
@@ -136,30 +124,14 @@ test("the search box is hidden without JavaScript", async () => {
 });
 
 test("GitHub: 'secondary rate limiting' finds 'Create an issue', with a small first download", { skip: noGithub }, async () => {
-  const { context, page, problems } = await open(githubBase + "apis/");
-  let bytes = 0;
-  const files = [];
-  page.on("response", async (r) => {
-    if (!/\/pagefind\/|assets\/search\.js/.test(r.url())) return;
-    try {
-      const n = (await r.body()).length;
-      bytes += n;
-      files.push(`${new URL(r.url()).pathname} ${n}`);
-    } catch { /* a navigation discarded it */ }
-  });
-  const input = page.locator("#search-input");
-  await input.fill("secondary rate limiting");
-  const shown = await results(page, "secondary rate limiting");
-  await page.waitForLoadState("networkidle");
+  const { bytes, files, results: shown, context, problems } = await measure(browser, githubBase + "apis/", "secondary rate limiting");
   console.log(`first-search payload: ${bytes} bytes in ${files.length} files\n  ${files.join("\n  ")}`);
   const hit = shown.find((r) => /^Create an issue/.test(r.text));
   assert.ok(hit, shown.map((r) => r.text.slice(0, 60)).join("\n"));
   assert.equal(hit.group, "Operations");
   assert.match(hit.text, /POST \/repos\/\{owner\}\/\{repo\}\/issues/);
   // Chunked: the first search fetches a small part of the index.
-  const total = fs.readdirSync(path.join(github, "pagefind"), { recursive: true })
-    .map((f) => path.join(github, "pagefind", f)).filter((f) => fs.statSync(f).isFile())
-    .reduce((n, f) => n + fs.statSync(f).size, 0);
+  const total = indexBytes(github);
   assert.ok(bytes < 400 * 1024, `first search fetched ${bytes} bytes`);
   assert.ok(bytes < total / 4, `first search fetched ${bytes} of the index's ${total} bytes`);
   assert.deepEqual(problems, []);

@@ -1,6 +1,6 @@
 //! Guides as readers and editors meet them: GitHub alerts, heading anchor links, footnotes
-//! with their own ids and back-links, labelled task-list checkboxes, keyboard-focusable code
-//! blocks, a table of contents at every width, and links to missing anchors reported at their
+//! with their own ids and back-links, labelled task-list checkboxes, highlighted and
+//! keyboard-focusable code blocks, a table of contents at every width, and links to missing anchors reported at their
 //! line by `check` and `build` alike. Checked on the built HTML with a real HTML parser.
 
 use scraper::{Html, Selector};
@@ -42,6 +42,14 @@ and [the note](#fn-retry).
 
 ```json
 {\"id\": 1}
+```
+
+```sh
+curl -H 'apikey: KEY' https://api.example.com/hooks # list <hooks>
+```
+
+```unknown-lang
+a <b> & c
 ```
 
 ## Retries
@@ -212,8 +220,8 @@ fn code_blocks_are_keyboard_focusable() {
     let tmp = project();
     let doc = built_page(&tmp);
     let pres = select(&doc, ".prose pre");
-    assert_eq!(pres.len(), 1);
-    assert_eq!(pres[0].value().attr("tabindex"), Some("0"));
+    assert_eq!(pres.len(), 3);
+    assert!(pres.iter().all(|p| p.value().attr("tabindex") == Some("0")));
     let css = std::fs::read_to_string(tmp.path().join("public/assets/style.css")).unwrap();
     assert!(css.contains(".prose pre:focus-visible"), "visible focus");
 }
@@ -266,4 +274,98 @@ fn links_to_missing_anchors_are_warnings_at_their_line_in_check_and_build() {
     // --strict turns them into a failure, like every warning.
     let strict = run(&["check", tmp.path().to_str().unwrap(), "--strict"]);
     assert_eq!(strict.code, 1);
+}
+
+#[test]
+fn code_blocks_are_highlighted_by_their_fence_language_with_their_text_kept() {
+    let tmp = project();
+    let doc = built_page(&tmp);
+    let code = |lang: &str| {
+        select(&doc, &format!(".prose pre > code.language-{lang}"))
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("a {lang} block"))
+    };
+    for (lang, written, class) in [
+        ("json", "{\"id\": 1}\n", "hl-number"),
+        (
+            "sh",
+            "curl -H 'apikey: KEY' https://api.example.com/hooks # list <hooks>\n",
+            "hl-comment",
+        ),
+    ] {
+        let block = code(lang);
+        // The text reads exactly as written (highlighting only wraps it in spans).
+        assert_eq!(block.text().collect::<String>(), written, "{lang}");
+        let classes: Vec<&str> = block
+            .select(&Selector::parse("span").unwrap())
+            .filter_map(|s| s.value().attr("class"))
+            .collect();
+        assert!(classes.contains(&class), "{lang}: {classes:?}");
+        assert!(classes.iter().all(|c| c.starts_with("hl-")), "{classes:?}");
+    }
+    // A language the highlighter does not know is shown as written, escaped, without spans.
+    let other = code("unknown-lang");
+    assert_eq!(other.text().collect::<String>(), "a <b> & c\n");
+    assert_eq!(other.select(&Selector::parse("span").unwrap()).count(), 0);
+    // The theme colours the classes.
+    let css = std::fs::read_to_string(tmp.path().join("public/assets/style.css")).unwrap();
+    assert!(
+        css.contains(".hl-comment"),
+        "highlight colours in the theme"
+    );
+}
+
+/// Runs tests/js/guides.test.mjs in real Chromium on the fixture's guide and the example's
+/// guides: axe-core, overflow and console at 390 and 1280 px in light and dark, the table of
+/// contents at both widths, keyboard reach of code blocks and anchor links.
+#[test]
+fn guides_pass_axe_and_work_at_every_width_in_a_real_browser() {
+    let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !js.join("node_modules/playwright-core").is_dir()
+        || !js.join("node_modules/axe-core").is_dir()
+    {
+        return skip("guides browser test: tests/js/node_modules is missing (run scripts/test.sh)");
+    }
+    if !std::path::Path::new(&chromium).exists() {
+        return skip(&format!("guides browser test: {chromium} is missing"));
+    }
+    let tmp = project();
+    // The example's guides beside the fixture's, in one portal.
+    for entry in std::fs::read_dir(example().join("pages")).unwrap() {
+        let entry = entry.unwrap();
+        let to = tmp.path().join("pages").join(entry.file_name());
+        if entry.path().is_file() && !to.exists() {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    let r = run(&["build", tmp.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let site = tmp.path().join("public");
+    let mut guides = vec!["guides/webhooks/".to_string()];
+    for entry in std::fs::read_dir(site.join("guides")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name != "webhooks" {
+            guides.push(format!("guides/{name}/"));
+        }
+    }
+    assert!(guides.len() > 2, "{guides:?}");
+    let out = std::process::Command::new("node")
+        .args(["--test", "--test-reporter=spec", "guides.test.mjs"])
+        .current_dir(&js)
+        .env("PORTALGEN_SITE", &site)
+        .env("PORTALGEN_GUIDES", guides.join(","))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "guides browser tests failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("skipped 0") || !stdout.contains("skipped"),
+        "{stdout}"
+    );
 }

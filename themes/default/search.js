@@ -2,7 +2,8 @@
  * it loads Pagefind's search code and index (pagefind/) and draws the results itself, in the
  * theme's look: grouped by kind (operations, APIs, schemas, packages, guides; the group of the
  * best result first), each with an excerpt, a guide result pointing at its best section.
- * Keys: arrows move through every result, Enter opens, Escape clears; "/" focuses the box.
+ * Keys: arrows move through every result, Enter opens, Escape clears ("/" focusing the box
+ * is theme.js's, so it works before this file loads).
  * Only Pagefind's chunks for the words typed and the fragments of the shown results are
  * fetched. Excerpts are inserted as text (only Pagefind's <mark> highlights become markup).
  */
@@ -174,13 +175,6 @@
   });
   document.addEventListener("click", function (e) {
     if (!box.contains(e.target)) { panel.hidden = true; input.setAttribute("aria-expanded", "false"); }
-  });
-  document.addEventListener("keydown", function (e) {
-    var t = e.target;
-    if (e.key === "/" && !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
-      e.preventDefault();
-      input.focus();
-    }
   });
   load();
   if (input.value.trim()) run();

@@ -200,7 +200,7 @@
     input.addEventListener("input", start);
     document.addEventListener("keydown", function (e) {
       var t = e.target;
-      if (e.key === "/" && !started && !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+      if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
         e.preventDefault();
         input.focus();
       }

@@ -7,6 +7,7 @@
 //! REST description from the corpora installed by `../shared/corpora/setup.sh`). New stages
 //! `portalgen-bench build [FILE] [--runs N] [--peers]` times `portalgen build` of a portal of
 //! FILE (interleaved with Redocly CLI 2.77 and Redoc 2's full render with `--peers`).
+//! `portalgen-bench search [FILE] [--query Q]` measures the first-search payload in Chromium.
 //! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
 //! description against one openapi2kong-style route per operation with Kong's router.
 //! `portalgen-bench serve [--edits N]` times file write → reload event through the real
@@ -81,6 +82,14 @@ enum Cmd {
         /// render), installed with npm into a temporary folder on first use.
         #[arg(long)]
         peers: bool,
+    },
+    /// The first-search payload: build a portal of FILE, then type QUERY into its search box
+    /// in real Chromium (tests/js/first-search.mjs) and count every byte of the search code
+    /// and Pagefind index the browser downloads; also the index's total size.
+    Search {
+        file: Option<PathBuf>,
+        #[arg(long, default_value = "secondary rate limiting")]
+        query: String,
     },
     /// Match every operation of GitHub's description against one openapi2kong-style regex
     /// route per operation, with Kong's router (atc-router); prints median times.
@@ -184,6 +193,14 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Cmd::Search { file, query } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
+            first_search(&file, &query)
         }
         Cmd::Route { corpora, runs } => {
             let corpora = corpora.unwrap_or_else(default_corpus_file);
@@ -586,6 +603,70 @@ fn build_bench(file: &Path, runs: usize, peers: bool) -> ExitCode {
     }
     let _ = std::fs::remove_dir_all(&dir);
     code
+}
+
+fn bench_project(dir: &Path, file: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("json");
+    std::fs::create_dir_all(dir.join("apis"))?;
+    std::fs::copy(file, dir.join(format!("apis/bench.{ext}")))?;
+    std::fs::write(
+        dir.join("portal.yaml"),
+        "title: Bench\nbase_url: https://example.com/\n",
+    )
+}
+
+/// `search`: build the portal once, then measure its first search in Chromium.
+fn first_search(file: &Path, query: &str) -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("portalgen-bench-search-{}", std::process::id()));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/first-search.mjs");
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/js/node_modules/playwright-core")
+        .is_dir()
+    {
+        eprintln!("error: playwright-core not found (npm ci in tests/js)");
+        return ExitCode::FAILURE;
+    }
+    let result = (|| -> Result<String, String> {
+        bench_project(&dir, file).map_err(|e| format!("cannot set up the project: {e}"))?;
+        let built =
+            portalgen::pipeline::build(&dir, &portalgen::render::RenderOptions::default(), false)
+                .map_err(|e| format!("the portal did not build: {}", e.0))?;
+        let rendered = built.rendered.ok_or("the portal did not build")?;
+        let site = dir.join("public");
+        portalgen::output::write_dir(&rendered.outputs, &site, &dir)
+            .map_err(|e| format!("cannot write the portal: {}", e.0))?;
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(&site)
+            .arg(query)
+            .current_dir(script.parent().expect("tests/js"))
+            .output()
+            .map_err(|e| format!("cannot run node: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    match result {
+        Ok(line) => {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            println!(
+                "first search for {query:?} on {}: {:.1} KiB in {} files (the whole index: {:.1} KiB); top results: {}",
+                file.display(),
+                v["bytes"].as_f64().unwrap_or(0.0) / 1024.0,
+                v["files"],
+                v["index_bytes"].as_f64().unwrap_or(0.0) / 1024.0,
+                v["top"]
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn parse_once(file: &Path, reader: &str) -> ExitCode {
