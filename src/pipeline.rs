@@ -60,9 +60,11 @@ pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked,
 fn load_and_validate(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
     let (project, mut diags) = load::load(root, &sources)?;
-    let portal = crate::validate::validate(project, &mut diags);
+    let mut portal = crate::validate::validate(project, &mut diags);
     let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
     diags.extend(d);
+    // What the gateway enforces is what the portal's pages and reports show.
+    portal.enforcement = export.enforcement.clone();
     Ok(Checked {
         portal,
         diags,
