@@ -754,16 +754,20 @@ fn derive_route(
         "path_handling",
         "tags",
     ]);
-    for k in &typed {
-        extra.typed(k);
-    }
+    // Name and id, the base route's key order, then the keys it did not write.
+    extra.typed("name");
+    extra.typed("id");
     for (key, kept) in b.extra.fields() {
-        if let Some(v) = kept
-            && !typed.contains(&key)
+        if typed.contains(&key) {
+            extra.typed(key);
+        } else if let Some(v) = kept
             && key != "plugins"
         {
             extra.keep(key, v.clone());
         }
+    }
+    for k in &typed {
+        extra.typed(k);
     }
     r.extra = extra;
     let id = RouteId::new(out.routes.len());

@@ -1950,6 +1950,20 @@ fn json_has_env(v: &serde_json::Value) -> bool {
     }
 }
 
+/// `DECK_` and `text` upper-cased, every run of other characters than letters and digits one
+/// `_`: a variable name decK accepts.
+pub fn env_var_name(text: &str) -> String {
+    let mut out = String::from("DECK_");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
 /// A credential secret written literally in a decK file: it ends up in version control, and in
 /// every export. decK reads `${{ env "DECK_…" }}` from the environment instead.
 fn literal_secret(
@@ -1960,14 +1974,7 @@ fn literal_secret(
     consumer: Option<&str>,
 ) {
     let who = consumer.unwrap_or("(unnamed)");
-    let var = format!(
-        "DECK_{}_{}",
-        who.to_ascii_uppercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect::<String>(),
-        field.to_ascii_uppercase()
-    );
+    let var = env_var_name(&format!("{who}_{field}"));
     cx.diags.push(
         Diagnostic::new(
             codes::DECK_LITERAL_SECRET,

@@ -25,6 +25,7 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
+pub use deck::env_var_name;
 pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
 pub use package::{Pick, RawPackage, Selector};
 

@@ -395,8 +395,10 @@ pub fn operation_view(portal: &Portal, visible: &Visible, id: OperationId) -> Op
             .collect(),
         packages,
         samples,
+        enforcement: super::enforcement::view(portal, visible, &[id]),
     }
 }
+
 
 /// The base URLs readers should call: the gateway when portal.yaml configures its host or
 /// path prefix for the API, else the document's servers.
@@ -480,6 +482,11 @@ pub fn package_view(
             })
             .collect(),
         downloads,
+        enforcement: super::enforcement::view(
+            portal,
+            visible,
+            &p.operations.iter().map(|po| po.operation).collect::<Vec<_>>(),
+        ),
     }
 }
 

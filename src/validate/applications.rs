@@ -214,11 +214,7 @@ pub fn resolve(
                     continue;
                 }
                 if c.kind == CredentialKind::Key && !is_env(&c.value) {
-                    let var = format!(
-                        "DECK_{}_{}_KEY",
-                        name.to_ascii_uppercase().replace('-', "_"),
-                        group.to_ascii_uppercase().replace('-', "_")
-                    );
+                    let var = crate::load::env_var_name(&format!("{name}_{group}_key"));
                     diags.push(
                         Diagnostic::new(
                             codes::APPLICATION_LITERAL_SECRET,
