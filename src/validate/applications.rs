@@ -223,7 +223,8 @@ pub fn resolve(
                         .at(&c.span)
                         .help(format!("write `key: '${{{{ env \"{var}\" }}}}'` and set {var} where decK runs")),
                     );
-                    continue;
+                    // Kept: the project is refused for it anyway, and the registration stays
+                    // whole so the export reports no follow-on mismatch.
                 }
                 let bad = unprefixed_env_vars(&c.value);
                 if !bad.is_empty() {
@@ -235,7 +236,6 @@ pub fn resolve(
                         .at(&c.span)
                         .help(format!("rename it `DECK_{}`", bad[0])),
                     );
-                    continue;
                 }
                 let owner = format!("application `{name}` for `{group}`");
                 if let Some(first) = credentials.get(&c.value) {

@@ -105,7 +105,7 @@ fn schema_file(rel: &str) -> Value {
 }
 
 /// The whole document is a valid decK file (decK's own JSON schema).
-fn assert_deck_valid(doc: &Value) {
+pub(crate) fn assert_deck_valid(doc: &Value) {
     let validator =
         jsonschema::validator_for(&schema_file("deck-file.schema.json")).expect("schema compiles");
     let errors: Vec<String> = validator
@@ -123,6 +123,7 @@ fn schema(plugin: &str) -> Value {
         "rate-limiting" => "RateLimiting.json",
         "request-termination" => "RequestTermination.json",
         "openid-connect" => "OpenidConnect.json",
+        "request-transformer" => "RequestTransformer.json",
         other => panic!("no schema for plugin `{other}`"),
     };
     schema_file(&format!("kong-plugins-3.13/{file}"))
@@ -130,7 +131,7 @@ fn schema(plugin: &str) -> Value {
 
 /// Every added plugin's `config` is valid for its 3.13 schema, and each of its scope fields is
 /// one the plugin accepts.
-fn assert_schema_valid(doc: &Value) {
+pub(crate) fn assert_schema_valid(doc: &Value) {
     let plugins = added(doc);
     assert!(!plugins.is_empty());
     for p in plugins {

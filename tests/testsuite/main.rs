@@ -14,6 +14,7 @@ mod broken;
 mod browser;
 mod cli_build;
 mod downloads;
+mod export_cases;
 mod export_kong;
 mod export_plan;
 mod golden;
