@@ -1356,9 +1356,14 @@ fn intents(
                         })
                     })
                     .collect();
+                let limits = list
+                    .iter()
+                    .map(|&u| (units[u].group.clone(), limit_of(&units[u], Some(id))))
+                    .collect();
                 IntentKind::Enforced {
                     auth: auth_intent(strategy),
                     groups: groups.iter().cloned().collect(),
+                    limits,
                     registrations,
                 }
             }

@@ -600,6 +600,7 @@ fn verify_one(
         IntentKind::Enforced {
             auth,
             groups,
+            limits,
             registrations,
         } => {
             policy.status = PolicyStatus::Enforced;
@@ -681,12 +682,10 @@ fn verify_one(
                 ));
             }
             // The limits promised, per package or API.
-            let mut per_group: BTreeMap<&str, (Option<RateLimit>, Counter)> = BTreeMap::new();
-            for reg in registrations {
-                per_group.insert(&reg.group, (reg.limit, reg.counter));
-            }
+            // (Verified below for every registration; promised for groups no application is
+            // registered for yet: their consumers get the same plugins when added.)
             for g in groups {
-                let (limit, counter) = per_group
+                let (limit, counter) = limits
                     .get(g.as_str())
                     .copied()
                     .unwrap_or((None, Counter::Package));

@@ -5,7 +5,7 @@
 //! [`crate::load`] and resolved by [`crate::validate`], intents are derived and policies
 //! verified by [`crate::export`] with Kong's semantics from [`crate::kong`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -132,6 +132,9 @@ pub enum IntentKind {
     Enforced {
         auth: AuthIntent,
         groups: BTreeSet<String>,
+        /// Per group, the limit every registration of it gets on this operation (also for
+        /// groups no application is registered for yet).
+        limits: BTreeMap<String, (Option<RateLimit>, Counter)>,
         registrations: Vec<RegistrationIntent>,
     },
     /// Its packages disagree on the auth strategy (reported; nothing is exported).

@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::golden::golden_settings;
-use crate::common::{copy_dir, example, run, write_files};
+use crate::common::{copy_dir, example, golden_settings, run, write_files};
 use crate::export_kong::{assert_deck_valid, assert_schema_valid};
 use serde_json::{Value, json};
 

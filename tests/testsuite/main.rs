@@ -17,6 +17,7 @@ mod downloads;
 mod export_cases;
 mod export_kong;
 mod export_plan;
+mod export_property;
 mod golden;
 mod layout;
 mod openapi_corpora;
