@@ -103,7 +103,13 @@ pub fn enforcement(portal: &Portal) -> Enforcement {
                             .routing_of(id)
                             .matched_route()
                             .map(|r| portal.manifest.route_at(r).label().to_string()),
-                        auth: auth.map(super::kong::auth_intent),
+                        // Where the key may travel is Konnect's strategy setting, not
+                        // portalgen's key-auth options.
+                        auth: auth.map(|s| crate::model::enforcement::AuthIntent {
+                            hide_credentials: None,
+                            key_in_query: None,
+                            ..super::kong::auth_intent(s)
+                        }),
                         acl: limits.iter().map(|l| l.group.clone()).collect(),
                         limits,
                         registrations: Vec::new(),

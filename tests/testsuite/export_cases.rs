@@ -435,3 +435,45 @@ fn the_bundled_example_enforces_its_packages_without_leaks() {
         assert_eq!(policy["status"], status, "{op}");
     }
 }
+
+/// The portal's pages show what the verified export enforces: on the operation page of
+/// `GET /orders/{id}/items` (case 8) its own 2/second limit and the key-auth rules.
+#[test]
+fn operation_pages_show_the_enforced_limit_and_auth() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&case("08-operation-limit"), tmp.path());
+    let starter = std::fs::read_to_string(tmp.path().join("packages/starter.yaml")).unwrap();
+    write_files(
+        tmp.path(),
+        &[(
+            "packages/starter.yaml",
+            &starter.replace("name: Starter\n", "name: Starter\nvisibility: public\n"),
+        )],
+    );
+    let out = tmp.path().join("site");
+    let r = run(&[
+        "build",
+        tmp.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(out.join("apis/shop/list-order-items/index.html")).unwrap();
+    let text: String = scraper::Html::parse_document(&page)
+        .select(&scraper::Selector::parse("aside.enforcement").unwrap())
+        .flat_map(|e| e.text())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("an API key is required in the header apikey; keys in the query string are not accepted, and the key never reaches the service")
+            && text.contains("Starter: 2 requests per second per application, this operation's own limit"),
+        "{text}"
+    );
+    let list = std::fs::read_to_string(out.join("apis/shop/list-orders/index.html")).unwrap();
+    assert!(
+        list.contains("100 requests per hour"),
+        "the package-wide limit on GET /orders"
+    );
+}
