@@ -152,7 +152,11 @@ pub fn policy_html(policy: Option<&OperationPolicy>) -> String {
             Some(Counter::Operation) => " (this operation's own)",
             None => "",
         };
-        parts.push(format!("<code>{}</code>: {}{counter}", esc(&l.group), esc(&limit)));
+        parts.push(format!(
+            "<code>{}</code>: {}{counter}",
+            esc(&l.group),
+            esc(&limit)
+        ));
     }
     if !p.registrations.is_empty() {
         let allowed = p.registrations.iter().filter(|r| r.allowed).count();

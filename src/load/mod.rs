@@ -25,8 +25,8 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
-pub use deck::env_var_name;
 pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
+pub use deck::env_var_name;
 pub use package::{Pick, RawPackage, Selector};
 
 /// Read decK texts held in memory (`(path, text)` pairs, in order) into a manifest exactly as

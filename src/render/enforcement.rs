@@ -9,11 +9,7 @@ use crate::render::views::rate_limit_view;
 
 /// What the gateway enforces for `ops` (one operation, or a package's), with the limits of the
 /// visible packages only.
-pub fn view(
-    portal: &Portal,
-    visible: &Visible,
-    ops: &[OperationId],
-) -> Option<EnforcementView> {
+pub fn view(portal: &Portal, visible: &Visible, ops: &[OperationId]) -> Option<EnforcementView> {
     use crate::model::enforcement::{Counter, PolicyStatus};
     let policies: Vec<_> = ops
         .iter()

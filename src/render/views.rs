@@ -399,7 +399,6 @@ pub fn operation_view(portal: &Portal, visible: &Visible, id: OperationId) -> Op
     }
 }
 
-
 /// The base URLs readers should call: the gateway when portal.yaml configures its host or
 /// path prefix for the API, else the document's servers.
 fn reader_servers(portal: &Portal, api: &Api, servers: &[api::Server]) -> Vec<ServerView> {
@@ -485,7 +484,10 @@ pub fn package_view(
         enforcement: super::enforcement::view(
             portal,
             visible,
-            &p.operations.iter().map(|po| po.operation).collect::<Vec<_>>(),
+            &p.operations
+                .iter()
+                .map(|po| po.operation)
+                .collect::<Vec<_>>(),
         ),
     }
 }

@@ -58,12 +58,19 @@ fn policies(dir: &Path) -> (BTreeMap<String, Value>, Vec<Value>) {
         .iter()
         .map(|o| {
             (
-                format!("{} {}", o["method"].as_str().unwrap(), o["path"].as_str().unwrap()),
+                format!(
+                    "{} {}",
+                    o["method"].as_str().unwrap(),
+                    o["path"].as_str().unwrap()
+                ),
                 o["policy"].clone(),
             )
         })
         .collect();
-    (ops, v["diagnostics"].as_array().cloned().unwrap_or_default())
+    (
+        ops,
+        v["diagnostics"].as_array().cloned().unwrap_or_default(),
+    )
 }
 
 /// (consumer, limit, counter) of every registration that may call the operation.
@@ -163,7 +170,10 @@ fn every_invalid_project_is_refused_with_its_diagnostics() {
 fn case_01_packages_sharing_a_route_do_not_leak() {
     let (p, _) = policies(&case("01-shared-route"));
     let get = &p["GET /orders"];
-    assert_eq!((&get["route"], &get["acl"]), (&json!("orders"), &json!(["pkg-read"])));
+    assert_eq!(
+        (&get["route"], &get["acl"]),
+        (&json!("orders"), &json!(["pkg-read"]))
+    );
     assert_eq!(
         callers(get),
         vec![caller("reader--pkg-read", json!(5), "package")]
@@ -198,7 +208,10 @@ fn case_02_disabled_manifest_plugins_do_not_count() {
     }
     let warnings = codes(&d, "warning");
     assert_eq!(
-        warnings.iter().filter(|c| *c == "kong-plugin-disabled").count(),
+        warnings
+            .iter()
+            .filter(|c| *c == "kong-plugin-disabled")
+            .count(),
         2,
         "{d:#?}"
     );
@@ -252,7 +265,9 @@ fn case_04_an_api_publication_is_enforced() {
             "{op}"
         );
     }
-    let doc = portalgen::tree::parse(&export_yaml(&dir)).unwrap().to_json();
+    let doc = portalgen::tree::parse(&export_yaml(&dir))
+        .unwrap()
+        .to_json();
     let terminations: Vec<&Value> = doc["plugins"]
         .as_array()
         .unwrap()
@@ -330,10 +345,15 @@ fn case_08_operation_limits_on_a_shared_route_are_enforced() {
     );
     // Unpackaged GET /orders/{id} stays on the original route, open.
     assert_eq!(
-        (&p["GET /orders/{id}"]["status"], &p["GET /orders/{id}"]["route"]),
+        (
+            &p["GET /orders/{id}"]["status"],
+            &p["GET /orders/{id}"]["route"]
+        ),
         (&json!("open"), &json!("orders"))
     );
-    let doc = portalgen::tree::parse(&export_yaml(&dir)).unwrap().to_json();
+    let doc = portalgen::tree::parse(&export_yaml(&dir))
+        .unwrap()
+        .to_json();
     let rewrite = doc["plugins"]
         .as_array()
         .unwrap()

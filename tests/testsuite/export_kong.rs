@@ -320,7 +320,15 @@ fn operation_limit_is_consumer_and_route_scoped_on_a_dedicated_route() {
         one(&e.doc, "rate-limiting", Some("items"), Some("alice--basic"))["config"],
         json!({"second": 3, "limit_by": "credential", "policy": "local"})
     );
-    assert!(scoped(&e.doc, "rate-limiting", Some("items--post"), Some("alice--basic")).is_empty());
+    assert!(
+        scoped(
+            &e.doc,
+            "rate-limiting",
+            Some("items--post"),
+            Some("alice--basic")
+        )
+        .is_empty()
+    );
     assert_eq!(
         one(&e.doc, "acl", Some("items--post"), None)["config"]["allow"],
         json!(["pkg-pro"])
@@ -432,8 +440,10 @@ fn a_plugin_the_manifest_already_has_is_kept_with_a_warning() {
     assert!(e.stdout.is_empty());
     assert!(
         has_code(&e.stderr, "error", "kong-verify-mismatch")
-            && e.stderr.contains("`alice--basic` gets 60 requests per minute")
-            && e.stderr.contains("the `acl` allows [partners], not exactly [pkg-reports]"),
+            && e.stderr
+                .contains("`alice--basic` gets 60 requests per minute")
+            && e.stderr
+                .contains("the `acl` allows [partners], not exactly [pkg-reports]"),
         "{}",
         e.stderr
     );
@@ -605,7 +615,12 @@ fn a_mixed_route_is_split_and_a_route_without_application_auth_is_left_alone() {
         json!(["pkg-company", "pkg-starter"])
     );
     assert_eq!(
-        one(&with_auth.doc, "acl", Some("example-route--patch-post"), None)["config"]["allow"],
+        one(
+            &with_auth.doc,
+            "acl",
+            Some("example-route--patch-post"),
+            None
+        )["config"]["allow"],
         json!(["pkg-company"])
     );
     // With `auth_strategy: none` no plugin is put on the route and nothing is split.

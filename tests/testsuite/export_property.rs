@@ -164,12 +164,7 @@ fn expected_callers(p: &Project, op: usize) -> Vec<(String, Value, Value)> {
 
 fn check_project(p: &Project) -> Result<(), TestCaseError> {
     let dir = write(p);
-    let r = run(&[
-        "check",
-        dir.path().to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let r = run(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
     prop_assert_ne!(r.code, 101, "panic: {}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
@@ -188,7 +183,11 @@ fn check_project(p: &Project) -> Result<(), TestCaseError> {
         .iter()
         .map(|o| {
             (
-                format!("{} {}", o["method"].as_str().unwrap(), o["path"].as_str().unwrap()),
+                format!(
+                    "{} {}",
+                    o["method"].as_str().unwrap(),
+                    o["path"].as_str().unwrap()
+                ),
                 o["policy"].clone(),
             )
         })
@@ -257,7 +256,10 @@ fn seeds() -> Vec<Project> {
         Project {
             shape: 2,
             required: false,
-            packages: vec![only(&[0, 2], &[(2, 5)], Some(0)), only(&[0, 4], &[(4, 0)], Some(10))],
+            packages: vec![
+                only(&[0, 2], &[(2, 5)], Some(0)),
+                only(&[0, 4], &[(4, 0)], Some(10)),
+            ],
         },
         // 8: an operation limit on a shared, stripped route.
         Project {
