@@ -19,6 +19,7 @@ mod export_kong;
 mod export_plan;
 mod export_property;
 mod golden;
+mod invariant;
 mod layout;
 mod openapi_corpora;
 mod openapi_errors;
