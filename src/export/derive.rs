@@ -66,6 +66,9 @@ pub struct Split<S> {
     pub derived: Vec<Derived<S>>,
 }
 
+/// The methods and operations of one enforcement on one path template.
+type TemplateOps<'a, S> = (BTreeSet<&'static str>, Vec<&'a RouteOp<S>>);
+
 /// Why a route cannot be split faithfully, and the least manifest change that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -171,8 +174,7 @@ pub fn split<S: Ord + Clone>(
 
     let mut whole: BTreeMap<S, BTreeSet<&'static str>> = BTreeMap::new();
     let mut slash: BTreeMap<S, BTreeSet<&'static str>> = BTreeMap::new();
-    let mut templ: BTreeMap<(S, String), (BTreeSet<&'static str>, Vec<&RouteOp<S>>)> =
-        BTreeMap::new();
+    let mut templ: BTreeMap<(S, String), TemplateOps<'_, S>> = BTreeMap::new();
     let mut whole_ops: BTreeMap<S, Vec<OperationId>> = BTreeMap::new();
     let mut slash_ops: BTreeMap<S, Vec<OperationId>> = BTreeMap::new();
     for (&m, list) in &by_method {

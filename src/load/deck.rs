@@ -738,10 +738,10 @@ fn keep_env(extra: &mut Passthrough, node: &Node, env: &EnvFields) {
             extra.keep(field, v.to_json());
         }
     }
-    if env.has("protocol") || env.has("host") || env.has("port") || env.has("path") {
-        if let Some(v) = node.get("url") {
-            extra.keep("url", v.to_json());
-        }
+    if (env.has("protocol") || env.has("host") || env.has("port") || env.has("path"))
+        && let Some(v) = node.get("url")
+    {
+        extra.keep("url", v.to_json());
     }
 }
 
@@ -972,7 +972,7 @@ impl Merger {
             file: file.clone(),
             diags: &mut diags,
         };
-        cx.unknown_keys(&root, ROOT_KEYS, "a decK file");
+        cx.unknown_keys(root, ROOT_KEYS, "a decK file");
 
         // _format_version
         let version = root.get("_format_version").and_then(Node::scalar_text);
@@ -1115,7 +1115,7 @@ impl Merger {
             }
         }
 
-        let mut sections = passthrough(&root, TYPED_SECTIONS, ROOT_KEYS);
+        let mut sections = passthrough(root, TYPED_SECTIONS, ROOT_KEYS);
         // A typed section written as `null` is a type error above; nothing to keep.
         for key in TYPED_SECTIONS {
             if root.get(key).is_some() {
@@ -1193,19 +1193,19 @@ impl Merger {
                 None => defaults.get(key).map(|(n, f)| (n, Some(f.clone()))),
             }
         };
-        if let Some((n, from)) = own_or_default("protocol") {
-            if protocol.is_none() || from.is_none() {
-                match field_ctx(cx, from.clone(), |c| c.env_string(Some(n), "protocol")) {
-                    Read::Known(p) => {
-                        if let Some(p) = field_ctx(cx, from.clone(), |c| {
-                            c.one_of(&p, n, "protocol", Protocol::parse, &protocol_names())
-                        }) {
-                            protocol = Some(p);
-                        }
+        if let Some((n, from)) = own_or_default("protocol")
+            && (protocol.is_none() || from.is_none())
+        {
+            match field_ctx(cx, from.clone(), |c| c.env_string(Some(n), "protocol")) {
+                Read::Known(p) => {
+                    if let Some(p) = field_ctx(cx, from.clone(), |c| {
+                        c.one_of(&p, n, "protocol", Protocol::parse, &protocol_names())
+                    }) {
+                        protocol = Some(p);
                     }
-                    Read::Env => env.add("protocol"),
-                    Read::Absent => {}
                 }
+                Read::Env => env.add("protocol"),
+                Read::Absent => {}
             }
         }
         if let Some((n, from)) = own_or_default("host")

@@ -66,7 +66,7 @@ impl EnvFields {
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|f| *f == field)
+        self.0.contains(&field)
     }
 
     pub fn is_empty(&self) -> bool {

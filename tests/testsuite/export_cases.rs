@@ -73,9 +73,12 @@ fn policies(dir: &Path) -> (BTreeMap<String, Value>, Vec<Value>) {
     )
 }
 
-/// (consumer, limit, counter) of every registration that may call the operation.
-fn callers(policy: &Value) -> Vec<(String, Value, Value)> {
-    let mut out: Vec<(String, Value, Value)> = policy["registrations"]
+/// (consumer, limit, counter) of a registration that may call an operation.
+type Caller = (String, Value, Value);
+
+/// Every registration that may call the operation.
+fn callers(policy: &Value) -> Vec<Caller> {
+    let mut out: Vec<Caller> = policy["registrations"]
         .as_array()
         .unwrap()
         .iter()
@@ -92,7 +95,7 @@ fn callers(policy: &Value) -> Vec<(String, Value, Value)> {
     out
 }
 
-fn caller(consumer: &str, limit: Value, counter: &str) -> (String, Value, Value) {
+fn caller(consumer: &str, limit: Value, counter: &str) -> Caller {
     (consumer.to_string(), limit, json!(counter))
 }
 
@@ -422,7 +425,7 @@ fn the_bundled_example_enforces_its_packages_without_leaks() {
     let company = || caller("company-app--pkg-company", json!(5), "package");
     let starter = || caller("starter-app--pkg-starter", json!(100), "package");
     let zephyr = || caller("zephyr--pkg-partner-logistics", json!(30), "package");
-    let want: Vec<(&str, Vec<(String, Value, Value)>)> = vec![
+    let want: Vec<(&str, Vec<Caller>)> = vec![
         ("GET /fulfillment/shipments", vec![zephyr()]),
         (
             "POST /fulfillment/shipments/{shipmentId}/dispatch",
