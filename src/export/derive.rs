@@ -431,10 +431,10 @@ mod tests {
             &0,
         )
         .unwrap();
-        assert_eq!(s.sig, 2);
-        assert_eq!(s.methods, Some(vec!["POST".to_string()]));
+        assert_eq!(s.sig, 1);
+        assert_eq!(s.methods, Some(vec!["GET".to_string()]));
         assert_eq!(s.derived.len(), 1);
-        assert_eq!(s.derived[0].methods, ["GET"]);
+        assert_eq!(s.derived[0].methods, ["POST"]);
         // GET /orders and GET /orders/{id} differ: a `/orders/` copy.
         let s = split(
             &r,

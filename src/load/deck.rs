@@ -2242,7 +2242,7 @@ mod tests {
              services:\n\
              - name: s\n  url: http://x\n  plugins:\n  - name: cors\n  routes:\n  - name: r\n    paths: [/r]\n    plugins:\n    - name: acl\n      consumer: alice\n      config: {allow: [a]}\n\
              consumers:\n\
-             - username: alice\n  acls: [{group: a}]\n  keyauth_credentials: [{key: k1, ttl: 5}]\n  plugins:\n  - name: rate-limiting\n    route: r\n    config: {minute: 5}\n\
+             - username: alice\n  acls: [{group: a}]\n  keyauth_credentials: [{key: '${{ env \"DECK_K1\" }}', ttl: 5}]\n  plugins:\n  - name: rate-limiting\n    route: r\n    config: {minute: 5}\n\
              plugins:\n\
              - name: ace\n  consumer_group: gold\n  instance_name: x\n",
         );
@@ -2275,7 +2275,7 @@ mod tests {
         let alice = &m.consumers[0];
         assert_eq!(alice.span.line, 15);
         assert!(alice.in_group("a"));
-        assert_eq!(alice.keyauth_credentials[0].key, "k1");
+        assert_eq!(alice.keyauth_credentials[0].key, "${{ env \"DECK_K1\" }}");
         assert_eq!(
             alice.keyauth_credentials[0].extra.get("ttl"),
             Some(&json!(5))
