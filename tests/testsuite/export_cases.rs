@@ -483,7 +483,7 @@ fn operation_pages_show_the_enforced_limit_and_auth() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let page = std::fs::read_to_string(out.join("apis/shop/list-order-items/index.html")).unwrap();
     let text: String = scraper::Html::parse_document(&page)
-        .select(&scraper::Selector::parse("aside.enforcement").unwrap())
+        .select(&scraper::Selector::parse(".enforcement").unwrap())
         .flat_map(|e| e.text())
         .collect::<String>()
         .split_whitespace()
