@@ -69,9 +69,11 @@ fn load_and_validate_with(
 ) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
     let (project, mut diags) = load::load_with(root, &sources, load_api)?;
-    let portal = crate::validate::validate(project, &mut diags);
+    let mut portal = crate::validate::validate(project, &mut diags);
     let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
     diags.extend(d);
+    // What the gateway enforces is what the portal's pages and reports show.
+    portal.enforcement = export.enforcement.clone();
     Ok(Checked {
         portal,
         diags,

@@ -7,6 +7,8 @@
 //! at the top of the file: sections left out, `_info.select_tags` and
 //! `_konnect.control_plane_name` from portal.yaml.
 
+use std::cell::RefCell;
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value as Json;
 
@@ -16,7 +18,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::Portal;
 use crate::model::gateway::{
     AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
-    Passthrough, Plugin, Route, ScopeRef, Service, ServiceRef,
+    Passthrough, Plugin, Route, ScopeRef, Service, ServiceRef, is_env,
 };
 use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
 
@@ -117,6 +119,85 @@ pub fn top_level(portal: &Portal, flavor: Flavor) -> (TopLevel, Diagnostics) {
     (top, diags)
 }
 
+thread_local! {
+    /// While [`serialize`] runs: the written form of each value holding a decK env reference,
+    /// by the token that stands for it in the serializer's output.
+    static ENV: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    /// While [`serialize`] runs: how the manifest's env values are written in its files.
+    static WRITTEN: RefCell<std::collections::BTreeMap<String, String>> =
+        const { RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The token standing for env value `n` (letters, digits and `_`: the YAML writer leaves it
+/// unquoted, so it is replaced by the written form verbatim).
+fn env_token(n: usize) -> String {
+    format!("__portalgen_env_{n}__")
+}
+
+/// Write a string; a value holding a decK env reference is written as in its decK file
+/// (quotes included), or single-quoted when portalgen made it, so that decK's rendering of
+/// the file gives the same YAML value.
+fn write_str<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+    if is_env(v) {
+        let token = ENV.with(|e| {
+            e.borrow_mut().as_mut().map(|list| {
+                let raw = WRITTEN
+                    .with(|w| w.borrow().get(v).cloned())
+                    .unwrap_or_else(|| format!("'{}'", v.replace('\'', "''")));
+                list.push(raw);
+                env_token(list.len() - 1)
+            })
+        });
+        if let Some(t) = token {
+            return s.serialize_str(&t);
+        }
+    }
+    s.serialize_str(v)
+}
+
+/// A JSON value written with env-aware strings.
+struct JsonOut<'a>(&'a Json);
+
+impl Serialize for JsonOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Json::String(v) => write_str(v, s),
+            Json::Array(items) => s.collect_seq(items.iter().map(JsonOut)),
+            Json::Object(map) => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    m.serialize_entry(&StrOut(k), &JsonOut(v))?;
+                }
+                m.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// A string written with [`write_str`].
+struct StrOut<'a>(&'a str);
+
+impl Serialize for StrOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        write_str(self.0, s)
+    }
+}
+
+/// The YAML of a document, with every value holding a decK env reference written as written.
+pub fn serialize(doc: &Document<'_>) -> Result<String, String> {
+    ENV.with(|e| *e.borrow_mut() = Some(Vec::new()));
+    WRITTEN.with(|w| *w.borrow_mut() = doc.manifest.env_written.clone());
+    let body = serde_saphyr::to_string(doc);
+    let raws = ENV.with(|e| e.borrow_mut().take()).unwrap_or_default();
+    let mut body = body.map_err(|e| format!("cannot serialize the configuration: {e}"))?;
+    // Longest tokens first, so `__portalgen_env_1__` never replaces part of `…_11__`.
+    for (n, raw) in raws.iter().enumerate().rev() {
+        body = body.replace(&env_token(n), raw);
+    }
+    Ok(body)
+}
+
 /// One value of an entity's typed field, as decK writes it.
 enum Field<'a> {
     Str(&'a str),
@@ -141,7 +222,7 @@ impl Serialize for Entity<'_> {
         let mut map = s.serialize_map(None)?;
         for (key, kept) in self.extra.fields() {
             match kept {
-                Some(value) => map.serialize_entry(key, value)?,
+                Some(value) => map.serialize_entry(key, &JsonOut(value))?,
                 // A typed key whose value did not read (an error) has nothing to write.
                 None => {
                     if let Some((_, field)) = self.typed.iter().find(|(k, _)| *k == key) {
@@ -157,14 +238,15 @@ impl Serialize for Entity<'_> {
 impl Serialize for Field<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Field::Str(v) => v.serialize(s),
-            Field::List(v) => v.serialize(s),
+            Field::Str(v) => write_str(v, s),
+            Field::List(v) => s.collect_seq(v.iter().map(|x| StrOut(x))),
             Field::Bool(v) => v.serialize(s),
             Field::Int(v) => v.serialize(s),
             Field::Headers(headers) => {
                 let mut map = s.serialize_map(Some(headers.len()))?;
                 for h in *headers {
-                    map.serialize_entry(h.name.as_str(), &h.values)?;
+                    let values: Vec<StrOut<'_>> = h.values.iter().map(|v| StrOut(v)).collect();
+                    map.serialize_entry(&StrOut(h.name.as_str()), &values)?;
                 }
                 map.end()
             }
@@ -188,7 +270,13 @@ impl Serialize for Field<'_> {
                 }
                 map.end()
             }
-            Field::Config(c) => c.serialize(s),
+            Field::Config(c) => {
+                let mut map = s.serialize_map(Some(c.len()))?;
+                for (k, v) in *c {
+                    map.serialize_entry(&StrOut(k), &JsonOut(v))?;
+                }
+                map.end()
+            }
             Field::Entities(list) => list.serialize(s),
         }
     }
@@ -488,7 +576,7 @@ impl Serialize for Document<'_> {
             }
             let computed = matches!(key, "_konnect") && top.control_plane_name.is_some();
             match sections.get(key) {
-                Some(kept) if !computed => map.serialize_entry(key, kept)?,
+                Some(kept) if !computed => map.serialize_entry(key, &JsonOut(kept))?,
                 _ => {
                     if let Some(v) = self.section(key) {
                         map.serialize_entry(key, &v)?;
@@ -503,7 +591,7 @@ impl Serialize for Document<'_> {
             .collect();
         rest.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in rest {
-            map.serialize_entry(k, v)?;
+            map.serialize_entry(k, &JsonOut(v))?;
         }
         map.end()
     }

@@ -2,6 +2,7 @@
 //! files are independent. Never resolves cross-file references (that is validation's job) and
 //! never stops at the first problem.
 
+pub mod applications;
 pub mod deck;
 mod konnect_config;
 pub mod openapi;
@@ -25,8 +26,16 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
+pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
+pub use deck::env_var_name;
 pub use openapi::load_api;
 pub use package::{Pick, RawPackage, Selector};
+
+/// Read decK texts held in memory (`(path, text)` pairs, in order) into a manifest exactly as
+/// the project's decK files are read: the export reads the file it produced back this way.
+pub fn deck_from_texts(files: &[(String, String)]) -> (Manifest, Diagnostics) {
+    deck::from_texts(files, &SourceMap::default())
+}
 
 /// The project as read from disk, before cross-file validation.
 #[derive(Debug)]
@@ -37,6 +46,8 @@ pub struct Project {
     pub packages: Vec<RawPackage>,
     pub pages: Vec<Page>,
     pub manifest: Manifest,
+    /// `applications/*.yaml`, as written.
+    pub applications: Vec<RawApplication>,
     /// Template overrides from `templates/`: name → source.
     pub templates: BTreeMap<String, String>,
     /// Files of `static/`: output path (relative) → absolute source path.
@@ -141,6 +152,15 @@ pub fn load_with(
     let (manifest, d) = deck::load(&root, &config.gateway.manifests, sources);
     diags.extend(d);
 
+    let mut applications = Vec::new();
+    for path in files_in(&root.join("applications"), &["yaml", "yml"], false) {
+        if let Some((node, file)) = read_tree(&root, &path, sources, &mut diags)
+            && let Some(a) = applications::read(&node, &file, &mut diags)
+        {
+            applications.push(a);
+        }
+    }
+
     let mut templates = BTreeMap::new();
     for path in files_in(&root.join("templates"), &["html", "xml", "txt"], true) {
         let name = relative(&root.join("templates"), &path);
@@ -161,6 +181,7 @@ pub fn load_with(
             packages,
             pages: page_list,
             manifest,
+            applications,
             templates,
             static_files,
         },

@@ -10,8 +10,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::read::Fields;
 use crate::load::{konnect_config, rate_limit};
 use crate::model::config::{
-    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings, MatchPolicy,
-    PortalConfig, RouterFlavor,
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings,
+    KeyAuthOptions, MatchPolicy, PortalConfig, RouterFlavor,
 };
 use crate::model::{Slug, Visibility};
 use crate::tree::Node;
@@ -177,8 +177,25 @@ fn read_auth_strategies(
         else {
             continue;
         };
+        let mut key_auth = KeyAuthOptions::default();
         let kind = if kind == "key_auth" {
-            f.deny_unknown(&["name", "display_name", "type", "key_names"], diags);
+            f.deny_unknown(
+                &[
+                    "name",
+                    "display_name",
+                    "type",
+                    "key_names",
+                    "hide_credentials",
+                    "key_in_query",
+                ],
+                diags,
+            );
+            if let Some(b) = f.bool("hide_credentials", diags) {
+                key_auth.hide_credentials = b;
+            }
+            if let Some(b) = f.bool("key_in_query", diags) {
+                key_auth.key_in_query = b;
+            }
             let key_names = if f.get("key_names").is_some() {
                 f.string_list("key_names", diags)
             } else {
@@ -247,6 +264,7 @@ fn read_auth_strategies(
             name,
             display_name,
             kind,
+            key_auth,
             span: f.span(),
         });
     }

@@ -93,8 +93,32 @@ pub struct AuthStrategy {
     pub display_name: String,
     #[serde(flatten)]
     pub kind: AuthKind,
+    /// How Kong's `key-auth` plugin treats the key (key_auth strategies, `export --flavor kong`).
+    #[serde(skip)]
+    pub key_auth: KeyAuthOptions,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// The `key-auth` options of a key_auth strategy (portal.yaml `hide_credentials`,
+/// `key_in_query`). portalgen's defaults differ from Kong's on purpose: the key never reaches
+/// the upstream, and it is never accepted in the query string, where access logs and proxies
+/// record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAuthOptions {
+    /// Strip the key before proxying (Kong's default: `false`; portalgen's: `true`).
+    pub hide_credentials: bool,
+    /// Accept the key as a query parameter (Kong's default: `true`; portalgen's: `false`).
+    pub key_in_query: bool,
+}
+
+impl Default for KeyAuthOptions {
+    fn default() -> Self {
+        KeyAuthOptions {
+            hide_credentials: true,
+            key_in_query: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -121,6 +145,14 @@ pub enum AuthChoice {
     /// No application auth (`none`).
     None,
     Named(String),
+}
+
+impl ApiSettings {
+    /// The API is published on its own (Konnect's API publication): portal.yaml gives it an
+    /// `auth_strategy` or a `rate_limit`, which the API's page promises for all its operations.
+    pub fn published(&self) -> bool {
+        self.auth_strategy.is_some() || self.rate_limit.is_some()
+    }
 }
 
 /// `apis.<slug>` in portal.yaml.

@@ -564,6 +564,40 @@ pub struct OperationView {
     pub responses: Vec<ResponseView>,
     pub packages: Vec<OpPackage>,
     pub samples: Vec<Sample>,
+    /// What the gateway export really enforces (`partials/enforcement.html` words it).
+    pub enforcement: Option<EnforcementView>,
+}
+
+/// What the gateway enforces for an operation, or for the operations of a package, as the
+/// export verified it (`kong`) or as Konnect's ACE is configured (`konnect`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EnforcementView {
+    /// `kong` or `konnect`.
+    pub gateway: &'static str,
+    /// enforced|open|terminated|unrouted|unchecked|konnect (a package: of its operations, the
+    /// status they share, else `mixed`).
+    pub status: &'static str,
+    /// `key-auth` or `openid-connect`, when application auth is enforced.
+    pub auth_plugin: Option<&'static str>,
+    pub key_names: Vec<String>,
+    pub key_in_query: bool,
+    pub hide_credentials: bool,
+    pub issuer: Option<String>,
+    /// Per visible package (or the API's publication): the limit and its counter.
+    pub limits: Vec<EnforcedLimit>,
+    /// The status code answering every request (`terminated`).
+    pub status_code: Option<u16>,
+    /// Operations whose enforcement was verified, of all counted (1 of 1 for an operation).
+    pub verified: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnforcedLimit {
+    pub name: String,
+    pub limit: Option<RateLimitView>,
+    /// `package` (one counter for the package's operations) or `operation` (its own).
+    pub counter: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -606,6 +640,8 @@ pub struct PackageView {
     /// `http`, `openIdConnect`, `mutualTLS`), for partials/access.html.
     pub declared_security: Vec<&'static str>,
     pub downloads: Vec<Download>,
+    /// What the gateway export really enforces for the package's operations.
+    pub enforcement: Option<EnforcementView>,
 }
 
 /// A named schema in the index.

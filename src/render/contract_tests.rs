@@ -99,7 +99,11 @@ fn docs_templates_md_lists_exactly_the_context_fields() {
 
 /// The context of every page of `project` built for `audiences`, as JSON.
 fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
-    let portal = &crate::render::plan::tests::load(project);
+    let mut portal = crate::render::plan::tests::load(project);
+    // The pipeline sets what the verified export enforces; here every operation gets a full
+    // policy, so that each documented enforcement field appears on the pages.
+    portal.enforcement = full_enforcement(&portal);
+    let portal = &portal;
     let plan = plan::plan(portal, audiences);
     let paths = plan.paths();
     let opts = RenderOptions {
@@ -121,6 +125,46 @@ fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
             (ctx.page.kind, serde_json::to_value(&ctx).unwrap())
         })
         .collect()
+}
+
+/// A policy with every field set for every operation of `portal`.
+fn full_enforcement(portal: &crate::model::Portal) -> crate::model::enforcement::Enforcement {
+    use crate::model::enforcement::{
+        AuthIntent, Counter, Enforcement, LimitPolicy, OperationPolicy, PolicyStatus,
+    };
+    let policy = OperationPolicy {
+        status: PolicyStatus::Enforced,
+        route: Some("r".into()),
+        auth: Some(AuthIntent {
+            strategy: "key-auth".into(),
+            plugin: "key-auth",
+            key_names: vec!["apikey".into()],
+            hide_credentials: Some(true),
+            key_in_query: Some(false),
+            issuer: Some("https://idp.example.com".into()),
+        }),
+        acl: vec!["api-x".into()],
+        limits: vec![LimitPolicy {
+            group: "api-x".into(),
+            name: "X".into(),
+            limit: Some(crate::model::RateLimit {
+                limit: 5,
+                duration: crate::model::Duration::Minutes,
+            }),
+            counter: Some(Counter::Package),
+        }],
+        registrations: Vec::new(),
+        status_code: Some(404),
+        note: None,
+    };
+    Enforcement {
+        flavor: "kong",
+        operations: portal
+            .apis
+            .iter()
+            .map(|a| vec![policy.clone(); a.operations.len()])
+            .collect(),
+    }
 }
 
 /// Every key path of a JSON value: `a`, `a.b`, `a.list[]`, `a.list[].c`.

@@ -58,6 +58,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/live_reload.html",
         include_str!("../../templates/partials/live_reload.html"),
     ),
+    (
+        "partials/enforcement.html",
+        include_str!("../../templates/partials/enforcement.html"),
+    ),
 ];
 
 /// The built-in theme's static assets, written under `assets/`.

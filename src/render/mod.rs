@@ -16,6 +16,7 @@
 
 pub mod context;
 pub mod downloads;
+pub mod enforcement;
 pub mod engine;
 pub mod escape;
 pub mod examples;

@@ -484,6 +484,7 @@ pub fn operation_view(
             .collect(),
         packages,
         samples,
+        enforcement: super::enforcement::view(portal, visible, &[id]),
     }
 }
 
@@ -589,6 +590,14 @@ pub fn package_view(
             p.operations.iter().map(|po| portal.operation(po.operation)),
         ),
         downloads,
+        enforcement: super::enforcement::view(
+            portal,
+            visible,
+            &p.operations
+                .iter()
+                .map(|po| po.operation)
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 

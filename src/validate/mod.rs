@@ -2,6 +2,7 @@
 //! cross-file reference (package → API → operation, auth strategies, routes) and running every
 //! rule. It never stops early: all problems of a run are collected.
 
+pub mod applications;
 pub mod config;
 pub mod gateway;
 pub mod konnect;
@@ -50,6 +51,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         packages: raw_packages,
         pages,
         manifest,
+        applications: raw_applications,
         templates,
         static_files,
     } = project;
@@ -59,6 +61,14 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     let packages = packages::resolve(&raw_packages, &apis, &config, diags);
 
     gateway::check(&manifest, &config, diags);
+    let applications = applications::resolve(
+        &raw_applications,
+        &apis,
+        &packages,
+        &config,
+        &manifest,
+        diags,
+    );
 
     // Routing: every operation of every API against the manifest. A project without any
     // decK file (a portal for APIs not behind Kong, or a first try) is told so once and
@@ -86,6 +96,8 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         packages,
         pages,
         manifest,
+        applications,
+        enforcement: Default::default(),
         routing,
         packages_of,
         templates,
