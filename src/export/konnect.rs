@@ -432,23 +432,6 @@ fn catalog(portal: &Portal) -> Catalog {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Refs;
-
-    #[test]
-    fn refs_stay_short_unique_and_stable() {
-        let mut refs = Refs::default();
-        assert_eq!(refs.take("api-orders", "orders"), "api-orders");
-        let again = refs.take("api-orders", "orders-2");
-        assert!(again.starts_with("api-orders-") && again.len() == "api-orders-".len() + 8);
-        let long = "api-".to_string() + &"x".repeat(80);
-        let r = refs.take(&long, &long);
-        assert!(r.len() <= 63, "{r}");
-        assert_eq!(r, Refs::default().take(&long, &long));
-    }
-}
-
 /// What Konnect's ACE enforces for each operation: the auth strategy and limits of its
 /// packages and of its API's publication (portalgen cannot verify Konnect; it reports the
 /// promise ACE is configured to keep).
@@ -527,5 +510,22 @@ fn strategy<'a>(portal: &'a Portal, choice: &AuthChoice) -> Option<&'a AuthStrat
         AuthChoice::None => None,
         AuthChoice::Default => portal.config.default_auth_strategy(),
         AuthChoice::Named(n) => portal.config.auth_strategy(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refs;
+
+    #[test]
+    fn refs_stay_short_unique_and_stable() {
+        let mut refs = Refs::default();
+        assert_eq!(refs.take("api-orders", "orders"), "api-orders");
+        let again = refs.take("api-orders", "orders-2");
+        assert!(again.starts_with("api-orders-") && again.len() == "api-orders-".len() + 8);
+        let long = "api-".to_string() + &"x".repeat(80);
+        let r = refs.take(&long, &long);
+        assert!(r.len() <= 63, "{r}");
+        assert_eq!(r, Refs::default().take(&long, &long));
     }
 }
