@@ -122,10 +122,10 @@ pub fn request(api: &Api, op: &Operation, url: &str, auth: Option<&AuthStrategy>
             value: examples::media(api, mt, Direction::Request).unwrap_or(Value::Null),
         })
     });
-    if let Some(b) = &body {
-        if !b.is_multipart() {
-            headers.push(("Content-Type".into(), b.media_type.clone()));
-        }
+    if let Some(b) = &body
+        && !b.is_multipart()
+    {
+        headers.push(("Content-Type".into(), b.media_type.clone()));
     }
     Request {
         method: op.method.as_str().to_string(),
