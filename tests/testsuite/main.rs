@@ -17,6 +17,7 @@ mod downloads;
 mod export_kong;
 mod export_plan;
 mod golden;
+mod invariant;
 mod layout;
 mod openapi_corpora;
 mod openapi_errors;
