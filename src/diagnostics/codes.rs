@@ -172,6 +172,7 @@ codes! {
         INVALID_PAGE_NAME = "invalid-page-name", Error: "A guide's file or folder name cannot be part of a URL.";
         DUPLICATE_PAGE = "duplicate-page", Error: "Two guides would be written to the same URL.";
         BROKEN_LINK = "broken-link", Warning: "A guide links to a file or page the build does not produce; the link is dropped, its text kept.";
+        BROKEN_ANCHOR = "broken-anchor", Warning: "A guide links to a heading or anchor (`#keys`) that the target page does not have; the link still goes to the page.";
     }
     section "OpenAPI documents" {
         OPENAPI_VERSION = "openapi-version", Error: "The document is not OpenAPI 2.0, 3.0 or 3.1 (or not a mapping).";
@@ -252,6 +253,7 @@ codes! {
         OUTPUT_CLASH = "output-clash", Error: "Two files of the portal would be written to the same path, or one path would be both a file and a folder.";
         OUTPUT_NAME_TOO_LONG = "output-name-too-long", Error: "A file of the portal would get a name longer than the 255 bytes file systems allow (from a long operationId or slug).";
         OUTPUT_FAILED = "output-failed", Error, fatal: "The output folder cannot be written.";
+        SEARCH_INDEX_FAILED = "search-index-failed", Error: "Pagefind could not build the search index (a bug: please report it).";
     }
     section "Gateway export" {
         ACE_POLICY_MISMATCH = "ace-policy-mismatch", Warning: "The manifest's `ace` plugin has another `match_policy` than portal.yaml.";

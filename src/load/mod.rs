@@ -24,6 +24,7 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
+pub use openapi::load_api;
 pub use package::{Pick, RawPackage, Selector};
 
 /// The project as read from disk, before cross-file validation.
@@ -46,8 +47,22 @@ pub struct Project {
 #[error("{0}")]
 pub struct Fatal(pub String);
 
+/// How one API is loaded: [`openapi::load_api`]'s signature (root, slug, entry document,
+/// sources). `serve` passes a loader that reuses the APIs whose files did not change.
+pub type ApiLoader<'a> =
+    dyn Fn(&Path, &str, &Path, &SourceMap) -> (Option<Api>, Diagnostics) + Sync + 'a;
+
 /// Load the project at `root`.
 pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
+    load_with(root, sources, &openapi::load_api)
+}
+
+/// [`load`], each API through `load_api`.
+pub fn load_with(
+    root: &Path,
+    sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
+) -> Result<(Project, Diagnostics), Fatal> {
     let root = root.canonicalize().map_err(|e| {
         Fatal(format!(
             "cannot open project folder `{}`: {e}",
@@ -83,7 +98,7 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
     let entries = discover_apis(&root, &mut diags);
     let results: Vec<(Option<Api>, Diagnostics)> = entries
         .par_iter()
-        .map(|(slug, path)| crate::load::openapi::load_api(&root, slug, path, sources))
+        .map(|(slug, path)| load_api(&root, slug, path, sources))
         .collect();
     let mut apis = Vec::new();
     for (api, d) in results {

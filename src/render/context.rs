@@ -23,7 +23,7 @@ pub struct PageContext<'a> {
     pub root: String,
     pub page: PageMeta,
     pub nav: Nav,
-    /// When set (by `serve`), the URL of the live-reload event stream.
+    /// When set (by `serve`), the URL of the live-reload client script.
     pub live_reload: Option<String>,
     #[serde(flatten)]
     pub content: PageContent,

@@ -106,6 +106,7 @@ fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
         base_url: None,
         audiences: audiences.to_vec(),
         live_reload: Some("/__portalgen/live".into()),
+        progress: Default::default(),
     };
     let pages = Pages::new(
         portal,

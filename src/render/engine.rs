@@ -71,6 +71,10 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/theme.js"),
     ),
     (
+        "assets/search.js",
+        include_bytes!("../../themes/default/search.js"),
+    ),
+    (
         "assets/favicon.svg",
         include_bytes!("../../themes/default/favicon.svg"),
     ),

@@ -9,7 +9,12 @@
 //!   a folder (a file of `static/` may still deliberately replace a generated file);
 //! - `output-name-too-long`: a path segment longer than file systems allow (a 300-character
 //!   operationId), reported where the name comes from;
-//! - `broken-link`: a guide's link that reaches none of the planned files.
+//! - `broken-link`: a guide's link that reaches none of the planned files;
+//! - `broken-anchor`: a guide's link to a heading or anchor its target page does not have.
+//!
+//! The search index is planned as its fixed files plus its folder ([`search::DIR`]): Pagefind
+//! names its chunks by their content, known only once the index is built, so the plan
+//! reserves the folder, and a file of `static/` inside it is an `output-clash`.
 //!
 //! The set of planned paths is also what guide links are resolved against (see
 //! [`super::links`]), so "known paths" are never listed twice.
@@ -21,7 +26,7 @@ use crate::model::audience::Visible;
 use crate::model::{ApiId, OperationId, PackageId, PageId, Portal};
 use crate::render::downloads::{Format, Owner};
 use crate::render::links::{self, Targets};
-use crate::render::{engine, sitemap, urls};
+use crate::render::{engine, search, sitemap, urls};
 use crate::source::Span;
 
 /// The longest file or folder name common file systems hold (ext4, APFS, NTFS: 255).
@@ -77,8 +82,16 @@ pub enum FileKind {
     },
     /// `sitemap.xml`, or one part of a split sitemap.
     Sitemap,
-    SearchIndex,
+    /// A search index file with a fixed name ([`search::FIXED_FILES`]).
+    Search,
+    /// The search index's folder ([`search::DIR`], the planned path ends with `/`): every
+    /// content-hashed chunk below it.
+    SearchChunks,
     LlmsTxt,
+    /// `llms-full.txt`: every visible operation and guide in full, as markdown.
+    LlmsFullTxt,
+    /// The markdown twin of an operation page (`apis/<api>/<op>/index.md`).
+    OperationMarkdown(OperationId),
     RobotsTxt,
     /// The OpenAPI document or Postman collection of a package or API.
     Download(Owner, Format),
@@ -88,6 +101,16 @@ pub enum FileKind {
     Asset(usize),
     /// A file of the project's `static/` (its path below `static/`).
     Static(String),
+}
+
+impl FileKind {
+    /// Sitemaps and the search index are built from every page at once, not file by file.
+    pub fn is_built_whole(&self) -> bool {
+        matches!(
+            self,
+            FileKind::Sitemap | FileKind::Search | FileKind::SearchChunks
+        )
+    }
 }
 
 /// One file of the build.
@@ -119,9 +142,17 @@ impl Plan {
         })
     }
 
-    /// Every path the build writes (what guide links may point at).
+    /// Every path the build writes (what guide links may point at); a planned folder (the
+    /// search index's) ends with `/`.
     pub fn paths(&self) -> BTreeSet<String> {
         self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// Whether the plan names `path`: as a file, or inside a planned folder.
+    pub fn covers(&self, path: &str) -> bool {
+        self.files.iter().any(|f| {
+            f.path == path || (f.kind == FileKind::SearchChunks && path.starts_with(&f.path))
+        })
     }
 }
 
@@ -191,13 +222,23 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
     jobs.extend(visible.pages.iter().map(|g| Job::Guide(*g)));
 
     let mut files: Vec<PlannedFile> = jobs
-        .into_iter()
+        .iter()
         .map(|job| {
             let url = job.url(portal);
             PlannedFile {
                 path: urls::output_path(&url),
-                kind: FileKind::Page { job, url },
+                kind: FileKind::Page { job: *job, url },
             }
+        })
+        .collect();
+    let twins: Vec<PlannedFile> = jobs
+        .iter()
+        .filter_map(|job| match job {
+            Job::Operation(o) => Some(PlannedFile {
+                path: urls::markdown_twin(&job.url(portal)),
+                kind: FileKind::OperationMarkdown(*o),
+            }),
+            _ => None,
         })
         .collect();
     // The sitemap lists every page but the 404 page.
@@ -242,9 +283,10 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
             kind: FileKind::Download(owner, Format::Postman),
         });
     }
+    files.extend(twins);
     for (path, kind) in [
         (urls::LLMS_TXT, FileKind::LlmsTxt),
-        (urls::SEARCH_INDEX, FileKind::SearchIndex),
+        (urls::LLMS_FULL_TXT, FileKind::LlmsFullTxt),
         (urls::ROBOTS_TXT, FileKind::RobotsTxt),
     ] {
         files.push(PlannedFile {
@@ -252,6 +294,14 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
             kind,
         });
     }
+    files.extend(search::FIXED_FILES.iter().map(|path| PlannedFile {
+        path: path.to_string(),
+        kind: FileKind::Search,
+    }));
+    files.push(PlannedFile {
+        path: search::DIR.to_string(),
+        kind: FileKind::SearchChunks,
+    });
     for (i, (path, _)) in engine::BUILTIN_ASSETS.iter().enumerate() {
         files.push(PlannedFile {
             path: path.to_string(),
@@ -324,8 +374,33 @@ fn clashes(portal: &Portal, files: &[PlannedFile], out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
+        // A file inside the search index's folder, other than its own: its name may be a
+        // chunk's, and no build could tell.
+        if path.starts_with(search::DIR)
+            && !search::FIXED_FILES.contains(path)
+            && let Some(f) = here
+                .iter()
+                .find(|f| !matches!(f.kind, FileKind::Search | FileKind::SearchChunks))
+        {
+            let mut d = Diagnostic::new(
+                codes::OUTPUT_CLASH,
+                format!(
+                    "{} would be written to `{path}`, inside `{}`, the folder of the search index",
+                    describe(portal, &f.kind),
+                    search::DIR
+                ),
+            )
+            .help("move the file out of that folder");
+            if let Some(span) = source_span(portal, &f.kind) {
+                d = d.at(&span);
+            }
+            out.push(d);
+        }
         // A file where another file needs a folder: `static/apis/orders` beside the page
         // `apis/orders/index.html`. No file system holds both.
+        if path.ends_with('/') {
+            continue;
+        }
         let folder = format!("{path}/");
         if let Some((inner, inside)) = by_path
             .range(folder.as_str()..)
@@ -433,8 +508,18 @@ fn source_span(portal: &Portal, kind: &FileKind) -> Option<Span> {
             Some(portal.api(*a).source.clone())
         }
         FileKind::Static(rel) => Some(Span::file(format!("static/{rel}"))),
+        FileKind::OperationMarkdown(o) => {
+            let (_, op) = portal.operation(*o);
+            Some(
+                op.operation_id_span
+                    .clone()
+                    .unwrap_or_else(|| op.span.clone()),
+            )
+        }
         FileKind::Sitemap
-        | FileKind::SearchIndex
+        | FileKind::Search
+        | FileKind::SearchChunks
+        | FileKind::LlmsFullTxt
         | FileKind::LlmsTxt
         | FileKind::RobotsTxt
         | FileKind::Asset(_) => None,
@@ -471,8 +556,16 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             Job::Guide(g) => format!("the page of `{}`", portal.page(*g).span.file),
         },
         FileKind::Sitemap => "the sitemap".into(),
-        FileKind::SearchIndex => "the search index".into(),
+        FileKind::Search | FileKind::SearchChunks => "the search index".into(),
         FileKind::LlmsTxt => "llms.txt".into(),
+        FileKind::LlmsFullTxt => "llms-full.txt".into(),
+        FileKind::OperationMarkdown(o) => {
+            let (api, op) = portal.operation(*o);
+            format!(
+                "the markdown twin of operation {} {} of API `{}`",
+                op.method, op.path, api.slug
+            )
+        }
         FileKind::RobotsTxt => "robots.txt".into(),
         FileKind::Download(owner, format) => {
             let what = match format {
@@ -509,21 +602,36 @@ pub(crate) mod tests {
         for audiences in [vec![], vec!["partners".to_string()]] {
             let planned = plan(&portal, &audiences);
             assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
-            let paths = planned.paths();
+            let named: BTreeSet<String> = planned
+                .files
+                .iter()
+                .filter(|f| f.kind != FileKind::SearchChunks)
+                .map(|f| f.path.clone())
+                .collect();
             let opts = RenderOptions {
                 audiences: audiences.clone(),
                 ..RenderOptions::default()
             };
             let mut diags = crate::diagnostics::Diagnostics::new();
-            let written: BTreeSet<String> =
-                crate::render::render(&portal, planned, &opts, &mut diags)
-                    .expect("rendered")
-                    .outputs
-                    .into_iter()
-                    .map(|o| o.path)
-                    .collect();
+            let rendered =
+                crate::render::render(&portal, planned, &opts, &mut diags).expect("rendered");
+            let written: BTreeSet<String> = rendered.outputs.into_iter().map(|o| o.path).collect();
             assert!(diags.is_empty(), "{diags:?}");
-            assert_eq!(paths, written, "audiences {audiences:?}");
+            // Every file the plan names is written; every other file written is a chunk of
+            // the search index, in the folder the plan reserves.
+            let again = plan(&portal, &audiences);
+            assert!(
+                named.is_subset(&written),
+                "audiences {audiences:?}: {:?}",
+                named.difference(&written).collect::<Vec<_>>()
+            );
+            for w in written.difference(&named) {
+                assert!(
+                    w.starts_with(search::DIR) && again.covers(w),
+                    "{w} is written but not planned"
+                );
+            }
+            assert!(written.iter().any(|w| w.starts_with("pagefind/fragment/")));
         }
     }
 

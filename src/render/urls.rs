@@ -17,10 +17,10 @@ pub const PACKAGE_CATALOG: &str = "packages/";
 pub const NOT_FOUND: &str = "404.html";
 /// The sitemap (or, beyond 50,000 URLs, the sitemap index).
 pub const SITEMAP: &str = "sitemap.xml";
-/// The search box's index.
-pub const SEARCH_INDEX: &str = "search-index.json";
 /// The llmstxt.org index.
 pub const LLMS_TXT: &str = "llms.txt";
+/// The whole visible reference and guides in one markdown file (llmstxt.org's full form).
+pub const LLMS_FULL_TXT: &str = "llms-full.txt";
 /// Instructions for crawlers.
 pub const ROBOTS_TXT: &str = "robots.txt";
 
@@ -79,6 +79,12 @@ pub fn openapi_download(page_url: &str) -> String {
 /// The Postman collection written beside a package or API page.
 pub fn postman_download(page_url: &str) -> String {
     format!("{page_url}postman.json")
+}
+
+/// The markdown twin of a page (`apis/x/op/` → `apis/x/op/index.md`), for assistants and
+/// readers of raw text.
+pub fn markdown_twin(page_url: &str) -> String {
+    format!("{page_url}index.md")
 }
 
 /// One part of a sitemap split beyond 50,000 URLs (1-based).

@@ -7,7 +7,8 @@
  *     remembered and applied on every page
  *  4. scrolls the current navigation entry into view in the sidebar
  *  5. opens collapsed responses before printing
- *  6. remembers which schema fields (<details>) a reader opened on a page, for the session
+ *  6. shows the search box and loads its code (assets/search.js) on first use
+ *  7. remembers which schema fields (<details>) a reader opened on a page, for the session
  */
 (function () {
   "use strict";
@@ -180,97 +181,30 @@
     }
   });
 
-  // Search: loads search-index.json on first focus; matches every word of the query against
-  // title, path, API and text; titles rank first. Arrow keys move, Enter opens, Escape closes.
+  // 6. Search: the box needs JavaScript. Its code (assets/search.js) and Pagefind's index
+  // load on first use, so pages that are only read never fetch them.
   function setupSearch() {
     var box = document.querySelector("[data-search-root]");
-    if (!box || !window.fetch) return;
-    var root = box.getAttribute("data-search-root") || "";
+    if (!box) return;
     var input = box.querySelector("input");
-    var list = box.querySelector("ul");
-    var index = null, loading = null, current = -1, failed = false;
+    var started = false;
     box.hidden = false;
-    function load() {
-      if (!loading) loading = fetch(root + "search-index.json").then(function (r) { return r.json(); })
-        .then(function (d) { index = d; return d; }, function () { failed = true; index = []; return index; });
-      return loading;
+    function start() {
+      if (started) return;
+      started = true;
+      var s = document.createElement("script");
+      s.src = (box.getAttribute("data-search-root") || "") + "assets/search.js";
+      document.head.appendChild(s);
     }
-    function score(e, words) {
-      var title = (e.t || "").toLowerCase(), hay = [e.p, e.a, e.s, e.m].join(" ").toLowerCase(), s = 0;
-      for (var i = 0; i < words.length; i++) {
-        var w = words[i];
-        if (title.indexOf(w) === 0) s += 4; else if (title.indexOf(w) >= 0) s += 3;
-        else if (hay.indexOf(w) >= 0) s += 1; else return 0;
+    input.addEventListener("focus", start);
+    input.addEventListener("input", start);
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key === "/" && !started && !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+        e.preventDefault();
+        input.focus();
       }
-      return s;
-    }
-    function show(results) {
-      list.innerHTML = "";
-      current = -1;
-      input.removeAttribute("aria-activedescendant");
-      results.forEach(function (e, i) {
-        var li = document.createElement("li");
-        li.setAttribute("role", "option");
-        li.id = "search-result-" + i;
-        var a = document.createElement("a");
-        a.href = root + e.u;
-        var t = document.createElement("span");
-        t.className = "search-title";
-        t.textContent = e.t;
-        a.appendChild(t);
-        var meta = document.createElement("span");
-        meta.className = "search-meta";
-        meta.textContent = e.k === "operation" ? e.m + " " + e.p + " · " + e.a : e.k;
-        a.appendChild(meta);
-        li.appendChild(a);
-        list.appendChild(li);
-      });
-      if (!results.length && input.value.trim()) {
-        var none = document.createElement("li");
-        none.className = "search-none";
-        none.textContent = failed ? "Search is unavailable here: open the portal through a web server" : "No results";
-        list.appendChild(none);
-      }
-      list.hidden = !input.value.trim();
-      input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-    }
-    function run() {
-      var query = input.value;
-      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      if (!words.length) return show([]);
-      load().then(function (d) {
-        if (input.value !== query) return; // the user typed on: a newer run shows its results
-        var hits = [];
-        for (var i = 0; i < d.length; i++) {
-          var s = score(d[i], words);
-          if (s) hits.push([s, i]);
-        }
-        hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-        show(hits.slice(0, 12).map(function (h) { return d[h[1]]; }));
-      });
-    }
-    function move(step) {
-      var items = list.querySelectorAll("[role=option]");
-      if (!items.length) return;
-      if (current >= 0) items[current].removeAttribute("aria-selected");
-      current = (current + step + items.length) % items.length;
-      items[current].setAttribute("aria-selected", "true");
-      input.setAttribute("aria-activedescendant", items[current].id);
-      items[current].scrollIntoView({ block: "nearest" });
-    }
-    input.addEventListener("focus", load);
-    input.addEventListener("input", run);
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
-      else if (e.key === "Enter") {
-        if (list.hidden) return;
-        var items = list.querySelectorAll("[role=option] a");
-        var target = items[current >= 0 ? current : 0];
-        if (target) { e.preventDefault(); location.href = target.href; }
-      } else if (e.key === "Escape") { input.value = ""; show([]); }
     });
-    document.addEventListener("click", function (e) { if (!box.contains(e.target)) { list.hidden = true; input.setAttribute("aria-expanded", "false"); } });
   }
 
   function init() {

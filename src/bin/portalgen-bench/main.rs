@@ -9,8 +9,12 @@
 //! FILE (interleaved with Redocly CLI 2.77 and Redoc 2's full render with `--peers`).
 //! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
 //! description against one openapi2kong-style route per operation with Kong's router.
+//! `portalgen-bench serve [--edits N]` times file write → reload event through the real
+//! `portalgen serve` for a guide and a template of the bundled example and one operation's
+//! description in GitHub's description (see `serve.rs`).
 
 mod routing;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -85,6 +89,15 @@ enum Cmd {
         corpora: Option<PathBuf>,
         #[arg(long, default_value_t = 7)]
         runs: usize,
+    },
+    /// File write → reload event at a connected client through `portalgen serve` (the binary
+    /// beside this one): a guide and a template of the bundled example, one operation's
+    /// description in GitHub's description; median of N edits each.
+    Serve {
+        /// GitHub's description; default: the installed corpora.
+        github: Option<PathBuf>,
+        #[arg(long, default_value_t = 20)]
+        edits: usize,
     },
 }
 
@@ -161,6 +174,16 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             build_bench(&file, runs.max(1), peers)
+        }
+        Cmd::Serve { github, edits } => {
+            let github = github.unwrap_or_else(default_corpus_file);
+            match serve::run(edits.max(1), &github) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Cmd::Route { corpora, runs } => {
             let corpora = corpora.unwrap_or_else(default_corpus_file);
