@@ -142,6 +142,7 @@ codes! {
         INVALID_KEY_NAMES = "invalid-key-names", Error: "A key-auth strategy's `key_names` is empty or holds an invalid name.";
         TOO_MANY_KEY_NAMES = "too-many-key-names", Error: "A key-auth strategy lists more than 10 `key_names` (Konnect's limit).";
         UNKNOWN_AUTH_STRATEGY = "unknown-auth-strategy", Error: "An API or package names an auth strategy portal.yaml does not define.";
+        TOO_MANY_AUTH_STRATEGIES = "too-many-auth-strategies", Error: "An API or package names more than one auth strategy; a Konnect publication takes at most one.";
         INVALID_PATH_PREFIX = "invalid-path-prefix", Error: "`apis.<slug>.gateway.path_prefix` does not start with `/`.";
         INVALID_TEAM = "invalid-team", Error: "A team name is not lowercase letters, digits and `-`.";
         TEAMS_ON_PUBLIC = "teams-on-public", Warning: "`teams` is set on public content, where it has no effect.";
@@ -267,6 +268,18 @@ codes! {
         KONG_CONSUMER_UNNAMED = "kong-consumer-unnamed", Warning: "A registered consumer has neither `username` nor `id`, so no plugin can be scoped to it.";
         KONG_CONSUMER_SEVERAL_PACKAGES = "kong-consumer-several-packages", Warning: "A consumer is registered for several packages; the strictest limit applies.";
         KONG_OIDC_AUTH_METHOD = "kong-oidc-auth-method", Warning: "An OpenID Connect strategy lists auth methods the plugin does not know.";
+        ACE_MATCH_POLICY_REQUIRED = "ace-match-policy-required", Warning: "`gateway.match_policy: required` makes ACE answer 404 to every request that matches no documented operation (an info when every route serves documented operations).";
+        ACE_RATE_LIMITING_INCOMPLETE = "ace-rate-limiting-incomplete", Warning: "`gateway.ace.rate_limiting` sets `redis` without `sync_rate` (Redis is never used) or `sync_rate` without `redis` (Kong's default Redis at 127.0.0.1).";
+        ACE_RATE_LIMITING_MISMATCH = "ace-rate-limiting-mismatch", Warning: "The manifest's `ace` plugin has other `rate_limiting` settings than `gateway.ace`; the manifest's plugin is kept.";
+        SELECT_TAGS_MISMATCH = "select-tags-mismatch", Error: "`gateway.select_tags` differ from the decK files' `_info.select_tags`, so a sync would not find the entities it manages.";
+    }
+    section "Konnect catalog" {
+        KONNECT_UNSUPPORTED_SECTION = "konnect-unsupported-section", Warning: "The manifest has a section Konnect does not accept (`_workspace`, `rbac_roles`, `licenses`); the Konnect export leaves it out.";
+        KONNECT_CONTROL_PLANE_MISMATCH = "konnect-control-plane-mismatch", Error: "`konnect.control_plane` names another control plane than the manifest's `_konnect.control_plane_name`.";
+        KONNECT_API_NOT_IMPLEMENTED = "konnect-api-not-implemented", Error: "A package holds operations of an API that no route of the control plane serves, so Konnect cannot link the API to it.";
+        KONNECT_DUPLICATE_API = "konnect-duplicate-api", Error: "Two APIs have the same name (title) and version; Konnect requires them unique.";
+        KONNECT_INVALID_VALUE = "konnect-invalid-value", Error: "A value Konnect refuses: an API name or version over 255 characters, an OpenID Connect issuer that is not an http(s) URL of at most 256 characters, more than 10 credential claims or auth methods, or more than 50 scopes.";
+        KONNECT_SPEC_SPLIT = "konnect-spec-split", Warning: "An API's document is read from a folder (split across files); Konnect receives only the entry file, so its `$ref`s to other files break.";
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::config::MatchPolicy;
+use crate::model::config::{AceRateLimiting, MatchPolicy};
 use crate::model::gateway::Manifest;
 use crate::model::ids::{ConsumerId, RouteId};
 
@@ -86,6 +86,9 @@ impl PluginConfig {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AceConfig {
     pub match_policy: MatchPolicy,
+    /// From `gateway.ace.rate_limiting`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limiting: Option<AceRateLimiting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -258,6 +258,7 @@ pub struct Merger {
     file_select_tags: Vec<(Vec<String>, Span)>,
     info: Passthrough,
     sections: Passthrough,
+    section_spans: Vec<(String, Span)>,
     diags: Diagnostics,
 }
 
@@ -601,6 +602,11 @@ impl Merger {
             }
         }
         self.sections.merge(sections, true);
+        for (key, (_, node)) in root.as_map().into_iter().flatten() {
+            if !self.section_spans.iter().any(|(k, _)| k == key) {
+                self.section_spans.push((key.clone(), node.span(&file)));
+            }
+        }
         self.diags = diags;
     }
 
@@ -1124,6 +1130,7 @@ impl Merger {
             select_tags: self.select_tags,
             info: self.info,
             sections: self.sections,
+            section_spans: self.section_spans,
         };
         // Plugin scope references: by name or id (consumers by username or id), as decK
         // resolves them; a reference to no entity of the files stays as written.

@@ -3,6 +3,7 @@
 //! never stops at the first problem.
 
 pub mod deck;
+mod konnect_config;
 pub mod openapi;
 pub mod package;
 pub mod pages;

@@ -146,9 +146,19 @@ pub struct Manifest {
     /// fields above are placeholders; every other section (`upstreams`, `certificates`,
     /// `vaults`, …) is kept as written, lists concatenated across files as decK does.
     pub sections: Passthrough,
+    /// Where each top-level key is first written (the position of its value).
+    pub section_spans: Vec<(String, Span)>,
 }
 
 impl Manifest {
+    /// Where the top-level key `key` is first written.
+    pub fn section_span(&self, key: &str) -> Option<&Span> {
+        self.section_spans
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, s)| s)
+    }
+
     /// The route called `name_or_id` (name first, then id).
     pub fn route(&self, name_or_id: &str) -> Option<RouteId> {
         self.routes

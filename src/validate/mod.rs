@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod gateway;
+pub mod konnect;
 pub mod packages;
 pub mod routing;
 

@@ -16,6 +16,7 @@ mod cli_build;
 mod cli_progress;
 mod downloads;
 mod export_kong;
+mod export_konnect;
 mod export_plan;
 mod golden;
 mod guides;
