@@ -366,6 +366,7 @@ mod tests {
                 version: "3.0.0".into(),
                 yaml: true,
                 bundled: None,
+                html_comment: false,
             },
             security_schemes: vec![],
             security: vec![],

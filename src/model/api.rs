@@ -213,6 +213,9 @@ pub struct Original {
     /// The document bundled into one JSON file, when it is split across files (every file
     /// it references inlined, schemas into `components/schemas`); `None` for one file.
     pub bundled: Option<String>,
+    /// Whether any file of the document holds an HTML comment (`<!--`): notes for the team
+    /// that a reader must not see, so the document is then not offered as it is.
+    pub html_comment: bool,
 }
 
 /// One operation: a method on a path template.

@@ -152,6 +152,9 @@ pub struct NavLink {
 // Page types
 
 /// The part of the context that depends on the page type (flattened into [`PageContext`]).
+// One value per page, built and rendered at once (never stored in bulk): boxing the large
+// variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum PageContent {

@@ -261,7 +261,10 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
                 .filter(|(ai, _)| visible.api(*ai))
                 .map(|(ai, api)| (Owner::Api(ai), urls::api(&api.slug))),
         );
-    for (ai, api) in portal.api_ids().filter(|(ai, _)| visible.api(*ai)) {
+    for (ai, api) in portal
+        .api_ids()
+        .filter(|(ai, _)| visible.api(*ai) && super::views::original_offered(portal, visible, *ai))
+    {
         files.push(PlannedFile {
             path: urls::original_download(
                 &api.slug,

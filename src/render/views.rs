@@ -129,9 +129,18 @@ pub fn package_downloads(page_url: &str) -> Vec<Download> {
     ]
 }
 
+/// Whether this build offers the API's document as the project has it: only when every
+/// operation of it is visible (the file would otherwise show private operations) and it holds
+/// no HTML comment (notes that never reach readers). The computed documents are offered always.
+pub fn original_offered(portal: &Portal, visible: &Visible, ai: ApiId) -> bool {
+    let api = portal.api(ai);
+    !api.original.html_comment
+        && (0..api.operations.len()).all(|i| visible.operation(OperationId::new(ai, i)))
+}
+
 /// Links to the downloads beside an API page: the document as the project has it, then the
 /// OpenAPI 3.1 document and Postman collection of the operations this portal shows.
-pub fn api_downloads(api: &Api) -> Vec<Download> {
+pub fn api_downloads(api: &Api, original: bool) -> Vec<Download> {
     let page_url = urls::api(&api.slug);
     let o = &api.original;
     let dialect = match api.spec_version {
@@ -143,12 +152,15 @@ pub fn api_downloads(api: &Api) -> Vec<Download> {
         (None, true) => format!("Original {dialect} {} document (YAML)", o.version),
         (None, false) => format!("Original {dialect} {} document (JSON)", o.version),
     };
-    vec![
-        Download {
+    let mut out = Vec::new();
+    if original {
+        out.push(Download {
             label,
             url: urls::original_download(&api.slug, o.yaml && o.bundled.is_none()),
             kind: "original",
-        },
+        });
+    }
+    out.extend([
         Download {
             label: "OpenAPI 3.1 of the operations shown here (JSON)".into(),
             url: urls::openapi_download(&page_url),
@@ -159,7 +171,8 @@ pub fn api_downloads(api: &Api) -> Vec<Download> {
             url: urls::postman_download(&page_url),
             kind: "postman",
         },
-    ]
+    ]);
+    out
 }
 
 /// Kinds of security the document declares for `ops` (in a fixed order).
@@ -719,7 +732,7 @@ pub fn api_view(portal: &Portal, visible: &Visible, api_id: ApiId, schema_count:
         }),
         terms_of_service: api.info.terms_of_service.clone(),
         external_docs: api.info.external_docs.as_ref().map(external_docs),
-        downloads: api_downloads(api),
+        downloads: api_downloads(api, original_offered(portal, visible, api_id)),
         schemas_url: urls::schemas(&api.slug),
         schema_count,
     }

@@ -210,8 +210,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Wall time (ms) and peak RSS (KiB) of one child process, from wait4's rusage.
-fn measure(cmd: &mut Command) -> Result<(f64, u64, bool), String> {
+/// Wall time (ms), peak RSS (KiB) and CPU time (user + system, ms) of one child process, from
+/// wait4's rusage. CPU time is printed beside the wall time: on a shared, loaded machine the
+/// wall time says as much about the neighbours as about the program.
+fn measure(cmd: &mut Command) -> Result<(f64, u64, f64, bool), String> {
     let start = Instant::now();
     let child = cmd
         .stdout(std::process::Stdio::null())
@@ -229,7 +231,9 @@ fn measure(cmd: &mut Command) -> Result<(f64, u64, bool), String> {
         return Err("wait4 failed".into());
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    Ok((ms, usage.ru_maxrss as u64, ok))
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
+    Ok((ms, usage.ru_maxrss as u64, cpu, ok))
 }
 
 /// portalgen's load against Redocly CLI on the same file, runs interleaved so both see the
@@ -290,21 +294,24 @@ fn compare(file: &Path, runs: usize) -> ExitCode {
 /// Run each command once per round, `runs` rounds (so machine noise hits all of them alike),
 /// and print every run and the medians (wall time and peak RSS of the child process).
 fn interleaved(title: &str, mut rows: Vec<(&str, Command)>, runs: usize) -> ExitCode {
-    let mut figures: Vec<(Vec<f64>, Vec<u64>)> = vec![(Vec::new(), Vec::new()); rows.len()];
+    let mut figures: Vec<(Vec<f64>, Vec<u64>, Vec<f64>)> =
+        vec![(Vec::new(), Vec::new(), Vec::new()); rows.len()];
     for i in 0..runs {
-        for ((name, cmd), (times, mem)) in rows.iter_mut().zip(figures.iter_mut()) {
+        for ((name, cmd), (times, mem, cpus)) in rows.iter_mut().zip(figures.iter_mut()) {
             match measure(cmd) {
-                Ok((ms, kib, ok)) => {
+                Ok((ms, kib, cpu, ok)) => {
                     println!(
-                        "run {:>2}: {:<20} {:>8.1} ms {:>8.1} MiB{}",
+                        "run {:>2}: {:<24} {:>9.1} ms wall {:>9.1} ms CPU {:>8.1} MiB{}",
                         i + 1,
                         name,
                         ms,
+                        cpu,
                         kib as f64 / 1024.0,
                         if ok { "" } else { "  (exit status non-zero)" }
                     );
                     times.push(ms);
                     mem.push(kib);
+                    cpus.push(cpu);
                 }
                 Err(e) => {
                     eprintln!("error: {name}: {e}");
@@ -314,14 +321,19 @@ fn interleaved(title: &str, mut rows: Vec<(&str, Command)>, runs: usize) -> Exit
         }
     }
     println!("{title}");
-    for ((name, _), (mut times, mut mem)) in rows.into_iter().zip(figures) {
+    for ((name, _), (mut times, mut mem, mut cpus)) in rows.into_iter().zip(figures) {
         times.sort_by(f64::total_cmp);
         mem.sort_unstable();
+        cpus.sort_by(f64::total_cmp);
         println!(
-            "  {name:<20} median {:>8.1} ms   median peak RSS {:>7.1} MiB",
+            "  {name:<24} median {:>9.1} ms wall, {:>9.1} ms CPU, median peak RSS {:>7.1} MiB",
             median_f(&times),
+            median_f(&cpus),
             median_u(&mem) as f64 / 1024.0
         );
+    }
+    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
+        println!("  load average at the end: {}", l.trim());
     }
     ExitCode::SUCCESS
 }

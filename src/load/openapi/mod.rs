@@ -105,6 +105,7 @@ pub fn load_api(
             .and_then(|n| document::raw_scalar(&entry_doc.text, n))
             .unwrap_or_default(),
         yaml: !entry_doc.text.trim_start().starts_with('{'),
+        html_comment: store.docs.iter().any(|d| d.text.contains("<!--")),
         bundled: bundle::bundle(&store),
     };
     let api = Api {
