@@ -270,7 +270,7 @@ fn schema(api: &Api, name: &str) -> Record {
         }
     }
     Record {
-        url: urls::schema(&api.slug, name),
+        url: urls::schema(&api.slug, api.schema_slug(name).unwrap_or(name)),
         kind: Kind::Schema,
         title: name.to_string(),
         meta: vec![("api", api.title.clone())],

@@ -81,7 +81,7 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
     assert_eq!(kind("apis/pets/create-pet/"), "Operation");
     assert_eq!(kind("packages/basic/"), "Package");
     assert_eq!(kind("guides/webhooks/"), "Guide");
-    assert_eq!(kind("apis/pets/schemas/#schema-pet"), "Schema");
+    assert_eq!(kind("apis/pets/schemas/pet/"), "Schema");
     // Operations: the whole description (it used to be clipped at ~160 characters), the
     // method, path, operationId, parameter names; meta for the result line.
     let op = content("apis/pets/create-pet/");
@@ -98,7 +98,7 @@ fn the_index_holds_the_full_text_of_every_kind_of_page() {
     assert_eq!(meta["path"], "/pets");
     assert_eq!(meta["api"], "Pets");
     // Schemas (not indexed before): name, description and property names.
-    let schema = content("apis/pets/schemas/#schema-pet");
+    let schema = content("apis/pets/schemas/pet/");
     assert!(
         schema.contains("microchipNumber") && schema.contains("implanted chip"),
         "{schema}"

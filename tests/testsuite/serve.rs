@@ -482,7 +482,7 @@ fn a_broken_save_keeps_the_last_good_build_with_an_overlay_until_fixed() {
     let css = server.get("/dev/assets/style.css");
     assert_eq!(css.status, 200);
     assert!(!css.text().contains("portalgen-overlay"));
-    assert_eq!(server.get("/dev/search-index.json").status, 200);
+    assert_eq!(server.get("/dev/pagefind/pagefind-entry.json").status, 200);
     // The fix clears it.
     std::fs::write(tmp.path().join("packages/basic.yaml"), good).unwrap();
     assert_eq!(events.next().0, "reload");
