@@ -1,4 +1,5 @@
-//! Runs the browser tests (every tests/js/*.test.mjs) in real headless Chromium, with
+//! Runs the browser tests of the bundled example (tests/js/*.test.mjs, except those a test of
+//! their own runs on its own fixtures: [`OWN_RUNNER`]) in real headless Chromium, with
 //! `PORTALGEN_SITE` (the bundled example, built by the real binary), `PORTALGEN_BIN` (the
 //! binary, for tests that run `portalgen serve`) and `PORTALGEN_EXAMPLE` (the example
 //! project). Skips with a message when Chromium, Node or the npm packages are missing
@@ -8,6 +9,10 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::common::*;
+
+/// Browser test files run by their own Rust test with their own sites and environment
+/// (`guides.rs`, `reference.rs`, `search.rs`).
+const OWN_RUNNER: [&str; 3] = ["guides.test.mjs", "reference.test.mjs", "search.test.mjs"];
 
 fn available() -> Result<(), String> {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
@@ -41,7 +46,7 @@ fn example_portal_in_a_real_browser() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".test.mjs"))
+        .filter(|n| n.ends_with(".test.mjs") && !OWN_RUNNER.contains(&n.as_str()))
         .collect();
     files.sort();
     assert!(files.len() >= 2, "{files:?}");
