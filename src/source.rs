@@ -65,6 +65,12 @@ impl SourceMap {
             .cloned()
     }
 
+    /// Move every file of `other` into this map (replacing files of the same path).
+    pub fn absorb(&self, other: SourceMap) {
+        let other = other.files.into_inner().expect("source map lock");
+        self.files.lock().expect("source map lock").extend(other);
+    }
+
     /// All registered paths, sorted.
     pub fn paths(&self) -> Vec<String> {
         self.files

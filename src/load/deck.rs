@@ -11,10 +11,11 @@
 //! run by the validate stage. Values portalgen does not interpret are kept as written in each
 //! entity's [`Passthrough`] so the export can write them back.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes};
+use crate::load::files::{FileError, Files, normalize};
 use crate::load::read::Reader;
 use crate::model::gateway::{
     AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
@@ -257,6 +258,11 @@ pub struct Merger {
     file_select_tags: Vec<(Vec<String>, Span)>,
     info: Passthrough,
     sections: Passthrough,
+    /// Plugin scope references as written: (plugin index, scope key, where the value is).
+    scope_refs: Vec<(usize, &'static str, Span)>,
+    /// Per file: the entity kinds `_info.default_lookup_tags` lets decK look up in Kong, where
+    /// a reference to an entity no file defines is resolved at sync time.
+    lookup_kinds: Vec<(Arc<str>, Vec<String>)>,
     diags: Diagnostics,
 }
 
@@ -417,11 +423,17 @@ fn protocol_names() -> Vec<&'static str> {
 }
 
 impl Merger {
-    /// Parse one decK file (already registered in the source map under `rel`).
+    /// Parse one decK file (already registered in the source map under `rel`), with a node
+    /// budget of its own.
     pub fn add_file(&mut self, rel: &str, text: &str) {
+        self.add_file_in(rel, text, &tree::Budget::default());
+    }
+
+    /// Parse one decK file drawing on the run's node `budget`.
+    pub fn add_file_in(&mut self, rel: &str, text: &str, budget: &tree::Budget) {
         self.files.push(rel.to_string());
         let file: Arc<str> = Arc::from(rel);
-        let root = match tree::parse(text) {
+        let root = match tree::parse_in(text, budget) {
             Ok(root) => root,
             Err(e) => {
                 self.diags
@@ -488,6 +500,10 @@ impl Merger {
         if let Some(info) = root.get("_info") {
             if info.as_map().is_some() {
                 cx.unknown_keys(info, INFO_KEYS, "`_info`");
+                if let Some(kinds) = info.get("default_lookup_tags").and_then(Node::as_map) {
+                    self.lookup_kinds
+                        .push((file.clone(), kinds.keys().cloned().collect()));
+                }
                 if let Some(tags) = cx.strings(info.get("select_tags"), "select_tags") {
                     file_tags = tags.into_iter().map(|(s, _)| s).collect();
                     let span = cx.span(info.get("select_tags").unwrap_or(info));
@@ -890,6 +906,9 @@ impl Merger {
                 let Some(text) = cx.string(get(node, key), key) else {
                     continue;
                 };
+                if let Some(at) = get(node, key) {
+                    self.scope_refs.push((self.plugins.len(), key, cx.span(at)));
+                }
                 typed.push(key);
                 // Resolved in `finish`, once every file is read.
                 let written = Some(text.clone());
@@ -929,6 +948,9 @@ impl Merger {
             Owner::ConsumerGroup(g) => scope.consumer_group = Some(implied_ref(g)),
         }
         let Some(name) = name else {
+            // Not kept, so its references are not checked either.
+            let n = self.plugins.len();
+            self.scope_refs.retain(|(i, _, _)| *i != n);
             return;
         };
         self.plugins.push(Plugin {
@@ -1129,8 +1151,58 @@ impl Merger {
             resolve(&mut s.consumer, |t| manifest.consumer(t));
             resolve(&mut s.consumer_group, |t| manifest.consumer_group(t));
         }
+        // A reference no file resolves is an error decK would stop the sync with, unless the
+        // file lets decK look that kind of entity up in Kong (`_info.default_lookup_tags`).
+        for (i, key, at) in &self.scope_refs {
+            let p = &plugins[*i];
+            let s = &p.scope;
+            let unresolved = match *key {
+                "service" => s.service.as_ref().map(|r| &r.target).and_then(other),
+                "route" => s.route.as_ref().map(|r| &r.target).and_then(other),
+                "consumer" => s.consumer.as_ref().map(|r| &r.target).and_then(other),
+                _ => s.consumer_group.as_ref().map(|r| &r.target).and_then(other),
+            };
+            let Some(text) = unresolved else {
+                continue;
+            };
+            let kinds = format!("{key}s");
+            let looked_up = self
+                .lookup_kinds
+                .iter()
+                .any(|(f, k)| **f == *at.file && k.contains(&kinds));
+            if looked_up {
+                continue;
+            }
+            let (code, what) = match *key {
+                "service" => (codes::UNKNOWN_SERVICE, "service"),
+                "route" => (codes::UNKNOWN_ROUTE, "route"),
+                "consumer" => (codes::UNKNOWN_CONSUMER, "consumer"),
+                _ => (codes::UNKNOWN_CONSUMER_GROUP, "consumer group"),
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    code,
+                    format!(
+                        "plugin `{}` is scoped to {what} `{text}`, which no decK file defines",
+                        p.name
+                    ),
+                )
+                .at(at)
+                .help(format!(
+                    "name a {what} of the decK files (by name or id), or set `_info.default_lookup_tags.{kinds}` if it is managed elsewhere in Kong"
+                )),
+            );
+        }
         manifest.plugins = plugins;
         (manifest, self.diags)
+    }
+}
+
+/// The written text of a reference no entity resolved.
+fn other<I>(t: &Target<I>) -> Option<&str> {
+    match t {
+        Target::Other(text) => Some(text),
+        Target::Entity(_) => None,
     }
 }
 
@@ -1290,33 +1362,20 @@ pub fn from_texts(files: &[(String, String)], sources: &SourceMap) -> (Manifest,
     merger.finish()
 }
 
-/// Load and merge the decK files matching `patterns` (globs relative to `root`).
-pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest, Diagnostics) {
+/// Load and merge the decK files matching `patterns` (globs relative to the project root,
+/// each with where portal.yaml writes it), read through `files`.
+pub fn load(
+    files: &Files,
+    patterns: &[(String, Option<Span>)],
+    sources: &SourceMap,
+) -> (Manifest, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let files = match find_files(root, patterns) {
-        Ok(files) => files,
-        Err(message) => {
-            diags.push(Diagnostic::new(codes::INVALID_GLOB, message));
-            return (Manifest::default(), diags);
-        }
-    };
+    let paths = find_files(files, patterns, &mut diags);
     let mut merger = Merger::default();
-    for path in files {
-        let rel = crate::source::relative(root, &path);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let text = sources.add(&rel, text);
-                merger.add_file(&rel, &text);
-            }
-            Err(e) => {
-                diags.push(
-                    Diagnostic::new(
-                        codes::FILE_UNREADABLE,
-                        format!("cannot read decK file: {e}"),
-                    )
-                    .in_file(&rel),
-                );
-            }
+    for path in paths {
+        match files.read_text(&path, sources) {
+            Ok(text) => merger.add_file_in(&text.rel, &text.text, files.budget()),
+            Err(e) => diags.push(e.diagnostic(&files.display(&path), None)),
         }
     }
     let (manifest, more) = merger.finish();
@@ -1324,19 +1383,33 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
     (manifest, diags)
 }
 
-/// Files below `root` matching any of `patterns`, sorted by project-relative path. Only the
-/// literal directory part of each pattern is walked.
-fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> {
-    let mut builder = globset::GlobSetBuilder::new();
-    // (directory to walk, depth limit) per pattern: only the literal directory part of a
-    // pattern is walked, and only as deep as the pattern reaches unless it has `**`.
-    let mut bases: Vec<(PathBuf, Option<usize>)> = Vec::new();
-    for p in patterns {
-        let glob = globset::GlobBuilder::new(p)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| format!("invalid gateway.manifests pattern `{p}`: {e}"))?;
-        builder.add(glob);
+/// Files matching any of `patterns`, sorted by project-relative path. Only the literal folder
+/// part of each pattern is walked, and only as deep as the pattern reaches unless it has `**`.
+/// A pattern whose folder lies outside the project (and the read roots) is refused before
+/// anything is looked at; a pattern written in portal.yaml that matches no file is reported
+/// (an error when no pattern matches anything, since then no decK file is read at all).
+fn find_files(
+    files: &Files,
+    patterns: &[(String, Option<Span>)],
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let mut globs: Vec<(globset::GlobMatcher, PathBuf, Option<usize>)> = Vec::new();
+    let mut usable: Vec<usize> = Vec::new();
+    for (i, (p, at)) in patterns.iter().enumerate() {
+        let glob = match globset::GlobBuilder::new(p).literal_separator(true).build() {
+            Ok(g) => g.compile_matcher(),
+            Err(e) => {
+                let d = Diagnostic::new(
+                    codes::INVALID_GLOB,
+                    format!("invalid gateway.manifests pattern `{p}`: {e}"),
+                );
+                diags.push(match at {
+                    Some(at) => d.at(at),
+                    None => d,
+                });
+                continue;
+            }
+        };
         let parts: Vec<&str> = p.split('/').collect();
         let literal = parts
             .iter()
@@ -1349,34 +1422,100 @@ fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> 
             literal
         };
         let depth = (!p.contains("**")).then(|| parts.len() - dir_len);
-        bases.push((root.join(parts[..dir_len].join("/")), depth));
-    }
-    let set = builder.build().map_err(|e| e.to_string())?;
-    bases.sort();
-    bases.dedup();
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
-    for (base, depth) in bases {
-        if !base.exists() {
+        let base = normalize(&files.root().join(parts[..dir_len].join("/")));
+        if !files.is_allowed(&base) {
+            let d = Diagnostic::new(
+                codes::FILE_OUTSIDE_PROJECT,
+                format!("`gateway.manifests` pattern `{p}` reaches outside the project folder, so nothing is read through it"),
+            )
+            .help("portalgen reads only files inside the project: move the decK files into it, or list their folder under `read_roots:` in portal.yaml");
+            diags.push(match at {
+                Some(at) => d.at(at),
+                None => d,
+            });
             continue;
         }
-        for entry in ignore::WalkBuilder::new(&base)
-            .standard_filters(false)
-            .max_depth(depth)
-            .build()
-            .flatten()
-        {
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
+        usable.push(i);
+        globs.push((glob, base, depth));
+    }
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut matched = vec![false; patterns.len()];
+    for (n, (glob, base, depth)) in globs.iter().enumerate() {
+        // (folder, its depth below the base)
+        let mut stack: Vec<(PathBuf, usize)> = vec![(base.clone(), 0)];
+        let mut seen: std::collections::BTreeSet<PathBuf> = Default::default();
+        while let Some((dir, level)) = stack.pop() {
+            match files.resolve(&dir) {
+                Ok((canonical, crate::load::files::Kind::Dir)) => {
+                    if !seen.insert(canonical) {
+                        continue;
+                    }
+                }
+                _ => continue,
             }
-            let rel = crate::source::relative(root, entry.path());
-            if set.is_match(&rel) {
-                found.push((rel, entry.path().to_path_buf()));
+            let Ok(entries) = files.list(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let rel = files.display(&entry.path);
+                let hit = glob.is_match(&rel);
+                match &entry.kind {
+                    Ok(crate::load::files::Kind::File { .. }) if hit => {
+                        matched[usable[n]] = true;
+                        found.push((rel, entry.path));
+                    }
+                    Ok(crate::load::files::Kind::Dir) => {
+                        if hit {
+                            diags.push(
+                                Diagnostic::new(
+                                    codes::UNUSED_INPUT,
+                                    format!("`{rel}` matches `gateway.manifests` but is a folder, not a decK file"),
+                                )
+                                .in_file(&rel)
+                                .help("rename the folder, or write a pattern that matches only decK files"),
+                            );
+                        }
+                        if depth.is_none_or(|d| level + 1 < d) {
+                            stack.push((entry.path.clone(), level + 1));
+                        }
+                    }
+                    Ok(crate::load::files::Kind::Special(what)) if hit => {
+                        matched[usable[n]] = true;
+                        diags.push(FileError::NotRegular(what).diagnostic(&rel, None));
+                    }
+                    Err(e) if hit => {
+                        matched[usable[n]] = true;
+                        diags.push(e.diagnostic(&rel, None));
+                    }
+                    _ => {}
+                }
             }
         }
+    }
+    let any = matched.iter().any(|m| *m);
+    for &i in &usable {
+        let (p, at) = &patterns[i];
+        if matched[i] {
+            continue;
+        }
+        // The default patterns match nothing in a project without gateway/: no decK files.
+        let Some(at) = at else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            codes::GLOB_MATCHES_NOTHING,
+            format!("`gateway.manifests` pattern `{p}` matches no file"),
+        )
+        .at(at)
+        .help("patterns are relative to the project folder, e.g. `gateway/*.yaml`; `**` matches folders at any depth");
+        if any {
+            d = d.severity(crate::diagnostics::Severity::Warning);
+        }
+        diags.push(d);
     }
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
-    Ok(found.into_iter().map(|(_, p)| p).collect())
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub fn render(
     opts: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Option<Rendered> {
-    let engine = match Engine::new(&portal.templates) {
+    let engine = match Engine::new(&portal.templates, &portal.config.limits) {
         Ok(e) => e,
         Err(errs) => {
             errs.into_iter().for_each(|d| diags.push(d));
@@ -152,7 +152,7 @@ impl Renderer<'_> {
             FileKind::Page { job, url } => {
                 let ctx = self.pages.context(job, url);
                 self.engine
-                    .render(ctx.page.kind.template(), &ctx)?
+                    .render(ctx.page.kind.template(), &ctx, url)?
                     .into_bytes()
             }
             FileKind::Download(owner, format) => {
@@ -162,13 +162,16 @@ impl Renderer<'_> {
             FileKind::SearchIndex => indexes::search_index(views),
             FileKind::RobotsTxt => indexes::robots_txt(visible, self.base_url).into_bytes(),
             FileKind::Asset(i) => engine::BUILTIN_ASSETS[*i].1.to_vec(),
-            FileKind::Static(rel) => std::fs::read(&portal.static_files[rel]).map_err(|e| {
-                Diagnostic::new(
-                    codes::FILE_UNREADABLE,
-                    format!("cannot read static file: {e}"),
-                )
-                .in_file(format!("static/{rel}"))
-            })?,
+            FileKind::Static(rel) => {
+                crate::load::read_static(&portal.static_files[rel], portal.config.limits.file_size)
+                    .map_err(|why| {
+                        Diagnostic::new(
+                            codes::FILE_UNREADABLE,
+                            format!("cannot read `static/{rel}`: {why}"),
+                        )
+                        .in_file(format!("static/{rel}"))
+                    })?
+            }
             FileKind::Sitemap => unreachable!("sitemaps are rendered together"),
         };
         Ok(Output::new(path, bytes))
@@ -341,7 +344,11 @@ impl<'a> Pages<'a> {
                 kind,
                 url: url.to_string(),
                 title,
-                description,
+                // What `<meta name="description">` holds: the page's, else the site's, cut.
+                description: description
+                    .as_deref()
+                    .or(self.views.site.description.as_deref())
+                    .map(views::meta_description),
             },
             nav: self.views.nav(url),
             live_reload: self.live_reload.clone(),

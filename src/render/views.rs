@@ -25,6 +25,31 @@ pub fn summary_text(md: &str) -> String {
     markdown::to_text(first_paragraph(md))
 }
 
+/// How many characters a page's `<meta name="description">` (and `og:description`) holds:
+/// about what search engines show.
+pub const META_DESCRIPTION_CHARS: usize = 160;
+
+/// `text` as a meta description: whitespace collapsed, cut at a word boundary to at most
+/// [`META_DESCRIPTION_CHARS`] characters (with `…` when cut).
+pub fn meta_description(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        let needed = out.chars().count() + usize::from(!out.is_empty()) + word.chars().count();
+        if needed > META_DESCRIPTION_CHARS - 1 {
+            if out.is_empty() {
+                out = word.chars().take(META_DESCRIPTION_CHARS - 1).collect();
+            }
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 fn first_paragraph(md: &str) -> &str {
     md.trim_start().split("\n\n").next().unwrap_or("")
 }

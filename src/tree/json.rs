@@ -14,10 +14,10 @@
 use crate::diagnostics::codes;
 use indexmap::IndexMap;
 
-use super::{Key, Limits, Node, ParseError, Value};
+use super::{Budget, Key, MAX_DEPTH, Meter, Node, ParseError, Value, too_deep};
 
 /// Parse a JSON text (one value, whitespace around it allowed).
-pub(super) fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
+pub(super) fn parse(text: &str, budget: &Budget) -> Result<Node, ParseError> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
         text,
@@ -26,8 +26,7 @@ pub(super) fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
         line_start: 0,
         col_byte: 0,
         col_chars: 0,
-        nodes: 0,
-        limits,
+        meter: Meter::new(budget),
     };
     reader.document()
 }
@@ -78,7 +77,7 @@ fn finish_map(
     Ok(map)
 }
 
-struct Reader<'a> {
+struct Reader<'a, 'b> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
@@ -88,11 +87,10 @@ struct Reader<'a> {
     /// Column cache: `col_chars` characters lie between `line_start` and `col_byte`.
     col_byte: usize,
     col_chars: u32,
-    nodes: usize,
-    limits: Limits,
+    meter: Meter<'b>,
 }
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     fn document(&mut self) -> Result<Node, ParseError> {
         if self.bytes.starts_with("\u{feff}".as_bytes()) {
             self.pos = 3;
@@ -206,12 +204,14 @@ impl Reader<'_> {
         if self.pos < self.bytes.len() {
             return Err(self.error("unexpected text after the JSON document"));
         }
-        root.ok_or(ParseError {
+        let root = root.ok_or(ParseError {
             message: "the document is empty".into(),
             line: 1,
             column: 1,
             code: codes::EMPTY_DOCUMENT,
-        })
+        })?;
+        self.meter.commit(root.line, root.column)?;
+        Ok(root)
     }
 
     /// Read a value. Containers are opened on `stack` (returning `None`); scalars are returned.
@@ -229,16 +229,8 @@ impl Reader<'_> {
         self.count(line, column)?;
         let value = match b {
             b'{' | b'[' => {
-                if stack.len() >= self.limits.max_depth {
-                    return Err(ParseError {
-                        message: format!(
-                            "the document nests deeper than {} levels",
-                            self.limits.max_depth
-                        ),
-                        line,
-                        column,
-                        code: codes::YAML_TOO_DEEP,
-                    });
+                if stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(line, column));
                 }
                 self.pos += 1;
                 stack.push(if b == b'{' {
@@ -452,16 +444,7 @@ impl Reader<'_> {
     }
 
     fn count(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
-        self.nodes += 1;
-        if self.nodes > self.limits.max_nodes {
-            return Err(ParseError {
-                message: format!("the document has more than {} nodes", self.limits.max_nodes),
-                line,
-                column,
-                code: codes::YAML_TOO_LARGE,
-            });
-        }
-        Ok(())
+        self.meter.nodes(1, line, column)
     }
 
     fn error(&self, message: &str) -> ParseError {

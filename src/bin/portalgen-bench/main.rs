@@ -465,9 +465,8 @@ fn parse_once(file: &Path, reader: &str) -> ExitCode {
     };
     let result = match reader {
         "json" => portalgen::tree::parse(&text).map(|n| n.kind()),
-        "yaml" => {
-            portalgen::tree::parse_yaml(&text, portalgen::tree::Limits::default()).map(|n| n.kind())
-        }
+        "yaml" => portalgen::tree::parse_yaml(&text, &portalgen::tree::Budget::default())
+            .map(|n| n.kind()),
         "serde" => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) => Ok(if v.is_object() { "a mapping" } else { "other" }),
             Err(e) => {

@@ -16,8 +16,38 @@ use super::pointer;
 use super::store::{DocId, RefProblem, Store};
 use crate::load::read::Reader;
 
-/// Maximum `$ref` → `$ref` hops before a chain is reported as too long.
-const MAX_HOPS: usize = 64;
+/// Maximum `$ref` → `$ref` hops before a chain is reported as too long (documented in
+/// docs/project-format.md, "Limits").
+pub(super) const MAX_REF_CHAIN: usize = 64;
+
+/// What is wrong with a `$ref` chain (the places it passed, `hops` `$ref`s followed so far)
+/// that is about to take one more hop to `next`: it comes back to a place it passed
+/// (`ref-cycle`), or it is longer than [`MAX_REF_CHAIN`] without coming back
+/// (`ref-chain-too-long`). `what` names the start for the message.
+pub(super) fn chain_problem<K: PartialEq>(
+    chain: &[K],
+    hops: usize,
+    next: &K,
+    what: &str,
+) -> Option<(crate::diagnostics::Code, String, &'static str)> {
+    if chain.contains(next) {
+        return Some((
+            codes::REF_CYCLE,
+            format!("{what} leads back to itself through `$ref`s only, so it describes nothing"),
+            "point one of the `$ref`s at an object instead of another `$ref`",
+        ));
+    }
+    if hops >= MAX_REF_CHAIN {
+        return Some((
+            codes::REF_CHAIN_TOO_LONG,
+            format!(
+                "{what} starts a chain of more than {MAX_REF_CHAIN} `$ref`s, each naming the next, without reaching an object"
+            ),
+            "point the `$ref` at the object at the end of the chain",
+        ));
+    }
+    None
+}
 
 pub struct Ctx<'s> {
     pub store: &'s Store,
@@ -107,13 +137,10 @@ impl<'s> Ctx<'s> {
             match self.store.resolve(doc, reference) {
                 Ok((target_doc, segs, target)) => {
                     let key = (target_doc, pointer::format_pointer(&segs));
-                    if seen.contains(&key) || seen.len() >= MAX_HOPS {
-                        self.report(
-                            codes::REF_CYCLE,
-                            format!("`{reference}` leads back to itself through `$ref`s only"),
-                            doc,
-                            site,
-                        );
+                    if let Some((code, message, help)) =
+                        chain_problem(&seen, seen.len(), &key, &format!("`{reference}`"))
+                    {
+                        self.report_help(code, message, help, doc, site);
                         return None;
                     }
                     seen.push(key);

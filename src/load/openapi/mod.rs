@@ -22,22 +22,47 @@ use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::files::Files;
 use crate::model::api::{SecurityRequirement, SecurityScheme, SpecVersion, Tag};
 use crate::model::{Api, Operation, Slug};
 use crate::source::{SourceMap, Span};
 
 pub use finish::slugify;
 
-/// Load the API `slug` whose entry document is `entry` (absolute path below `root`).
-/// Registers every file read in `sources`. `None` when the document is unusable.
+/// Load the API `slug` whose entry document is `entry` (absolute path below `root`), reading
+/// from disk with the default limits, confined to `root`. Registers every file read in
+/// `sources`. `None` when the document is unusable.
 pub fn load_api(
     root: &Path,
     slug: &str,
     entry: &Path,
     sources: &SourceMap,
 ) -> (Option<Api>, Diagnostics) {
+    match Files::disk(root) {
+        Ok(files) => load_api_from(&files, slug, entry, sources),
+        Err(e) => {
+            let mut diags = Diagnostics::new();
+            diags.push(
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot open the folder `{}`: {e}", root.display()),
+                )
+                .in_file(root.display().to_string()),
+            );
+            (None, diags)
+        }
+    }
+}
+
+/// Load the API `slug` whose entry document is `entry`, reading every file through `files`.
+pub fn load_api_from(
+    files: &Files,
+    slug: &str,
+    entry: &Path,
+    sources: &SourceMap,
+) -> (Option<Api>, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let Some(store) = store::Store::load(root, entry, sources, &mut diags) else {
+    let Some(store) = store::Store::load(files, entry, sources, &mut diags) else {
         diags.sort();
         return (None, diags);
     };

@@ -71,13 +71,13 @@ impl<'s> Ctx<'s> {
                         }
                         return id;
                     }
-                    if chain.contains(&k) || chain.len() > 64 {
-                        self.report(
-                            codes::REF_CYCLE,
-                            format!("schema `{name}` refers to itself through `$ref`s only, so it describes nothing"),
-                            doc,
-                            site,
-                        );
+                    if let Some((code, message, help)) = super::context::chain_problem(
+                        &chain,
+                        chain.len() - 1,
+                        &k,
+                        &format!("schema `{name}`"),
+                    ) {
+                        self.report_help(code, message, help, doc, site);
                         cyclic = true;
                         break;
                     }
