@@ -11,7 +11,7 @@
 //! run by the validate stage. Values portalgen does not interpret are kept as written in each
 //! entity's [`Passthrough`] so the export can write them back.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes};
@@ -1362,9 +1362,31 @@ pub fn from_texts(files: &[(String, String)], sources: &SourceMap) -> (Manifest,
     merger.finish()
 }
 
+/// Load and merge the decK files matching `patterns` (globs relative to `root`) from disk,
+/// confined to `root` with the default limits. Used by tests and the benchmark.
+pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest, Diagnostics) {
+    let files = match Files::disk(root) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut diags = Diagnostics::new();
+            diags.push(
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot open the folder `{}`: {e}", root.display()),
+                )
+                .in_file(root.display().to_string()),
+            );
+            return (Manifest::default(), diags);
+        }
+    };
+    let patterns: Vec<(String, Option<Span>)> =
+        patterns.iter().map(|p| (p.clone(), None)).collect();
+    load_from(&files, &patterns, sources)
+}
+
 /// Load and merge the decK files matching `patterns` (globs relative to the project root,
 /// each with where portal.yaml writes it), read through `files`.
-pub fn load(
+pub fn load_from(
     files: &Files,
     patterns: &[(String, Option<Span>)],
     sources: &SourceMap,
@@ -1534,6 +1556,7 @@ mod tests {
     fn plugins_and_consumers_are_read_with_scope_and_position() {
         let (m, d) = read(
             "_format_version: \"3.0\"\n\
+             _info: {default_lookup_tags: {consumer_groups: [shared]}}\n\
              services:\n\
              - name: s\n  url: http://x\n  plugins:\n  - name: cors\n  routes:\n  - name: r\n    paths: [/r]\n    plugins:\n    - name: acl\n      consumer: alice\n      config: {allow: [a]}\n\
              consumers:\n\
@@ -1546,7 +1569,7 @@ mod tests {
         let by_name = |n: &str| m.plugins.iter().find(|p| p.name == n).unwrap();
         let cors = by_name("cors");
         assert_eq!(cors.owner, Owner::Service(ServiceId(0)));
-        assert_eq!((cors.span.line, cors.span.column), (6, 5));
+        assert_eq!((cors.span.line, cors.span.column), (7, 5));
         let acl = by_name("acl");
         assert_eq!(acl.owner, Owner::Route(RouteId(0)));
         assert_eq!(
@@ -1568,12 +1591,44 @@ mod tests {
         );
         assert_eq!(ace.extra.get("instance_name"), Some(&json!("x")));
         let alice = &m.consumers[0];
-        assert_eq!(alice.span.line, 15);
+        assert_eq!(alice.span.line, 16);
         assert!(alice.in_group("a"));
         assert_eq!(alice.keyauth_credentials[0].key, "k1");
         assert_eq!(
             alice.keyauth_credentials[0].extra.get("ttl"),
             Some(&json!(5))
+        );
+    }
+
+    #[test]
+    fn plugin_references_to_nothing_are_errors_unless_looked_up_in_kong() {
+        let text = |info: &str| {
+            format!(
+                "_format_version: \"3.0\"\n{info}services:\n- name: s\n  url: http://x\n  routes:\n  - name: r\n    paths: [/r]\nplugins:\n- name: cors\n  route: nope\n- name: acl\n  service: s\n  consumer: ghost\n- name: key-auth\n  consumer_group: gold\n  service: missing\n"
+            )
+        };
+        let (_, d) = read(&text(""));
+        let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.id(), d.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("unknown-route", Some(10)),
+                ("unknown-consumer", Some(13)),
+                ("unknown-service", Some(16)),
+                ("unknown-consumer-group", Some(15)),
+            ],
+            "{d:?}"
+        );
+        assert!(d.iter().next().unwrap().message.contains("`nope`"), "{d:?}");
+        // decK looks routes and consumers up in Kong: only the other two stay errors.
+        let (_, d) = read(&text(
+            "_info: {default_lookup_tags: {routes: [t], consumers: [t]}}\n",
+        ));
+        let got: Vec<&str> = d.iter().map(|d| d.code.id()).collect();
+        assert_eq!(
+            got,
+            vec!["unknown-service", "unknown-consumer-group"],
+            "{d:?}"
         );
     }
 

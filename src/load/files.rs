@@ -105,6 +105,76 @@ impl Backend for Disk {
     }
 }
 
+/// A project held in memory: files by absolute path (their folders exist implicitly). For
+/// fuzzing the whole pipeline without touching the disk, and the simplest example of a
+/// [`Backend`] other than [`Disk`]; it has no symbolic links or special files.
+#[derive(Debug, Default, Clone)]
+pub struct Memory {
+    files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Memory {
+    pub fn new() -> Self {
+        Memory::default()
+    }
+
+    /// Add (or replace) the file at `path` (absolute).
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(normalize(&path.into()), bytes.into());
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files
+            .range(path.to_path_buf()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(path) && p != path)
+    }
+}
+
+impl Backend for Memory {
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let path = normalize(path);
+        if self.files.contains_key(&path) || self.is_dir(&path) {
+            Ok(path)
+        } else {
+            Err(io::ErrorKind::NotFound.into())
+        }
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<Kind> {
+        match self.files.get(path) {
+            Some(bytes) => Ok(Kind::File {
+                len: bytes.len() as u64,
+            }),
+            None if self.is_dir(path) => Ok(Kind::Dir),
+            None => Err(io::ErrorKind::NotFound.into()),
+        }
+    }
+
+    fn read(&self, path: &Path, max: u64) -> io::Result<Vec<u8>> {
+        match self.files.get(path) {
+            Some(bytes) => Ok(bytes[..bytes.len().min(max.saturating_add(1) as usize)].to_vec()),
+            None if self.is_dir(path) => Err(io::Error::other("it is a folder")),
+            None => Err(io::ErrorKind::NotFound.into()),
+        }
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<OsString>> {
+        if !self.is_dir(path) {
+            return Err(io::ErrorKind::NotFound.into());
+        }
+        let mut names: Vec<OsString> = self
+            .files
+            .range(path.to_path_buf()..)
+            .take_while(|(p, _)| p.starts_with(path))
+            .filter_map(|(p, _)| p.strip_prefix(path).ok()?.components().next())
+            .map(|c| c.as_os_str().to_os_string())
+            .collect();
+        names.dedup();
+        Ok(names)
+    }
+}
+
 fn kind_of(meta: &std::fs::Metadata) -> Kind {
     let t = meta.file_type();
     if t.is_file() {
@@ -241,9 +311,11 @@ impl FileError {
                     "raise `limits.input_size` in portal.yaml if the project is meant to be this big",
                 ),
             ),
-            FileError::Utf8 { .. } => (
+            FileError::Utf8 { line, column } => (
                 codes::INVALID_UTF8,
-                format!("`{rel}` is not valid UTF-8"),
+                format!(
+                    "`{rel}` is not valid UTF-8 (the first bad byte is at line {line}, column {column})"
+                ),
                 Some("save the file as UTF-8"),
             ),
             FileError::Io(e) => (
@@ -254,9 +326,10 @@ impl FileError {
         };
         let mut d = Diagnostic::new(code, message);
         d = match (self, at) {
-            // The bad byte is inside the file (which is confined): point at it.
-            (FileError::Utf8 { line, column }, _) => d.at(&Span::new(rel, *line, *column)),
             (_, Some(at)) => d.at(at),
+            // Found, not named: point at the bad byte (the file is confined, so it may be
+            // quoted).
+            (FileError::Utf8 { line, column }, None) => d.at(&Span::new(rel, *line, *column)),
             (_, None) => d.in_file(rel),
         };
         match help {
@@ -326,10 +399,16 @@ impl Files {
 
     /// The layer for the project at `root` on disk, with the default limits.
     pub fn disk(root: &Path) -> io::Result<Self> {
+        Ok(Files::with_defaults(Box::new(Disk), root.canonicalize()?))
+    }
+
+    /// The layer for the project at `root` (canonical) on `backend`, with the default limits
+    /// (until portal.yaml sets its own).
+    pub fn with_defaults(backend: Box<dyn Backend>, root: PathBuf) -> Self {
         let d = crate::model::config::Limits::default();
-        Ok(Files::new(
-            Box::new(Disk),
-            root.canonicalize()?,
+        Files::new(
+            backend,
+            root,
             ByteLimits {
                 file_size: d.file_size,
                 input_size: d.input_size,
@@ -338,7 +417,7 @@ impl Files {
                 max_nodes: d.yaml_nodes as usize,
                 max_alias_nodes: d.alias_nodes as usize,
             },
-        ))
+        )
     }
 
     /// The limits portal.yaml sets, once it is read (bytes and nodes already used stay used).
@@ -741,6 +820,46 @@ mod tests {
         assert_eq!(
             display_path(root, Path::new("/etc/passwd")),
             "../../etc/passwd"
+        );
+    }
+
+    #[test]
+    fn memory_backend_lists_folders_and_refuses_what_is_missing() {
+        let mut m = Memory::new();
+        m.insert("/p/portal.yaml", "title: x\n");
+        m.insert("/p/apis/a.yaml", "a");
+        m.insert("/p/apis/sub/b.yaml", "b");
+        let files = Files::with_defaults(Box::new(m), PathBuf::from("/p"));
+        let names: Vec<String> = files
+            .list(Path::new("/p/apis"))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["a.yaml", "sub"]);
+        let sources = SourceMap::default();
+        assert_eq!(
+            &*files
+                .read_text(Path::new("/p/apis/sub/b.yaml"), &sources)
+                .unwrap()
+                .rel,
+            "apis/sub/b.yaml"
+        );
+        assert_eq!(
+            files
+                .read_text(Path::new("/p/apis/c.yaml"), &sources)
+                .unwrap_err(),
+            FileError::NotFound
+        );
+        assert_eq!(
+            files
+                .read_text(Path::new("/q/x.yaml"), &sources)
+                .unwrap_err(),
+            FileError::Outside { via_link: false }
+        );
+        assert_eq!(
+            files.read_text(Path::new("/p/apis"), &sources).unwrap_err(),
+            FileError::IsDir
         );
     }
 

@@ -171,7 +171,7 @@ pub fn load_from(mut files: Files, sources: &SourceMap) -> Result<(Project, Diag
         }
     }
 
-    let (manifest, d) = deck::load(&files, &config.gateway.manifests, sources);
+    let (manifest, d) = deck::load_from(&files, &config.gateway.manifests, sources);
     diags.extend(d);
 
     let mut templates = BTreeMap::new();

@@ -7,6 +7,7 @@
 //! Run one module with a filter: `cargo test --test testsuite routing_cases::`.
 
 mod common;
+mod entries;
 mod routing_support;
 
 mod audience;
@@ -16,6 +17,7 @@ mod cli_build;
 mod downloads;
 mod export_kong;
 mod export_plan;
+mod fuzz_findings;
 mod golden;
 mod layout;
 mod openapi_corpora;
@@ -24,6 +26,7 @@ mod openapi_frontends;
 mod openapi_fuzz;
 mod openapi_refs;
 mod packages;
+mod properties;
 mod render_partials;
 mod render_plan;
 mod routing_bench;
