@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use crate::diagnostics::{Code, Diagnostic, codes};
@@ -23,10 +22,9 @@ pub struct Node {
     pub column: u32,
 }
 
-/// A mapping key with its position.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a mapping key is written (its name is the key of the [`Map`] entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
-    pub name: String,
     pub line: u32,
     pub column: u32,
 }
@@ -39,7 +37,169 @@ pub enum Value {
     Float(f64),
     String(String),
     Seq(Vec<Node>),
-    Map(IndexMap<String, (Key, Node)>),
+    Map(Map),
+}
+
+/// One entry of a [`Map`]: the key's name, where the key is written, and the value.
+pub type Entry = (Arc<str>, (Key, Node));
+
+/// Mappings up to this many entries are searched by comparing keys; larger ones keep a
+/// sorted index. Most mappings of a document have a handful of keys, and comparing a few
+/// short strings is cheaper than any index (the loader asks for fields millions of times on
+/// a big description).
+const SMALL_MAP: usize = 8;
+
+/// The entries of a mapping in the order they are written, keys unique. Laid out for big
+/// documents (a 100 MB description is millions of entries): one allocation of exactly the
+/// entries, key names shared within a document (`type`, `description`, … are one string
+/// each), and an index of 4 bytes per entry only in mappings larger than [`SMALL_MAP`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Map {
+    entries: Box<[Entry]>,
+    /// Entry positions sorted by key (only for mappings larger than [`SMALL_MAP`]).
+    index: Option<Box<[u32]>>,
+}
+
+/// The iterator over a [`Map`]'s entries, in the order written.
+pub type MapIter<'a> =
+    std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Arc<str>, &'a (Key, Node))>;
+
+impl Map {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The key position and value of `key`.
+    pub fn get(&self, key: &str) -> Option<&(Key, Node)> {
+        match &self.index {
+            None => self
+                .entries
+                .iter()
+                .find(|(k, _)| &**k == key)
+                .map(|(_, v)| v),
+            Some(index) => index
+                .binary_search_by(|&i| (*self.entries[i as usize].0).cmp(key))
+                .ok()
+                .map(|at| &self.entries[index[at] as usize].1),
+        }
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn iter(&self) -> MapIter<'_> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &(Key, Node)> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut (Key, Node)> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The entries whose key `keep` keeps, in their order.
+    pub fn select(&self, keep: impl Fn(&str) -> bool) -> Map {
+        Map::from_unique(
+            self.entries
+                .iter()
+                .filter(|(k, _)| keep(k))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The map of `entries` (keys already unique), with its index when it is large.
+    fn from_unique(entries: Vec<Entry>) -> Map {
+        let entries = entries.into_boxed_slice();
+        let index = (entries.len() > SMALL_MAP).then(|| {
+            let mut idx: Vec<u32> = (0..entries.len() as u32).collect();
+            idx.sort_unstable_by(|&a, &b| entries[a as usize].0.cmp(&entries[b as usize].0));
+            idx.into_boxed_slice()
+        });
+        Map { entries, index }
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a Arc<str>, &'a (Key, Node));
+    type IntoIter = MapIter<'a>;
+    fn into_iter(self) -> MapIter<'a> {
+        self.iter()
+    }
+}
+
+/// The entries of one mapping as it is read. A repeated key is found as it comes: by
+/// comparing keys while the mapping is small, with a hash set once it is not (so a mapping
+/// of 100,000 keys is not 10^10 comparisons).
+#[derive(Default)]
+pub(crate) struct MapBuilder {
+    entries: Vec<Entry>,
+    seen: Option<std::collections::HashMap<Arc<str>, usize>>,
+}
+
+impl MapBuilder {
+    /// The position of `key` if it is already there.
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
+        match &self.seen {
+            Some(seen) => seen.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| &**k == key),
+        }
+    }
+
+    /// Where the entry at `position` has its key.
+    pub(crate) fn key_at(&self, position: usize) -> Key {
+        self.entries[position].1.0
+    }
+
+    /// Add an entry whose key is not there yet (see [`MapBuilder::position`]).
+    pub(crate) fn push(&mut self, name: Arc<str>, key: Key, node: Node) {
+        if let Some(seen) = &mut self.seen {
+            seen.insert(name.clone(), self.entries.len());
+        } else if self.entries.len() == SMALL_MAP {
+            let mut seen: std::collections::HashMap<Arc<str>, usize> = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
+            seen.insert(name.clone(), self.entries.len());
+            self.seen = Some(seen);
+        }
+        self.entries.push((name, (key, node)));
+    }
+
+    pub(crate) fn finish(self) -> Map {
+        Map::from_unique(self.entries)
+    }
+}
+
+/// One copy of each key name of a document: a 100 MB description repeats `description` a
+/// million times, and a million copies of it would cost a million allocations.
+#[derive(Default)]
+pub(crate) struct Names {
+    set: std::collections::HashSet<Arc<str>>,
+}
+
+impl Names {
+    pub(crate) fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.set.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.set.insert(n.clone());
+        n
+    }
 }
 
 impl Node {
@@ -54,7 +214,7 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&IndexMap<String, (Key, Node)>> {
+    pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
             Value::Map(m) => Some(m),
             _ => None,
@@ -130,22 +290,16 @@ impl Node {
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(m) => J::Object(
                 m.iter()
-                    .map(|(k, (_, v))| (k.clone(), v.to_json()))
+                    .map(|(k, (_, v))| (k.to_string(), v.to_json()))
                     .collect(),
             ),
         }
     }
 }
 
-/// A field of a mapping. Most mappings of a document have a handful of keys, and comparing
-/// a few short strings is several times cheaper than hashing the key (the loader asks for
-/// fields millions of times on a big description); large mappings use the hash index.
-pub fn lookup<'a>(map: &'a IndexMap<String, (Key, Node)>, key: &str) -> Option<&'a (Key, Node)> {
-    if map.len() <= 8 {
-        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-    } else {
-        map.get(key)
-    }
+/// A field of a mapping (see [`Map::get`]).
+pub fn lookup<'a>(map: &'a Map, key: &str) -> Option<&'a (Key, Node)> {
+    map.get(key)
 }
 
 /// Why a document could not be parsed, with the position of the problem.
@@ -492,6 +646,7 @@ pub fn parse_yaml(text: &str, budget: &Budget) -> Result<Node, ParseError> {
         anchors: Vec::new(),
         root: None,
         meter: Meter::new(budget),
+        names: Names::default(),
     };
     let mut parser = Parser::new_from_str(text);
     let syntax = |e: saphyr_parser::ScanError| {
@@ -544,8 +699,8 @@ enum Frame {
     },
     Map {
         node: Node,
-        map: IndexMap<String, (Key, Node)>,
-        pending_key: Option<Key>,
+        map: MapBuilder,
+        pending_key: Option<(Arc<str>, Key)>,
         /// `<<` merge sources, applied at the end so explicit keys win.
         merges: Vec<Node>,
         anchor: usize,
@@ -558,6 +713,7 @@ struct Builder<'b> {
     anchors: Vec<(usize, Node, usize)>,
     root: Option<Node>,
     meter: Meter<'b>,
+    names: Names,
 }
 
 fn pos(span: &YSpan) -> (u32, u32) {
@@ -635,7 +791,7 @@ impl Builder<'_> {
                         line,
                         column,
                     },
-                    map: IndexMap::new(),
+                    map: MapBuilder::default(),
                     pending_key: None,
                     merges: Vec::new(),
                     anchor,
@@ -678,14 +834,15 @@ impl Builder<'_> {
                         };
                         for m in sources {
                             if let Value::Map(m) = m.value {
-                                for (k, v) in m {
-                                    map.entry(k).or_insert(v);
+                                for (k, (key, v)) in m.entries.into_vec() {
+                                    if map.position(&k).is_none() {
+                                        map.push(k, key, v);
+                                    }
                                 }
                             }
                         }
                     }
-                    map.shrink_to_fit();
-                    node.value = Value::Map(map);
+                    node.value = Value::Map(map.finish());
                     if anchor > 0 {
                         self.anchors
                             .push((anchor, node.clone(), count_nodes(&node)));
@@ -725,6 +882,7 @@ impl Builder<'_> {
                 merges,
                 ..
             }) => {
+                let map = map;
                 match pending_key.take() {
                     None => {
                         let name = match &node.value {
@@ -742,29 +900,29 @@ impl Builder<'_> {
                                 });
                             }
                         };
-                        if let Some((first, _)) = map.get(&name).filter(|_| name != "<<") {
+                        if let Some(first) = map.position(&name).filter(|_| name != "<<") {
                             return Err(ParseError {
                                 message: format!(
                                     "duplicate key `{name}` (first defined at line {})",
-                                    first.line
+                                    map.key_at(first).line
                                 ),
                                 line: node.line,
                                 column: node.column,
                                 code: codes::DUPLICATE_KEY,
                             });
                         }
-                        *pending_key = Some(Key {
-                            name,
+                        let key = Key {
                             line: node.line,
                             column: node.column,
-                        });
+                        };
+                        *pending_key = Some((self.names.get(&name), key));
                     }
-                    Some(key) => {
-                        if key.name == "<<" {
+                    Some((name, key)) => {
+                        if &*name == "<<" {
                             // YAML merge key: merged at the end of the mapping; explicit keys win.
                             merges.push(node);
                         } else {
-                            map.insert(key.name.clone(), (key, node));
+                            map.push(name, key, node);
                         }
                     }
                 }

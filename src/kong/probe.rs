@@ -147,7 +147,7 @@ pub fn samples(api: &Api, param: &Parameter) -> Vec<String> {
                 .collect();
         }
     }
-    if let Some(e) = param.example.as_ref().and_then(scalar) {
+    if let Some(e) = param.example.as_deref().and_then(scalar) {
         out.push(e);
     }
     if let Some(s) = schema {

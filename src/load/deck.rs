@@ -404,9 +404,9 @@ impl FileCtx<'_> {
 fn passthrough(node: &Node, typed: &[&str], allowed: &[&str]) -> Passthrough {
     let mut p = Passthrough::default();
     for (name, (_, value)) in node.as_map().into_iter().flatten() {
-        if typed.contains(&name.as_str()) && value.value != Value::Null {
+        if typed.contains(&&**name) && value.value != Value::Null {
             p.typed(name);
-        } else if allowed.contains(&name.as_str()) {
+        } else if allowed.contains(&&**name) {
             p.keep(name, value.to_json());
         }
     }
@@ -502,7 +502,7 @@ impl Merger {
                 cx.unknown_keys(info, INFO_KEYS, "`_info`");
                 if let Some(kinds) = info.get("default_lookup_tags").and_then(Node::as_map) {
                     self.lookup_kinds
-                        .push((file.clone(), kinds.keys().cloned().collect()));
+                        .push((file.clone(), kinds.keys().map(|k| k.to_string()).collect()));
                 }
                 if let Some(tags) = cx.strings(info.get("select_tags"), "select_tags") {
                     file_tags = tags.into_iter().map(|(s, _)| s).collect();
@@ -1268,7 +1268,7 @@ fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
         };
         headers.push(Header {
             name: Spanned::new(
-                name.clone(),
+                name.to_string(),
                 Span::new(cx.file.clone(), key.line, key.column),
             ),
             values: list,

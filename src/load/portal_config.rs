@@ -110,7 +110,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         for (slug, (key, node)) in af.node.as_map().into_iter().flatten() {
             let mut settings = read_api_settings(slug, node, file, diags);
             settings.span = Some(af.key_span(key));
-            config.apis.insert(slug.clone(), settings);
+            config.apis.insert(slug.to_string(), settings);
         }
     }
     if let Some(gw) = f.get("gateway") {

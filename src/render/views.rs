@@ -295,7 +295,10 @@ fn referenced_name(schema: &SchemaRef) -> Option<String> {
 }
 
 fn content_view(api: &Api, mt: &api::MediaType) -> ContentView {
-    let example = mt.example.as_ref().or_else(|| mt.examples.values().next());
+    let example = mt
+        .example
+        .as_deref()
+        .or_else(|| mt.examples.values().next().map(|e| &**e));
     ContentView {
         media_type: mt.media_type.clone(),
         type_label: mt
@@ -385,7 +388,7 @@ pub fn operation_view(portal: &Portal, visible: &Visible, id: OperationId) -> Op
                     .map(|s| api::type_label(api, s))
                     .unwrap_or_default(),
                 description_html: md(&p.description),
-                example: p.example.as_ref().map(|e| match e {
+                example: p.example.as_deref().map(|e| match e {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 }),

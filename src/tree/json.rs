@@ -12,9 +12,10 @@
 //! 77 MiB.
 
 use crate::diagnostics::codes;
-use indexmap::IndexMap;
 
-use super::{Budget, Key, MAX_DEPTH, Meter, Node, ParseError, Value, too_deep};
+use std::sync::Arc;
+
+use super::{Budget, Key, MAX_DEPTH, Map, MapBuilder, Meter, Names, Node, ParseError, Value, too_deep};
 
 /// Parse a JSON text (one value, whitespace around it allowed).
 pub(super) fn parse(text: &str, budget: &Budget) -> Result<Node, ParseError> {
@@ -27,6 +28,7 @@ pub(super) fn parse(text: &str, budget: &Budget) -> Result<Node, ParseError> {
         col_byte: 0,
         col_chars: 0,
         meter: Meter::new(budget),
+        names: Names::default(),
     };
     reader.document()
 }
@@ -44,37 +46,29 @@ enum Frame {
         line: u32,
         column: u32,
         start: usize,
-        key: Option<Key>,
+        key: Option<(Arc<str>, Key)>,
     },
 }
 
 /// Build the mapping of the members collected since `start`, at its exact size. A repeated
 /// key is a `duplicate-key` error at its second occurrence.
-fn finish_map(
-    members: &mut Vec<(Key, Node)>,
-    start: usize,
-) -> Result<IndexMap<String, (Key, Node)>, ParseError> {
-    let mut map = IndexMap::with_capacity(members.len() - start);
-    for (key, node) in members.drain(start..) {
-        match map.entry(key.name.clone()) {
-            indexmap::map::Entry::Occupied(first) => {
-                let (first, _): &(Key, Node) = first.get();
-                return Err(ParseError {
-                    message: format!(
-                        "duplicate key `{}` (first defined at line {})",
-                        key.name, first.line
-                    ),
-                    line: key.line,
-                    column: key.column,
-                    code: codes::DUPLICATE_KEY,
-                });
-            }
-            indexmap::map::Entry::Vacant(slot) => {
-                slot.insert((key, node));
-            }
+fn finish_map(members: &mut Vec<(Arc<str>, Key, Node)>, start: usize) -> Result<Map, ParseError> {
+    let mut map = MapBuilder::default();
+    for (name, key, node) in members.drain(start..) {
+        if let Some(first) = map.position(&name) {
+            return Err(ParseError {
+                message: format!(
+                    "duplicate key `{name}` (first defined at line {})",
+                    map.key_at(first).line
+                ),
+                line: key.line,
+                column: key.column,
+                code: codes::DUPLICATE_KEY,
+            });
         }
+        map.push(name, key, node);
     }
-    Ok(map)
+    Ok(map.finish())
 }
 
 struct Reader<'a, 'b> {
@@ -88,6 +82,7 @@ struct Reader<'a, 'b> {
     col_byte: usize,
     col_chars: u32,
     meter: Meter<'b>,
+    names: Names,
 }
 
 impl Reader<'_, '_> {
@@ -99,7 +94,7 @@ impl Reader<'_, '_> {
         }
         let mut stack: Vec<Frame> = Vec::new();
         let mut items: Vec<Node> = Vec::new();
-        let mut members: Vec<(Key, Node)> = Vec::new();
+        let mut members: Vec<(Arc<str>, Key, Node)> = Vec::new();
         let mut root: Option<Node> = None;
         loop {
             self.skip_ws();
@@ -146,7 +141,7 @@ impl Reader<'_, '_> {
                             return Err(self.error("expected `:` after an object key"));
                         }
                         self.pos += 1;
-                        *key = Some(Key { name, line, column });
+                        *key = Some((self.names.get(&name), Key { line, column }));
                         None
                     }
                 }
@@ -194,7 +189,7 @@ impl Reader<'_, '_> {
                     None => root = Some(node),
                     Some(Frame::Seq { .. }) => items.push(node),
                     Some(Frame::Map { key, .. }) => match key.take() {
-                        Some(k) => members.push((k, node)),
+                        Some((name, k)) => members.push((name, k, node)),
                         None => return Err(self.error("internal state error")),
                     },
                 }

@@ -139,7 +139,7 @@ fn swagger2_is_converted_to_the_3x_model() {
             ("limit", ParamLocation::Query)
         ]
     );
-    assert_eq!(list.parameters[0].example, Some(json!("abc123")));
+    assert_eq!(list.parameters[0].example.as_deref(), Some(&json!("abc123")));
     assert_eq!(
         type_label(&api, list.parameters[1].schema.as_ref().unwrap()),
         "array of string"
@@ -165,8 +165,8 @@ fn swagger2_is_converted_to_the_3x_model() {
         "array of Pet"
     );
     assert_eq!(
-        ok.content[0].example,
-        Some(json!([{"id": 1, "name": "Rex"}]))
+        ok.content[0].example.as_deref(),
+        Some(&json!([{"id": 1, "name": "Rex"}]))
     );
     assert_eq!(ok.headers[0].name, "X-Rate-Limit");
     assert_eq!(
@@ -276,7 +276,7 @@ fn openapi30_document() {
         ref_name(get.parameters[2].schema.as_ref().unwrap()),
         "Filter"
     );
-    assert_eq!(get.parameters[2].example, Some(json!({"status": "open"})));
+    assert_eq!(get.parameters[2].example.as_deref(), Some(&json!({"status": "open"})));
 
     // Response `$ref`, header `$ref`, Content-Type header ignored.
     let ok = &get.responses[0];
@@ -310,8 +310,8 @@ fn openapi30_document() {
     let body = put.request_body.as_ref().unwrap();
     assert!(body.required);
     let examples = &body.content[0].examples;
-    assert_eq!(examples["small"], json!({"id": "x1", "total": 5}));
-    assert_eq!(examples["inline"], json!({"id": "x2"}));
+    assert_eq!(*examples["small"], json!({"id": "x1", "total": 5}));
+    assert_eq!(*examples["inline"], json!({"id": "x2"}));
 
     // Schemas: nullable, boolean exclusiveMinimum, `$ref` with a sibling, discriminator.
     let order = api.schema(api.schema_names["Order"]);

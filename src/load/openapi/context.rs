@@ -4,6 +4,7 @@
 
 use crate::diagnostics::codes;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -63,6 +64,9 @@ pub struct Ctx<'s> {
     pub(super) schema_display: HashMap<SchemaId, String>,
     /// Slots allocated but not yet converted.
     pub(super) schema_queue: VecDeque<(SchemaId, DocId, &'s Node)>,
+    /// Literal values (examples) already converted, by node: a component example used by
+    /// many operations is converted and held once.
+    values: HashMap<*const Node, Arc<serde_json::Value>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -76,7 +80,16 @@ impl<'s> Ctx<'s> {
             schema_index: HashMap::new(),
             schema_display: HashMap::new(),
             schema_queue: VecDeque::new(),
+            values: HashMap::new(),
         }
+    }
+
+    /// `node` (a literal value of document data) as JSON, converted once per node.
+    pub fn value(&mut self, node: &'s Node) -> Arc<serde_json::Value> {
+        self.values
+            .entry(node as *const Node)
+            .or_insert_with(|| Arc::new(node.to_json()))
+            .clone()
     }
 
     pub fn span(&self, doc: DocId, node: &Node) -> Span {
@@ -214,7 +227,7 @@ pub fn extensions(node: &Node) -> IndexMap<String, serde_json::Value> {
     if let Some(m) = node.as_map() {
         for (k, (_, v)) in m {
             if k.starts_with("x-") {
-                out.insert(k.clone(), v.to_json());
+                out.insert(k.to_string(), v.to_json());
             }
         }
     }
@@ -225,5 +238,5 @@ pub fn extensions(node: &Node) -> IndexMap<String, serde_json::Value> {
 pub fn entries(node: &Node) -> impl Iterator<Item = (&str, &crate::tree::Key, &Node)> {
     node.as_map()
         .into_iter()
-        .flat_map(|m| m.iter().map(|(k, (key, v))| (k.as_str(), key, v)))
+        .flat_map(|m| m.iter().map(|(k, (key, v))| (&**k, key, v)))
 }

@@ -172,7 +172,7 @@ pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequi
                 .as_seq()
                 .map(|s| s.iter().filter_map(Node::scalar_text).collect())
                 .unwrap_or_default();
-            req.schemes.push((name.clone(), scopes));
+            req.schemes.push((name.to_string(), scopes));
         }
         out.push(req);
     }

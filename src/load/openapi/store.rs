@@ -95,12 +95,12 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
                     f(s, r);
                 }
                 for (k, (_, v)) in m.iter().rev() {
-                    if k == "$ref" || (!named && is_literal_key(k)) {
+                    if &**k == "$ref" || (!named && is_literal_key(k)) {
                         continue;
                     }
                     // `examples` is a list of literal values in JSON Schema, a map of Example
                     // Objects in OpenAPI.
-                    if !named && k == "examples" && matches!(v.value, Value::Seq(_)) {
+                    if !named && &**k == "examples" && matches!(v.value, Value::Seq(_)) {
                         continue;
                     }
                     stack.push((v, !named && is_named_collection(k)));
@@ -139,7 +139,7 @@ fn anchor_index(root: &Node) -> HashMap<String, Vec<String>> {
                 }
                 for (k, (_, v)) in m.iter().rev() {
                     if !is_literal_key(k) {
-                        stack.push((v, depth + 1, Some(k.clone())));
+                        stack.push((v, depth + 1, Some(k.to_string())));
                     }
                 }
             }
