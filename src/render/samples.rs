@@ -88,7 +88,9 @@ fn credential_header(strategy: &AuthStrategy) -> String {
 
 /// The example of a media type: `example`, else the first of `examples`.
 fn example(mt: &MediaType) -> Option<&serde_json::Value> {
-    mt.example.as_deref().or_else(|| mt.examples.values().next().map(|e| &**e))
+    mt.example
+        .as_deref()
+        .or_else(|| mt.examples.values().next().map(|e| &**e))
 }
 
 /// Text to place between single quotes in a POSIX shell.

@@ -15,7 +15,9 @@ use crate::diagnostics::codes;
 
 use std::sync::Arc;
 
-use super::{Budget, Key, MAX_DEPTH, Map, MapBuilder, Meter, Names, Node, ParseError, Value, too_deep};
+use super::{
+    Budget, Key, MAX_DEPTH, Map, MapBuilder, Meter, Names, Node, ParseError, Value, too_deep,
+};
 
 /// Parse a JSON text (one value, whitespace around it allowed).
 pub(super) fn parse(text: &str, budget: &Budget) -> Result<Node, ParseError> {

@@ -12,6 +12,7 @@ mod routing_support;
 
 mod audience;
 mod broken;
+mod broken_table;
 mod browser;
 mod cli_build;
 mod downloads;

@@ -139,7 +139,10 @@ fn swagger2_is_converted_to_the_3x_model() {
             ("limit", ParamLocation::Query)
         ]
     );
-    assert_eq!(list.parameters[0].example.as_deref(), Some(&json!("abc123")));
+    assert_eq!(
+        list.parameters[0].example.as_deref(),
+        Some(&json!("abc123"))
+    );
     assert_eq!(
         type_label(&api, list.parameters[1].schema.as_ref().unwrap()),
         "array of string"
@@ -276,7 +279,10 @@ fn openapi30_document() {
         ref_name(get.parameters[2].schema.as_ref().unwrap()),
         "Filter"
     );
-    assert_eq!(get.parameters[2].example.as_deref(), Some(&json!({"status": "open"})));
+    assert_eq!(
+        get.parameters[2].example.as_deref(),
+        Some(&json!({"status": "open"}))
+    );
 
     // Response `$ref`, header `$ref`, Content-Type header ignored.
     let ok = &get.responses[0];

@@ -369,7 +369,12 @@ fn security_schemes<'s>(ctx: &mut Ctx<'s>, node: &'s Node) -> Vec<SecurityScheme
                 flows: s
                     .get("flows")
                     .and_then(Node::as_map)
-                    .map(|m| m.keys().filter(|k| !k.starts_with("x-")).map(|k| k.to_string()).collect())
+                    .map(|m| {
+                        m.keys()
+                            .filter(|k| !k.starts_with("x-"))
+                            .map(|k| k.to_string())
+                            .collect()
+                    })
                     .unwrap_or_default(),
             },
             Some("openIdConnect") => SecuritySchemeKind::OpenIdConnect {

@@ -58,10 +58,14 @@ impl<'s> Ctx<'s> {
         let mut doc = doc;
         let mut node = node;
         let mut cyclic = false;
+        // Where the chain starts: a chain too long is reported there, at the schema the
+        // message names (a cycle at the `$ref` that closes it).
+        let mut start: Option<(DocId, &'s Node)> = None;
         while let Some(site) = pure_ref(node) {
             let Some(reference) = site.as_str() else {
                 break;
             };
+            let start = *start.get_or_insert((doc, site));
             match self.store.resolve(doc, reference) {
                 Ok((d, segs, target)) => {
                     let k = (d, pointer::format_pointer(&segs));
@@ -77,7 +81,12 @@ impl<'s> Ctx<'s> {
                         &k,
                         &format!("schema `{name}`"),
                     ) {
-                        self.report_help(code, message, help, doc, site);
+                        let (at_doc, at) = if code == codes::REF_CHAIN_TOO_LONG {
+                            start
+                        } else {
+                            (doc, site)
+                        };
+                        self.report_help(code, message, help, at_doc, at);
                         cyclic = true;
                         break;
                     }
@@ -358,7 +367,9 @@ impl<'s> Ctx<'s> {
                         if let Some(m) = v.get("mapping").and_then(Node::as_map) {
                             for (k, (_, target)) in m {
                                 if let Some(t) = target.scalar_text() {
-                                    details(&mut s).discriminator_mapping.insert(k.to_string(), t);
+                                    details(&mut s)
+                                        .discriminator_mapping
+                                        .insert(k.to_string(), t);
                                 }
                             }
                         }
