@@ -268,3 +268,52 @@ fn links_to_planned_downloads_and_static_files_are_not_broken() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("broken-link"), "{}", r.stderr);
 }
+
+/// The `content` of every `<meta name="description">` and `og:description` of `html`.
+fn meta_descriptions(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel =
+        scraper::Selector::parse(r#"meta[name="description"], meta[property="og:description"]"#)
+            .unwrap();
+    doc.select(&sel)
+        .filter_map(|m| m.value().attr("content").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn meta_descriptions_are_cut_at_about_160_characters_on_every_page() {
+    let tmp = project();
+    let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "portal.yaml",
+                &format!(
+                    "title: Test portal\nbase_url: https://example.com/dev/\ndescription: {long}\nauth_strategies:\n  - name: key-auth\n    type: key_auth\n    key_names: [apikey]\n"
+                ),
+            ),
+            (
+                "pages/intro.md",
+                &format!("---\ntitle: Intro\ndescription: {long}\n---\n# Intro\n"),
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut seen = 0;
+    for (path, bytes) in read_tree(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        for content in meta_descriptions(&String::from_utf8_lossy(&bytes)) {
+            seen += 1;
+            let n = content.chars().count();
+            assert!(n <= 160, "{path}: a meta description of {n} characters");
+            assert!(n >= 100, "{path}: cut too short ({n}): {content}");
+            assert!(content.ends_with('…'), "{path}: cut without an ellipsis");
+        }
+    }
+    assert!(seen >= 4, "only {seen} meta descriptions found");
+}
