@@ -120,3 +120,68 @@ fn serves_and_rebuilds_on_change() {
     }
     drop(server);
 }
+
+/// Poll `path` until `ok(status, body)` holds, for at most 60 s.
+fn wait_for(addr: &str, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = get(addr, path);
+        if ok(status, &body) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: last got {status}\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A template with an endless loop (the default fuel) stops the rebuild with an error page
+/// naming the template, and the watcher rebuilds normally once the template is fixed.
+#[test]
+fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    let mut child = Command::new(bin())
+        .args(["serve", tmp.path().to_str().unwrap(), "--port", "0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split(" at http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    wait_for(&addr, "/guides/intro/", "first build", |s, _| s == 200);
+
+    let template = tmp.path().join("templates/page.html");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    std::fs::write(
+        &template,
+        "{% extends \"theme/page.html\" %}\n{% block content %}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n{% endblock %}\n",
+    )
+    .unwrap();
+    wait_for(&addr, "/", "no error page for the endless loop", |s, b| {
+        s == 500 && b.contains("template-out-of-fuel") && b.contains("templates/page.html")
+    });
+
+    std::fs::write(
+        &template,
+        "{% extends \"theme/page.html\" %}\n{% block content %}<p>Fixed loop.</p>{% endblock %}\n",
+    )
+    .unwrap();
+    wait_for(
+        &addr,
+        "/guides/intro/",
+        "no rebuild after the fix",
+        |s, b| s == 200 && b.contains("Fixed loop."),
+    );
+    drop(server);
+}
