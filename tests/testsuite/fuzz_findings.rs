@@ -1,7 +1,8 @@
 //! Every input a fuzzer found a problem with (a panic, a hang, a leak, a wrong position), kept
 //! in `tests/fixtures/fuzz/<target>/` and replayed through the same entry point the target
 //! fuzzes ([`crate::entries`]), split into files the way the target splits it. A new finding
-//! is a new file there, named after what it found; the fix makes it pass.
+//! is a new file there, named after what it found; the fix makes it pass. The `issue12-*`
+//! files are the defects issue 12 found by hand, in the same form.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
