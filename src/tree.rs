@@ -446,6 +446,8 @@ pub(crate) struct Meter<'b> {
     nodes_undrawn: usize,
     alias_nodes: usize,
     alias_undrawn: usize,
+    /// Where the last alias not yet drawn is: what is left is reported there at the end.
+    last_alias: (u32, u32),
 }
 
 impl<'b> Meter<'b> {
@@ -459,6 +461,7 @@ impl<'b> Meter<'b> {
             nodes_undrawn: 0,
             alias_nodes: 0,
             alias_undrawn: 0,
+            last_alias: (1, 1),
         }
     }
 
@@ -487,6 +490,7 @@ impl<'b> Meter<'b> {
         let max = self.budget.limits.max_alias_nodes;
         self.alias_nodes = self.alias_nodes.saturating_add(n);
         self.alias_undrawn = self.alias_undrawn.saturating_add(n);
+        self.last_alias = (line, column);
         if self.alias_nodes > max {
             return Err(too_large(
                 format!(
@@ -549,7 +553,8 @@ impl<'b> Meter<'b> {
     /// Draw what is left (at the end of a document, where it is reported) and keep the draws.
     pub(crate) fn commit(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
         self.draw_nodes(line, column)?;
-        self.draw_aliases(line, column)?;
+        let (alias_line, alias_column) = self.last_alias;
+        self.draw_aliases(alias_line, alias_column)?;
         self.committed = true;
         Ok(())
     }

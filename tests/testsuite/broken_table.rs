@@ -370,7 +370,7 @@ fn cases() -> Vec<Case> {
                     ("gateway/b2.yaml", &bomb),
                 ],
                 1,
-                Some(("yaml-too-large", "gateway/b2.yaml", Some(1))),
+                Some(("yaml-too-large", "gateway/b2.yaml", Some(2))),
             ),
             "yaml-too-large",
             "gateway/b1.yaml",
