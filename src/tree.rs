@@ -887,7 +887,6 @@ impl Builder<'_> {
                 merges,
                 ..
             }) => {
-                let map = map;
                 match pending_key.take() {
                     None => {
                         let name = match &node.value {

@@ -261,7 +261,7 @@ fn load_apis(
     files: &Files,
     sources: &SourceMap,
     diags: &mut Diagnostics,
-) -> (Vec<Api>, Vec<(PathBuf, bool)>) {
+) -> (Vec<Api>, EmptyApiDirs) {
     let (entries, empty_dirs) = discover_apis(files, diags);
     let one = |(slug, path): &(String, PathBuf)| {
         let own = SourceMap::default();
@@ -285,12 +285,14 @@ fn load_apis(
     (apis, empty_dirs)
 }
 
+/// The API documents found: (slug, path), sorted by slug.
+type ApiDocuments = Vec<(String, PathBuf)>;
+/// Folders of `apis/` with no document, each with whether it is named like a document.
+type EmptyApiDirs = Vec<(PathBuf, bool)>;
+
 /// `apis/<slug>.(yaml|yml|json)` and `apis/<slug>/openapi.(yaml|yml|json)`, sorted by slug;
 /// and the folders of `apis/` with no document.
-fn discover_apis(
-    files: &Files,
-    diags: &mut Diagnostics,
-) -> (Vec<(String, PathBuf)>, Vec<(PathBuf, bool)>) {
+fn discover_apis(files: &Files, diags: &mut Diagnostics) -> (ApiDocuments, EmptyApiDirs) {
     const EXTS: [&str; 3] = ["yaml", "yml", "json"];
     let root = files.root().to_path_buf();
     let dir = root.join("apis");
