@@ -974,12 +974,19 @@ fn run_case(c: &Case) -> Vec<String> {
         failures.push(format!("`{code}` at {file}, which must not be reported"));
     }
     if let Some((code, file, line)) = c.expect {
-        let found = diags.iter().any(|d| {
-            d["code"] == code
-                && d["file"] == file
-                && line.is_none_or(|l| d["line"] == serde_json::json!(l))
-        });
-        if !found {
+        let found = diags
+            .iter()
+            .filter(|d| {
+                d["code"] == code
+                    && d["file"] == file
+                    && line.is_none_or(|l| d["line"] == serde_json::json!(l))
+            })
+            .count();
+        // One problem, one diagnostic: reported twice is as wrong as not at all.
+        if found > 1 {
+            failures.push(format!("`{code}` at {file} reported {found} times"));
+        }
+        if found == 0 {
             failures.push(format!(
                 "no `{code}` at {file}:{} among {}",
                 line.map(|l| l.to_string()).unwrap_or("-".into()),
