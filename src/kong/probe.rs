@@ -10,6 +10,7 @@ use serde_json::Value as J;
 use super::engine::Request;
 use super::uri;
 use crate::model::api::{ParamLocation, Parameter, Schema, SchemaRef};
+use crate::model::url::UrlParts;
 use crate::model::{Api, Operation};
 
 /// At most this many probes per operation.
@@ -24,71 +25,58 @@ pub struct Target {
     pub prefix: String,
 }
 
-/// Split a server URL (absolute or relative) into scheme, host and path.
-pub fn parse_server_url(url: &str) -> (Option<String>, Option<String>, String) {
-    let url = url.trim();
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        let authority = authority.rsplit('@').next().unwrap_or(authority);
-        let path = path.split(['?', '#']).next().unwrap_or("");
-        let host = (!authority.is_empty()).then(|| authority.to_string());
-        (Some(scheme.to_ascii_lowercase()), host, path.to_string())
-    } else if let Some(rest) = url.strip_prefix("//") {
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        (None, Some(authority.to_string()), path.to_string())
-    } else {
-        (
-            None,
-            None,
-            url.split(['?', '#']).next().unwrap_or("").to_string(),
-        )
-    }
-}
-
 /// The target of `op`: `gateway_host` / `path_prefix` when configured, else the first server
-/// URL (operation servers first, then the API's).
+/// URL (operation servers first, then the API's). A `gateway_host` without a scheme is reached
+/// over https.
 pub fn target(
     api: &Api,
     op: &Operation,
     gateway_host: Option<&str>,
     path_prefix: Option<&str>,
 ) -> Target {
-    let server = op
-        .servers
-        .first()
-        .or(api.servers.first())
-        .map(|s| s.url.as_str());
-    let (scheme, server_host, server_path) =
-        server
-            .map(parse_server_url)
-            .unwrap_or((None, None, String::new()));
+    let server = op.servers.first().or(api.servers.first());
+    resolve_target(server.map(|s| s.url.as_str()), gateway_host, path_prefix)
+}
+
+/// The target of the API as a whole (its first server), as the portal shows it in code
+/// samples and downloads: the same rule as [`target`], so what the reader is told to call is
+/// what the routing check probed.
+pub fn api_target(api: &Api, gateway_host: Option<&str>, path_prefix: Option<&str>) -> Target {
+    let server = api.servers.first().map(|s| s.url.as_str());
+    resolve_target(server, gateway_host, path_prefix)
+}
+
+fn resolve_target(
+    server: Option<&str>,
+    gateway_host: Option<&str>,
+    path_prefix: Option<&str>,
+) -> Target {
+    let server = server.map(UrlParts::split).unwrap_or_default();
     let (gw_scheme, gw_host) = match gateway_host {
         Some(h) if h.contains("://") => {
-            let (s, h, _) = parse_server_url(h);
-            (s, h)
+            let gw = UrlParts::split(h);
+            (gw.scheme.clone(), gw.authority())
         }
-        Some(h) => (None, Some(h.trim_end_matches('/').to_string())),
+        // A bare gateway host is the public one: clients reach it over https.
+        Some(h) => (
+            Some("https".into()),
+            Some(h.trim_end_matches('/').to_string()),
+        ),
         None => (None, None),
     };
-    let prefix = path_prefix.map(str::to_string).unwrap_or(server_path);
-    let prefix = prefix.trim_end_matches('/').to_string();
+    let prefix = path_prefix.map_or(server.path.as_str(), |p| p);
+    let prefix = prefix.trim_end_matches('/');
     let prefix = if prefix.is_empty() || prefix.starts_with('/') {
-        prefix
+        prefix.to_string()
     } else {
         format!("/{prefix}")
     };
     Target {
         scheme: gw_scheme
-            .or(scheme)
+            .or(server.scheme.clone())
             .filter(|s| s == "http" || s == "https")
             .unwrap_or_else(|| "https".into()),
-        host: gw_host.or(server_host),
+        host: gw_host.or(server.authority()),
         prefix,
     }
 }
@@ -415,15 +403,30 @@ mod tests {
 
     #[test]
     fn server_urls() {
+        let t = resolve_target(Some("HTTPS://api.example.com:8443/v1/?x"), None, None);
         assert_eq!(
-            parse_server_url("https://api.example.com:8443/v1/?x"),
-            (
-                Some("https".into()),
-                Some("api.example.com:8443".into()),
-                "/v1/".into()
-            )
+            (t.scheme.as_str(), t.host.as_deref(), t.prefix.as_str()),
+            ("https", Some("api.example.com:8443"), "/v1")
         );
-        assert_eq!(parse_server_url("/v2"), (None, None, "/v2".into()));
+        let t = resolve_target(
+            Some("http://old/v2"),
+            Some("http://gw.local:8000/"),
+            Some("x"),
+        );
+        assert_eq!(
+            (t.scheme.as_str(), t.host.as_deref(), t.prefix.as_str()),
+            ("http", Some("gw.local:8000"), "/x")
+        );
+        let t = resolve_target(Some("/v2"), Some("gw.example.com"), None);
+        assert_eq!(
+            (t.scheme.as_str(), t.host.as_deref(), t.prefix.as_str()),
+            ("https", Some("gw.example.com"), "/v2")
+        );
+        let t = resolve_target(Some("http://localhost:8000"), Some("gw.example.com"), None);
+        assert_eq!(
+            (t.scheme.as_str(), t.host.as_deref(), t.prefix.as_str()),
+            ("https", Some("gw.example.com"), "")
+        );
         assert_eq!(template_names("/a/{x}/b/{y}"), vec!["x", "y"]);
         assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
     }

@@ -23,6 +23,7 @@ use crate::model::gateway::{
     Service, ServiceRef, Spanned, Tags, Target,
 };
 use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
+use crate::model::url::UrlParts;
 use crate::source::{SourceMap, Span};
 use crate::tree::{self, Node, Value};
 
@@ -639,8 +640,13 @@ impl Merger {
         let mut path = None;
         let url = cx.string(get(node, "url"), "url");
         if let (Some(url), Some(n)) = (&url, get(node, "url")) {
-            match split_url(url) {
-                Some((scheme, h, p, pth)) => {
+            match UrlParts::split(url) {
+                UrlParts {
+                    scheme: Some(scheme),
+                    host: Some(h),
+                    port: p,
+                    path: pth,
+                } => {
                     if let Some(p) =
                         cx.one_of(&scheme, n, "url scheme", Protocol::parse, &protocol_names())
                     {
@@ -648,9 +654,9 @@ impl Merger {
                     }
                     host = Some(h);
                     port = p;
-                    path = pth.map(|p| Spanned::new(p, cx.span(n)));
+                    path = (!pth.is_empty()).then(|| Spanned::new(pth, cx.span(n)));
                 }
-                None => cx.report(
+                _ => cx.report(
                     codes::SERVICE_INVALID_URL,
                     format!("service url `{url}` has no scheme or host"),
                     n,
@@ -1327,28 +1333,6 @@ pub fn looks_like_regex(path: &str) -> bool {
     path.contains([
         '\\', '^', '$', '(', ')', '[', ']', '{', '}', '*', '+', '?', '|',
     ])
-}
-
-/// `scheme://host[:port][/path]` → parts (path without query).
-pub fn split_url(url: &str) -> Option<(String, String, Option<u16>, Option<String>)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], Some(&rest[i..])),
-        None => (rest, None),
-    };
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    if authority.is_empty() {
-        return None;
-    }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => match p.parse::<u16>() {
-            Ok(p) => (h.to_string(), Some(p)),
-            Err(_) => (authority.to_string(), None),
-        },
-        _ => (authority.to_string(), None),
-    };
-    let path = path.map(|p| p.split(['?', '#']).next().unwrap_or(p).to_string());
-    Some((scheme.to_ascii_lowercase(), host, port, path))
 }
 
 /// Build a manifest from decK texts held in memory (`(path, text)` pairs, in order), as

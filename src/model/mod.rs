@@ -12,6 +12,7 @@ pub mod package;
 pub mod page;
 pub mod reach;
 pub mod routing;
+pub mod url;
 
 pub use api::{Api, Method, Operation};
 pub use ids::{ApiId, OperationId, PackageId, PageId, RouteId, ServiceId, Slug};

@@ -130,14 +130,8 @@ pub fn root_prefix(url: &str) -> String {
 /// The path part of `base_url` (`https://x.com/dev/` → `/dev/`): the root of the 404 page,
 /// which is served at any depth and so cannot link relatively.
 pub fn base_path(base_url: &str) -> String {
-    base_url
-        .find("://")
-        .and_then(|i| {
-            base_url[i + 3..]
-                .find('/')
-                .map(|j| base_url[i + 3 + j..].to_string())
-        })
-        .unwrap_or_else(|| "/".into())
+    // `base_url` was checked by `parse_base_url`; a URL that does not parse serves from `/`.
+    url::Url::parse(base_url).map_or_else(|_| "/".into(), |u| u.path().to_string())
 }
 
 #[cfg(test)]

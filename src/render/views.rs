@@ -3,6 +3,7 @@
 //! by way of a helper that forgot to ask. The types are the contract of [`super::context`];
 //! URLs come from [`super::urls`], code samples from [`super::samples`].
 
+use crate::kong::probe;
 use crate::model::api::{self, Api, SchemaRef};
 use crate::model::audience::Visible;
 use crate::model::config::{AuthChoice, AuthKind, AuthStrategy, PortalConfig};
@@ -134,38 +135,17 @@ pub fn download_links(page_url: &str) -> Vec<Download> {
     ]
 }
 
-/// The gateway base URL of an API: `https://host` + path prefix, from portal.yaml or servers.
+/// The gateway base URL of an API as samples and downloads show it: the routing check's own
+/// target ([`probe::api_target`]), with a placeholder host when nothing names one.
 pub fn gateway_base(portal: &Portal, api: &Api) -> String {
     let settings = portal.config.api(&api.slug);
-    let first = api.servers.first().map(|s| s.url.as_str()).unwrap_or("");
-    let (scheme_host, server_path) = split_url(first);
-    let host = settings
-        .and_then(|s| s.gateway_host.clone())
-        .map(|h| format!("https://{h}"))
-        .unwrap_or_else(|| {
-            if scheme_host.is_empty() {
-                "https://api.example.com".into()
-            } else {
-                scheme_host
-            }
-        });
-    let prefix = settings
-        .and_then(|s| s.gateway_path_prefix.clone())
-        .unwrap_or(server_path);
-    format!("{host}{}", prefix.trim_end_matches('/'))
-}
-
-fn split_url(url: &str) -> (String, String) {
-    if let Some(i) = url.find("://") {
-        let after = &url[i + 3..];
-        let (host, path) = match after.find('/') {
-            Some(j) => (&after[..j], &after[j..]),
-            None => (after, ""),
-        };
-        (format!("{}{}", &url[..i + 3], host), path.to_string())
-    } else {
-        (String::new(), url.to_string())
-    }
+    let target = probe::api_target(
+        api,
+        settings.and_then(|s| s.gateway_host.as_deref()),
+        settings.and_then(|s| s.gateway_path_prefix.as_deref()),
+    );
+    let host = target.host.as_deref().unwrap_or("api.example.com");
+    format!("{}://{host}{}", target.scheme, target.prefix)
 }
 
 pub fn op_row(portal: &Portal, visible: &Visible, id: OperationId) -> OpRow {

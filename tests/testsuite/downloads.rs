@@ -205,3 +205,33 @@ fn redocly_lint_accepts_every_package_document() {
         );
     }
 }
+
+/// `gateway.host` given with a scheme and port is used as written, by the routing check and
+/// by every URL the portal shows (one rule for both): never `https://http://…`.
+#[test]
+fn gateway_host_with_scheme_is_the_url_shown_and_probed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    minimal_project(&dir);
+    let config = std::fs::read_to_string(dir.join("portal.yaml")).unwrap();
+    std::fs::write(
+        dir.join("portal.yaml"),
+        format!("{config}apis:\n  pets:\n    gateway:\n      host: http://gw.local:8000\n"),
+    )
+    .unwrap();
+    let out = tmp.path().join("site");
+    let r = run(&[
+        "build",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = json(&out.join("packages/basic/openapi.json"));
+    assert_eq!(doc["servers"][0]["url"], "http://gw.local:8000");
+    let page = std::fs::read_to_string(out.join("apis/pets/list-pets/index.html"))
+        .or_else(|_| std::fs::read_to_string(out.join("apis/pets/listpets/index.html")))
+        .unwrap();
+    assert!(page.contains("http://gw.local:8000/pets"), "sample URL");
+    assert!(!page.contains("https://http"), "scheme doubled");
+}

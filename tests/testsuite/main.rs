@@ -20,6 +20,7 @@ mod export_kong;
 mod export_plan;
 mod fuzz_findings;
 mod golden;
+mod invariant;
 mod layout;
 mod openapi_corpora;
 mod openapi_errors;
