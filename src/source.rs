@@ -48,8 +48,18 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// Register `text` as the content of `rel` and return it, with every lone CR made a LF
+    /// (see [`lone_cr_to_lf`]): the text the readers parse and the snippets quote is one.
     pub fn add(&self, rel: &str, text: impl Into<Arc<str>>) -> Arc<str> {
-        let text = text.into();
+        let mut text = text.into();
+        if has_lone_cr(text.as_bytes()) {
+            let mut bytes = text.as_bytes().to_vec();
+            lone_cr_to_lf(&mut bytes);
+            // Replacing one ASCII byte by another keeps the text UTF-8.
+            text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                .into();
+        }
         self.files
             .lock()
             .expect("source map lock")
@@ -92,6 +102,26 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Whether `bytes` hold a CR that is not the start of a CRLF.
+pub fn has_lone_cr(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// Make every lone CR (an old Mac line break) a LF, in place. YAML counts a lone CR as a line
+/// break and so do editors, while line numbers everywhere else count LFs: with this done when
+/// a file is read, a diagnostic's line is the same line in the parser, in the quoted snippet
+/// and in the editor. CRLF stays as it is.
+pub fn lone_cr_to_lf(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.

@@ -515,7 +515,9 @@ impl Files {
     /// Read the text file at `path` (absolute) and register it in `sources` under its
     /// display name.
     pub fn read_text(&self, path: &Path, sources: &SourceMap) -> Result<Text, FileError> {
-        let bytes = self.read_bytes(path)?;
+        let mut bytes = self.read_bytes(path)?;
+        // Before the UTF-8 check, so the line of a bad byte counts lines as the parsers do.
+        crate::source::lone_cr_to_lf(&mut bytes);
         let rel = self.display(path);
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
