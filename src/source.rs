@@ -145,4 +145,16 @@ mod tests {
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, t.find('f').unwrap()), (2, 5));
     }
+
+    #[test]
+    fn lone_crs_become_lfs_and_crlf_stays() {
+        let mut b = b"a\rb\r\nc\r".to_vec();
+        assert!(has_lone_cr(&b));
+        lone_cr_to_lf(&mut b);
+        assert_eq!(b, b"a\nb\r\nc\n");
+        assert!(!has_lone_cr(&b));
+        let sources = SourceMap::default();
+        assert_eq!(&*sources.add("x.yaml", "k: 1\rj: 2\r"), "k: 1\nj: 2\n");
+        assert_eq!(&*sources.text("x.yaml").unwrap(), "k: 1\nj: 2\n");
+    }
 }
