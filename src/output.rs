@@ -23,8 +23,9 @@ impl Output {
     }
 }
 
-/// The built site in memory, keyed by path (what `serve` serves from).
-pub type Site = BTreeMap<String, Vec<u8>>;
+/// The built site in memory, keyed by path (what `serve` serves from). Bodies are shared
+/// buffers: a rebuild's new site reuses the unchanged files of the last one without copying.
+pub type Site = BTreeMap<String, bytes::Bytes>;
 
 /// Marks a folder as portalgen's output, so it may be replaced on the next build.
 pub const MARKER: &str = ".portalgen-output";

@@ -73,8 +73,17 @@ fn plan_and_render(mut checked: Checked) -> Checked {
 
 /// Load, validate and plan the gateway export.
 fn load_and_validate(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
+    load_and_validate_with(root, flavor, &load::load_api)
+}
+
+/// [`load_and_validate`], each API loaded through `load_api`.
+fn load_and_validate_with(
+    root: &Path,
+    flavor: Option<export::Flavor>,
+    load_api: &load::ApiLoader<'_>,
+) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
-    let (project, diags) = load::load(root, &sources)?;
+    let (project, diags) = load::load_with(root, &sources, load_api)?;
     Ok(validate_and_plan(project, diags, sources, flavor))
 }
 
@@ -84,9 +93,11 @@ fn validate_and_plan(
     sources: SourceMap,
     flavor: Option<export::Flavor>,
 ) -> Checked {
-    let portal = crate::validate::validate(project, &mut diags);
+    let mut portal = crate::validate::validate(project, &mut diags);
     let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
     diags.extend(d);
+    // What the gateway enforces is what the portal's pages and reports show.
+    portal.enforcement = export.enforcement.clone();
     Checked {
         portal,
         diags,
@@ -106,20 +117,41 @@ pub struct Built {
 /// gateway cannot enforce fails the build too. Each problem is reported once: the plans'
 /// (for this audience), then the renderer's.
 pub fn build(root: &Path, opts: &RenderOptions, strict: bool) -> Result<Built, Fatal> {
-    let mut checked = load_and_validate(root, None)?;
-    crate::validate::audiences(&checked.portal, &opts.audiences, &mut checked.diags);
-    let mut plan = render::plan::plan(&checked.portal, &opts.audiences);
-    std::mem::take(&mut plan.diagnostics)
-        .into_iter()
-        .for_each(|d| checked.diags.push(d));
-    checked.diags.sort();
-    if checked.diags.fails(strict) {
+    let Planned { mut checked, plan } = plan_build(root, &opts.audiences, strict, &load::load_api)?;
+    let Some(plan) = plan else {
         return Ok(Built {
             checked,
             rendered: None,
         });
-    }
+    };
     let rendered = render::render(&checked.portal, plan, opts, &mut checked.diags);
     checked.diags.sort();
     Ok(Built { checked, rendered })
+}
+
+/// A project checked and planned for one build, not rendered yet.
+pub struct Planned {
+    pub checked: Checked,
+    /// The build's plan; `None` when the diagnostics already fail the build.
+    pub plan: Option<render::plan::Plan>,
+}
+
+/// Everything [`build`] does before rendering, each API loaded through `load_api`: `serve`
+/// renders the plan itself, only the files a change touched ([`render::render_files`]).
+/// Diagnostics are sorted.
+pub fn plan_build(
+    root: &Path,
+    audiences: &[String],
+    strict: bool,
+    load_api: &load::ApiLoader<'_>,
+) -> Result<Planned, Fatal> {
+    let mut checked = load_and_validate_with(root, None, load_api)?;
+    crate::validate::audiences(&checked.portal, audiences, &mut checked.diags);
+    let mut plan = render::plan::plan(&checked.portal, audiences);
+    std::mem::take(&mut plan.diagnostics)
+        .into_iter()
+        .for_each(|d| checked.diags.push(d));
+    checked.diags.sort();
+    let plan = (!checked.diags.fails(strict)).then_some(plan);
+    Ok(Planned { checked, plan })
 }

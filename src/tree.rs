@@ -119,6 +119,22 @@ impl Map {
         )
     }
 
+    /// The map of `entries` in their order; of a key written twice the first is kept.
+    pub fn from_entries(entries: Vec<Entry>) -> Map {
+        let mut b = MapBuilder::default();
+        for (name, (key, node)) in entries {
+            if b.position(&name).is_none() {
+                b.push(name, key, node);
+            }
+        }
+        b.finish()
+    }
+
+    /// The entries, in their order.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.entries.into_vec()
+    }
+
     /// The map of `entries` (keys already unique), with its index when it is large.
     fn from_unique(entries: Vec<Entry>) -> Map {
         let entries = entries.into_boxed_slice();

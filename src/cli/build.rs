@@ -1,5 +1,6 @@
 //! `portalgen build`: load → validate → render → write. Writes nothing unless the whole run
-//! succeeds, then replaces the output folder atomically.
+//! succeeds, then replaces the output folder atomically. On a terminal a progress bar shows
+//! the stages ([`super::progress`]); the run ends with one summary line.
 
 use crate::diagnostics::codes;
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
+use super::progress;
 use super::report::{self, apply_strict, exit_code};
 use super::{CommonArgs, EXIT_FAILURE, EXIT_OK};
 use crate::diagnostics::{Format, summary_line};
@@ -29,6 +31,10 @@ pub struct BuildArgs {
     /// Include private content for this team (repeatable).
     #[arg(long = "audience", value_name = "NAME")]
     pub audiences: Vec<String>,
+    /// No progress bar (it is drawn only on a terminal, and never when `CI` is set); problems
+    /// and the summary line are still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 pub fn run(args: BuildArgs) -> u8 {
@@ -54,14 +60,26 @@ pub fn run(args: BuildArgs) -> u8 {
     if let Err(e) = output::check_target(&out_dir, &args.common.project) {
         return report::fatal(&e.0, format);
     }
+    let bar = (format == Format::Human && progress::wanted(args.quiet))
+        .then(|| progress::Bar::start("Loading and checking the project"));
     let opts = RenderOptions {
         base_url,
         audiences: args.audiences.clone(),
         live_reload: None,
+        progress: progress::handle(bar.as_ref()),
     };
-    let built = match pipeline::build(&args.common.project, &opts, args.common.strict) {
+    let built = pipeline::build(&args.common.project, &opts, args.common.strict);
+    let clear = || {
+        if let Some(b) = &bar {
+            b.clear();
+        }
+    };
+    let built = match built {
         Ok(b) => b,
-        Err(fatal) => return report::fatal(&fatal.0, format),
+        Err(fatal) => {
+            clear();
+            return report::fatal(&fatal.0, format);
+        }
     };
     let mut diags = built.checked.diags;
     apply_strict(&mut diags, args.common.strict);
@@ -72,7 +90,12 @@ pub fn run(args: BuildArgs) -> u8 {
         match built.rendered {
             Some(rendered) => {
                 left_out = rendered.visible.left_out.clone();
-                match output::write_dir(&rendered.outputs, &out_dir, &args.common.project) {
+                if let Some(b) = &bar {
+                    b.spin(&format!("Writing {} files", rendered.outputs.len()));
+                }
+                let result = output::write_dir(&rendered.outputs, &out_dir, &args.common.project);
+                clear();
+                match result {
                     Ok(()) => written = Some(rendered.outputs.len()),
                     Err(e) => {
                         if format != Format::Json {
@@ -95,6 +118,7 @@ pub fn run(args: BuildArgs) -> u8 {
             None => code = exit_code(&diags, args.common.strict).max(1),
         }
     }
+    clear();
     report::print(&diags, &built.checked.sources, format);
     let elapsed = started.elapsed();
     match format {

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::json::OperationReport;
 use crate::model::Status;
+use crate::model::enforcement::{Counter, OperationPolicy, PolicyStatus, limit_words};
 use crate::model::gateway::Manifest;
 use crate::render::escape::html as esc;
 
@@ -98,6 +99,78 @@ tr.unmatched td{background:#fde8e8}tr.ambiguous td{background:#fff4d6}\
 .matched .status{color:#067647}.notes{font-size:12px;color:#4b5565}\
 .summary span{margin-right:1rem}";
 
+/// One operation's gateway enforcement, for the report: status, route, auth, ACL groups and
+/// each package's limit with its counter.
+pub fn policy_html(policy: Option<&OperationPolicy>) -> String {
+    let Some(p) = policy else {
+        return "<span class=\"notes\">not planned (the project has errors)</span>".into();
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let status = match p.status {
+        PolicyStatus::Enforced => "enforced",
+        PolicyStatus::Open => "open",
+        PolicyStatus::Terminated => "terminated",
+        PolicyStatus::Unrouted => "unrouted",
+        PolicyStatus::Unchecked => "unchecked",
+        PolicyStatus::Konnect => "Konnect ACE",
+    };
+    let mut head = format!("<strong>{status}</strong>");
+    if let Some(code) = p.status_code {
+        head.push_str(&format!(" ({code})"));
+    }
+    if let Some(r) = &p.route {
+        head.push_str(&format!(" on <code>{}</code>", esc(r)));
+    }
+    parts.push(head);
+    if let Some(a) = &p.auth {
+        let mut line = format!("<code>{}</code>", esc(a.plugin));
+        if !a.key_names.is_empty() {
+            line.push_str(&format!(" keys {}", esc(&a.key_names.join(", "))));
+        }
+        if let Some(h) = a.hide_credentials {
+            line.push_str(&format!(", hide_credentials {h}"));
+        }
+        if let Some(q) = a.key_in_query {
+            line.push_str(&format!(", key_in_query {q}"));
+        }
+        if let Some(i) = &a.issuer {
+            line.push_str(&format!(" issuer {}", esc(i)));
+        }
+        parts.push(line);
+    }
+    if !p.acl.is_empty() {
+        parts.push(format!("acl <code>{}</code>", esc(&p.acl.join(", "))));
+    }
+    for l in &p.limits {
+        let limit = l
+            .limit
+            .as_ref()
+            .map(limit_words)
+            .unwrap_or_else(|| "no limit".into());
+        let counter = match l.counter {
+            Some(Counter::Package) => " (shared by the package)",
+            Some(Counter::Operation) => " (this operation's own)",
+            None => "",
+        };
+        parts.push(format!(
+            "<code>{}</code>: {}{counter}",
+            esc(&l.group),
+            esc(&limit)
+        ));
+    }
+    if !p.registrations.is_empty() {
+        let allowed = p.registrations.iter().filter(|r| r.allowed).count();
+        parts.push(format!(
+            "{allowed} of {} registrations verified",
+            p.registrations.len()
+        ));
+    }
+    if let Some(n) = &p.note {
+        parts.push(format!("<span class=\"notes\">{}</span>", esc(n)));
+    }
+    parts.join("<br>")
+}
+
 /// The self-contained HTML coverage report.
 pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str) -> String {
     let mut h = String::new();
@@ -128,7 +201,7 @@ pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str
             ops.len(),
             id = esc(api)
         );
-        h.push_str("<table>\n<thead><tr><th>Method</th><th>Path</th><th>Operation</th><th>Packages</th><th>Verdict</th><th>Route</th><th>Service</th><th>Upstream path</th><th>Probes</th></tr></thead>\n<tbody>\n");
+        h.push_str("<table>\n<thead><tr><th>Method</th><th>Path</th><th>Operation</th><th>Packages</th><th>Verdict</th><th>Route</th><th>Service</th><th>Upstream path</th><th>Probes</th><th>Gateway enforcement</th></tr></thead>\n<tbody>\n");
         for o in ops {
             let status = o.status.as_str();
             let probes: Vec<String> = o
@@ -166,7 +239,7 @@ pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str
             };
             let _ = writeln!(
                 h,
-                "<tr class=\"{status}\"><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"status\">{status}{notes}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr class=\"{status}\"><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"status\">{status}{notes}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&o.method),
                 esc(&o.path),
                 o.operation_id.as_deref().map(esc).unwrap_or_default(),
@@ -180,7 +253,8 @@ pub fn report_html(results: &[OperationReport], manifest: &Manifest, title: &str
                     .as_deref()
                     .map(|p| format!("<code>{}</code>", esc(p)))
                     .unwrap_or_else(|| "—".into()),
-                probes.join("<br>")
+                probes.join("<br>"),
+                policy_html(o.policy.as_ref())
             );
         }
         h.push_str("</tbody>\n</table>\n");

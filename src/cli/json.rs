@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::kong::OperationInput;
+use crate::model::enforcement::OperationPolicy;
 use crate::model::gateway::Manifest;
 use crate::model::routing::{OperationRoute, Status};
 use crate::model::{Api, Operation, Portal, Slug};
@@ -23,6 +24,10 @@ pub struct OperationReport {
     pub service: Option<String>,
     pub probes: Vec<ProbeReport>,
     pub upstream_path: Option<String>,
+    /// What the gateway export enforces for the operation (the flavor checked): for `kong`,
+    /// as verified on the exported file; for `konnect`, what Konnect's ACE is configured to
+    /// enforce. `null` when the export was not planned (the project has errors).
+    pub policy: Option<OperationPolicy>,
     /// Explanations of the verdict, for the HTML report (not part of the JSON contract).
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -49,6 +54,7 @@ pub fn report(
     packages: Vec<String>,
     verdict: &OperationRoute,
     manifest: &Manifest,
+    policy: Option<&OperationPolicy>,
 ) -> OperationReport {
     let label = |r: crate::model::RouteId| manifest.route_at(r).label().to_string();
     OperationReport {
@@ -74,6 +80,7 @@ pub fn report(
             })
             .collect(),
         upstream_path: verdict.upstream_path.clone(),
+        policy: policy.cloned(),
         notes: verdict.notes.clone(),
         reached: verdict.reached.iter().map(|r| label(*r)).collect(),
     }
@@ -90,7 +97,14 @@ pub fn operations(portal: &Portal) -> Vec<OperationReport> {
                 .map(|p| portal.package(*p).slug.to_string())
                 .collect();
             packages.sort();
-            report(api, op, packages, portal.routing_of(id), &portal.manifest)
+            report(
+                api,
+                op,
+                packages,
+                portal.routing_of(id),
+                &portal.manifest,
+                portal.enforcement.of(id),
+            )
         })
         .collect();
     sort(&mut out);
@@ -114,7 +128,7 @@ pub fn reports(
                 .filter_map(|p| package_slugs.get(p.index()).map(Slug::to_string))
                 .collect();
             slugs.sort();
-            report(input.api, input.operation, slugs, verdict, manifest)
+            report(input.api, input.operation, slugs, verdict, manifest, None)
         })
         .collect();
     sort(&mut out);

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod export;
 pub mod init;
 pub mod json;
+pub mod progress;
 pub mod report;
 pub mod serve;
 

@@ -146,6 +146,7 @@ codes! {
         INVALID_KEY_NAMES = "invalid-key-names", Error: "A key-auth strategy's `key_names` is empty or holds an invalid name.";
         TOO_MANY_KEY_NAMES = "too-many-key-names", Error: "A key-auth strategy lists more than 10 `key_names` (Konnect's limit).";
         UNKNOWN_AUTH_STRATEGY = "unknown-auth-strategy", Error: "An API or package names an auth strategy portal.yaml does not define.";
+        TOO_MANY_AUTH_STRATEGIES = "too-many-auth-strategies", Error: "An API or package names more than one auth strategy; a Konnect publication takes at most one.";
         INVALID_PATH_PREFIX = "invalid-path-prefix", Error: "`apis.<slug>.gateway.path_prefix` does not start with `/`.";
         INVALID_TEAM = "invalid-team", Error: "A team name is not lowercase letters, digits and `-`.";
         TEAMS_ON_PUBLIC = "teams-on-public", Warning: "`teams` is set on public content, where it has no effect.";
@@ -178,6 +179,7 @@ codes! {
         INVALID_PAGE_NAME = "invalid-page-name", Error: "A guide's file or folder name cannot be part of a URL.";
         DUPLICATE_PAGE = "duplicate-page", Error: "Two guides would be written to the same URL.";
         BROKEN_LINK = "broken-link", Warning: "A guide links to a file or page the build does not produce; the link is dropped, its text kept.";
+        BROKEN_ANCHOR = "broken-anchor", Warning: "A guide links to a heading or anchor (`#keys`) that the target page does not have; the link still goes to the page.";
     }
     section "OpenAPI documents" {
         OPENAPI_VERSION = "openapi-version", Error: "The document is not OpenAPI 2.0, 3.0 or 3.1 (or not a mapping).";
@@ -245,8 +247,13 @@ codes! {
         PATH_HANDLING_IGNORED = "path-handling-ignored", Warning: "A route sets `path_handling: v1`, which the ATC router flavors do not honour.";
         ROUTE_REJECTED = "route-rejected", Error: "Kong's router rejects the route's expression.";
         CONSUMER_MISSING_NAME = "consumer-missing-name", Error: "A consumer has neither `username` nor `custom_id` (decK refuses it).";
+        DECK_LITERAL_SECRET = "deck-literal-secret", Warning: "A consumer credential's secret (key, password, secret) is written literally in a decK file instead of as a decK env reference.";
+        DECK_ENV_PREFIX = "deck-env-prefix", Error: "A decK env reference names a variable without decK's `DECK_` prefix, which decK refuses to render.";
+        DECK_INVALID_DEFAULTS = "deck-invalid-defaults", Error: "`_info.defaults` sets a field decK refuses to default (`id`, `name`).";
+        DECK_SEVERAL_WORKSPACES = "deck-several-workspaces", Error: "The decK files of one project name different `_workspace`s (decK syncs one workspace at a time).";
     }
     section "Routing" {
+        NO_GATEWAY_MANIFEST = "no-gateway-manifest", Warning: "The project has no decK file at all (nothing matches `gateway.manifests`): the portal is built without checking which Kong route serves each operation.";
         OPERATION_UNMATCHED = "operation-unmatched", Error: "No route serves an operation (a warning when the operation is in no package).";
         OPERATION_AMBIGUOUS = "operation-ambiguous", Error: "Several routes tie for an operation's requests (a warning when the operation is in no package).";
         METHOD_NOT_EXPOSED = "method-not-exposed", Warning: "The route serving an operation's path does not accept its method.";
@@ -255,6 +262,20 @@ codes! {
         PINNED_ROUTE_UNKNOWN = "pinned-route-unknown", Error: "A package item pins a route that is not in the decK files.";
         PINNED_ROUTE_MISMATCH = "pinned-route-mismatch", Error: "The route that really serves an operation is not the route its package item pins.";
         ROUTE_UNDOCUMENTED = "route-undocumented", Info: "A route serves no documented operation.";
+        ROUTE_ENV_UNKNOWN = "route-env-unknown", Warning: "A route's matching fields hold decK env references, so which requests it takes is unknown; the operations it may take are unchecked.";
+    }
+    section "Applications" {
+        APPLICATION_INVALID_NAME = "application-invalid-name", Error: "An application's `name` is not lowercase letters, digits and `-` (it names the application's consumers).";
+        DUPLICATE_APPLICATION = "duplicate-application", Error: "Two applications have the same `name`.";
+        APPLICATION_UNKNOWN_PACKAGE = "application-unknown-package", Error: "An application registers for a package no file of packages/ defines.";
+        APPLICATION_UNKNOWN_API = "application-unknown-api", Error: "An application registers for an API no file of apis/ defines.";
+        APPLICATION_API_NOT_PUBLISHED = "application-api-not-published", Error: "An application registers for an API that portal.yaml does not publish on its own (`apis.<slug>.auth_strategy` or `rate_limit`).";
+        APPLICATION_DUPLICATE_REGISTRATION = "application-duplicate-registration", Error: "An application registers twice for one package or API.";
+        APPLICATION_LITERAL_SECRET = "application-literal-secret", Error: "An application's key is written literally; applications hold credentials as decK env references only.";
+        APPLICATION_CREDENTIAL_MISMATCH = "application-credential-mismatch", Error: "A credential does not fit its registration's auth strategy (`key` for key_auth, `client_id` for openid_connect, none for `none`).";
+        APPLICATION_NO_CREDENTIALS = "application-no-credentials", Error: "A registration for a package or API with application auth has no credential, so the application cannot call it.";
+        DUPLICATE_CREDENTIAL = "duplicate-credential", Error: "Two credentials hold the same key or client id (Kong requires them unique).";
+        APPLICATION_CONSUMER_CLASH = "application-consumer-clash", Error: "The consumer of an application registration has the name of a consumer of the decK files.";
     }
     section "Rendering and output" {
         TEMPLATE_ERROR = "template-error", Error: "A template does not compile or fails to render.";
@@ -263,19 +284,36 @@ codes! {
         PAGE_TOO_LARGE = "page-too-large", Error: "A generated file would be larger than `limits.page_size` (64 MiB by default).";
         OUTPUT_CLASH = "output-clash", Error: "Two files of the portal would be written to the same path, or one path would be both a file and a folder.";
         OUTPUT_FAILED = "output-failed", Error, fatal: "The output folder cannot be written.";
+        SEARCH_INDEX_FAILED = "search-index-failed", Error: "Pagefind could not build the search index (a bug: please report it).";
     }
     section "Gateway export" {
         ACE_POLICY_MISMATCH = "ace-policy-mismatch", Warning: "The manifest's `ace` plugin has another `match_policy` than portal.yaml.";
         KONG_ACE_PLUGIN = "kong-ace-plugin", Warning: "The manifest has an `ace` plugin, which self-managed Kong cannot load.";
-        KONG_AUTH_CONFLICT = "kong-auth-conflict", Error: "One route serves packages with different auth strategies; one route enforces only one.";
-        KONG_ROUTE_MIXED = "kong-route-mixed", Warning: "A route serves package operations and operations of no package; its plugins apply to all.";
-        KONG_PLUGIN_EXISTS = "kong-plugin-exists", Warning: "The manifest already has a plugin portalgen would add at that scope; the manifest's is kept.";
-        KONG_OPERATION_LIMIT_NOT_ENFORCED = "kong-operation-limit-not-enforced", Warning: "A per-operation limit cannot be enforced because its route serves other operations.";
+        KONG_AUTH_CONFLICT = "kong-auth-conflict", Error: "An operation is in packages (or an API publication) with different auth strategies; one route enforces only one.";
+        KONG_ROUTE_INSEPARABLE = "kong-route-inseparable", Error: "A route serves operations enforced differently and cannot be split into routes that match and forward exactly as it does; the help names the least manifest change.";
+        KONG_VERIFY_MISMATCH = "kong-verify-mismatch", Error: "Self-verification: what Kong would enforce with the exported file differs from what the portal promises for an operation; nothing is exported.";
+        KONG_VERIFY_UNCHECKED = "kong-verify-unchecked", Warning: "Self-verification cannot check an operation, because decK env references decide its route or its plugins.";
+        KONG_ROUTING_CHANGED = "kong-routing-changed", Error: "A route portalgen derives would change which route takes some request, or the path the upstream receives.";
+        KONG_PLUGIN_EXISTS = "kong-plugin-exists", Warning: "The manifest already has an enabled plugin portalgen would add at that scope; the manifest's is kept (self-verification checks what it does).";
+        KONG_PLUGIN_DISABLED = "kong-plugin-disabled", Warning: "A disabled manifest plugin sits where portalgen adds the same plugin; Kong never runs it, so portalgen's replaces it.";
+        KONG_PLUGIN_OUTRANKED = "kong-plugin-outranked", Warning: "A manifest plugin at a broader scope no longer applies where portalgen's instance of the same plugin outranks it (Kong runs one instance per plugin name).";
         KONG_RATE_LIMIT_WITHOUT_AUTH = "kong-rate-limit-without-auth", Warning: "A package has rate limits but no auth strategy, so Kong cannot count per application.";
-        KONG_PACKAGE_NO_CONSUMERS = "kong-package-no-consumers", Info: "No consumer of the manifest is registered for a package yet.";
-        KONG_CONSUMER_UNNAMED = "kong-consumer-unnamed", Warning: "A registered consumer has neither `username` nor `id`, so no plugin can be scoped to it.";
-        KONG_CONSUMER_SEVERAL_PACKAGES = "kong-consumer-several-packages", Warning: "A consumer is registered for several packages; the strictest limit applies.";
+        KONG_PACKAGE_NO_CONSUMERS = "kong-package-no-consumers", Info: "No application or manifest consumer is registered for a package yet.";
+        KONG_CONSUMER_UNNAMED = "kong-consumer-unnamed", Error: "A registered consumer with rate limits has neither `username` nor `id`, so no plugin can be scoped to it (a warning without limits).";
+        KONG_CONSUMER_SEVERAL_PACKAGES = "kong-consumer-several-packages", Error: "A manifest consumer is registered for several packages of which some have rate limits; one consumer carries one package's limits.";
         KONG_OIDC_AUTH_METHOD = "kong-oidc-auth-method", Warning: "An OpenID Connect strategy lists auth methods the plugin does not know.";
+        ACE_MATCH_POLICY_REQUIRED = "ace-match-policy-required", Warning: "`gateway.match_policy: required` makes ACE answer 404 to every request that matches no documented operation (an info when every route serves documented operations).";
+        ACE_RATE_LIMITING_INCOMPLETE = "ace-rate-limiting-incomplete", Warning: "`gateway.ace.rate_limiting` sets `redis` without `sync_rate` (Redis is never used) or `sync_rate` without `redis` (Kong's default Redis at 127.0.0.1).";
+        ACE_RATE_LIMITING_MISMATCH = "ace-rate-limiting-mismatch", Warning: "The manifest's `ace` plugin has other `rate_limiting` settings than `gateway.ace`; the manifest's plugin is kept.";
+        SELECT_TAGS_MISMATCH = "select-tags-mismatch", Error: "`gateway.select_tags` differ from the decK files' `_info.select_tags`, so a sync would not find the entities it manages.";
+    }
+    section "Konnect catalog" {
+        KONNECT_UNSUPPORTED_SECTION = "konnect-unsupported-section", Warning: "The manifest has a section Konnect does not accept (`_workspace`, `rbac_roles`, `licenses`); the Konnect export leaves it out.";
+        KONNECT_CONTROL_PLANE_MISMATCH = "konnect-control-plane-mismatch", Error: "`konnect.control_plane` names another control plane than the manifest's `_konnect.control_plane_name`.";
+        KONNECT_API_NOT_IMPLEMENTED = "konnect-api-not-implemented", Error: "A package holds operations of an API that no route of the control plane serves, so Konnect cannot link the API to it.";
+        KONNECT_DUPLICATE_API = "konnect-duplicate-api", Error: "Two APIs have the same name (title) and version; Konnect requires them unique.";
+        KONNECT_INVALID_VALUE = "konnect-invalid-value", Error: "A value Konnect refuses: an API name or version over 255 characters, an OpenID Connect issuer that is not an http(s) URL of at most 256 characters, more than 10 credential claims or auth methods, or more than 50 scopes.";
+        KONNECT_SPEC_SPLIT = "konnect-spec-split", Warning: "An API's document is read from a folder (split across files); Konnect receives only the entry file, so its `$ref`s to other files break.";
     }
 }
 

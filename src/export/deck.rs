@@ -3,16 +3,22 @@
 //! [`Passthrough`], keys in the order they were written, nested entities where they were
 //! nested), followed by the plugins of the plan, tagged `portalgen`. Top-level sections come
 //! in decK's own order, then the remaining sections sorted, so the same input gives the same
-//! bytes. Serialised once, by [`super::to_yaml`].
+//! bytes. Serialised once, by [`super::to_yaml`]. [`TopLevel`] holds what an export changes
+//! at the top of the file: sections left out, `_info.select_tags` and
+//! `_konnect.control_plane_name` from portal.yaml.
+
+use std::cell::RefCell;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value as Json;
 
-use super::TAG;
 use super::plugin::NewPlugin;
+use super::{Flavor, TAG};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::model::Portal;
 use crate::model::gateway::{
     AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
-    Passthrough, Plugin, Route, ScopeRef, Service, ServiceRef,
+    Passthrough, Plugin, Route, ScopeRef, Service, ServiceRef, is_env,
 };
 use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
 
@@ -34,12 +40,162 @@ const SECTION_ORDER: &[&str] = &[
 pub struct Document<'a> {
     manifest: &'a Manifest,
     added: &'a [NewPlugin],
+    top: Option<&'a TopLevel>,
 }
 
 impl<'a> Document<'a> {
     pub fn new(manifest: &'a Manifest, added: &'a [NewPlugin]) -> Self {
-        Document { manifest, added }
+        Document {
+            manifest,
+            added,
+            top: None,
+        }
     }
+
+    /// With the top-level changes of an export.
+    pub fn with_top_level(mut self, top: &'a TopLevel) -> Self {
+        self.top = Some(top);
+        self
+    }
+}
+
+/// What an export changes at the top level of the manifest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TopLevel {
+    /// Sections left out (Konnect refuses `_workspace`, …).
+    pub drop: Vec<&'static str>,
+    /// `_info.select_tags` to write instead of the manifest's (`gateway.select_tags`).
+    pub select_tags: Option<Vec<String>>,
+    /// `_konnect.control_plane_name` to write (`konnect.control_plane`).
+    pub control_plane_name: Option<String>,
+}
+
+/// The top-level changes of an export of `portal` for `flavor`, and their problems: the
+/// select tags of portal.yaml must be the manifest's own when the manifest has some (decK
+/// finds the entities it manages by them).
+pub fn top_level(portal: &Portal, flavor: Flavor) -> (TopLevel, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let m = &portal.manifest;
+    let mut top = TopLevel::default();
+    if let Some(tags) = &portal.config.gateway.select_tags {
+        let sorted = |t: &[String]| {
+            let mut t = t.to_vec();
+            t.sort();
+            t.dedup();
+            t
+        };
+        if !m.select_tags.is_empty() && sorted(&m.select_tags) != sorted(&tags.value) {
+            let mut help =
+                "use the decK files' tags in portal.yaml, or remove `select_tags` from one of them"
+                    .to_string();
+            if let Some(at) = m.section_span("_info") {
+                help.push_str(&format!(" (the decK files' `_info` is at {at})"));
+            }
+            diags.push(Diagnostic::new(
+                codes::SELECT_TAGS_MISMATCH,
+                format!(
+                    "`gateway.select_tags` [{}] differ from the decK files' `_info.select_tags` [{}]: decK would look for the entities under the new tags, not find them and create them again",
+                    tags.value.join(", "),
+                    m.select_tags.join(", ")
+                ),
+            )
+            .at(&tags.span)
+            .help(help));
+        }
+        top.select_tags = Some(tags.value.clone());
+    }
+    if flavor == Flavor::Konnect {
+        top.drop = crate::validate::konnect::UNSUPPORTED_SECTIONS
+            .into_iter()
+            .filter(|k| m.sections.has(k))
+            .collect();
+        top.control_plane_name = portal
+            .config
+            .konnect
+            .control_plane
+            .as_ref()
+            .map(|c| c.value.clone());
+    }
+    (top, diags)
+}
+
+thread_local! {
+    /// While [`serialize`] runs: the written form of each value holding a decK env reference,
+    /// by the token that stands for it in the serializer's output.
+    static ENV: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    /// While [`serialize`] runs: how the manifest's env values are written in its files.
+    static WRITTEN: RefCell<std::collections::BTreeMap<String, String>> =
+        const { RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The token standing for env value `n` (letters, digits and `_`: the YAML writer leaves it
+/// unquoted, so it is replaced by the written form verbatim).
+fn env_token(n: usize) -> String {
+    format!("__portalgen_env_{n}__")
+}
+
+/// Write a string; a value holding a decK env reference is written as in its decK file
+/// (quotes included), or single-quoted when portalgen made it, so that decK's rendering of
+/// the file gives the same YAML value.
+fn write_str<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+    if is_env(v) {
+        let token = ENV.with(|e| {
+            e.borrow_mut().as_mut().map(|list| {
+                let raw = WRITTEN
+                    .with(|w| w.borrow().get(v).cloned())
+                    .unwrap_or_else(|| format!("'{}'", v.replace('\'', "''")));
+                list.push(raw);
+                env_token(list.len() - 1)
+            })
+        });
+        if let Some(t) = token {
+            return s.serialize_str(&t);
+        }
+    }
+    s.serialize_str(v)
+}
+
+/// A JSON value written with env-aware strings.
+struct JsonOut<'a>(&'a Json);
+
+impl Serialize for JsonOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Json::String(v) => write_str(v, s),
+            Json::Array(items) => s.collect_seq(items.iter().map(JsonOut)),
+            Json::Object(map) => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    m.serialize_entry(&StrOut(k), &JsonOut(v))?;
+                }
+                m.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// A string written with [`write_str`].
+struct StrOut<'a>(&'a str);
+
+impl Serialize for StrOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        write_str(self.0, s)
+    }
+}
+
+/// The YAML of a document, with every value holding a decK env reference written as written.
+pub fn serialize(doc: &Document<'_>) -> Result<String, String> {
+    ENV.with(|e| *e.borrow_mut() = Some(Vec::new()));
+    WRITTEN.with(|w| *w.borrow_mut() = doc.manifest.env_written.clone());
+    let body = serde_saphyr::to_string(doc);
+    let raws = ENV.with(|e| e.borrow_mut().take()).unwrap_or_default();
+    let mut body = body.map_err(|e| format!("cannot serialize the configuration: {e}"))?;
+    // Longest tokens first, so `__portalgen_env_1__` never replaces part of `…_11__`.
+    for (n, raw) in raws.iter().enumerate().rev() {
+        body = body.replace(&env_token(n), raw);
+    }
+    Ok(body)
 }
 
 /// One value of an entity's typed field, as decK writes it.
@@ -66,7 +222,7 @@ impl Serialize for Entity<'_> {
         let mut map = s.serialize_map(None)?;
         for (key, kept) in self.extra.fields() {
             match kept {
-                Some(value) => map.serialize_entry(key, value)?,
+                Some(value) => map.serialize_entry(key, &JsonOut(value))?,
                 // A typed key whose value did not read (an error) has nothing to write.
                 None => {
                     if let Some((_, field)) = self.typed.iter().find(|(k, _)| *k == key) {
@@ -82,14 +238,15 @@ impl Serialize for Entity<'_> {
 impl Serialize for Field<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Field::Str(v) => v.serialize(s),
-            Field::List(v) => v.serialize(s),
+            Field::Str(v) => write_str(v, s),
+            Field::List(v) => s.collect_seq(v.iter().map(|x| StrOut(x))),
             Field::Bool(v) => v.serialize(s),
             Field::Int(v) => v.serialize(s),
             Field::Headers(headers) => {
                 let mut map = s.serialize_map(Some(headers.len()))?;
                 for h in *headers {
-                    map.serialize_entry(h.name.as_str(), &h.values)?;
+                    let values: Vec<StrOut<'_>> = h.values.iter().map(|v| StrOut(v)).collect();
+                    map.serialize_entry(&StrOut(h.name.as_str()), &values)?;
                 }
                 map.end()
             }
@@ -113,7 +270,13 @@ impl Serialize for Field<'_> {
                 }
                 map.end()
             }
-            Field::Config(c) => c.serialize(s),
+            Field::Config(c) => {
+                let mut map = s.serialize_map(Some(c.len()))?;
+                for (k, v) in *c {
+                    map.serialize_entry(&StrOut(k), &JsonOut(v))?;
+                }
+                map.end()
+            }
             Field::Entities(list) => list.serialize(s),
         }
     }
@@ -277,10 +440,40 @@ impl<'a> Document<'a> {
         let entities = |list: Vec<Entity<'a>>| Some(SectionValue::Entities(list));
         match key {
             "_format_version" => Some(SectionValue::Str("3.0")),
-            "_info" => Some(SectionValue::Entity(Entity {
-                extra: &m.info,
-                typed: vec![("select_tags", strings(&m.select_tags))],
-            })),
+            "_info" => match self.top.and_then(|t| t.select_tags.as_ref()) {
+                None => Some(SectionValue::Entity(Entity {
+                    extra: &m.info,
+                    typed: vec![("select_tags", strings(&m.select_tags))],
+                })),
+                Some(tags) => {
+                    let mut info = serde_json::Map::new();
+                    for (k, v) in m.info.fields() {
+                        match (k, v) {
+                            ("select_tags", _) => {
+                                info.insert(k.into(), Json::from(tags.clone()));
+                            }
+                            (_, Some(v)) => {
+                                info.insert(k.into(), v.clone());
+                            }
+                            (_, None) => {}
+                        }
+                    }
+                    info.entry("select_tags")
+                        .or_insert_with(|| Json::from(tags.clone()));
+                    Some(SectionValue::Json(Json::Object(info)))
+                }
+            },
+            "_konnect" => {
+                let name = self.top.and_then(|t| t.control_plane_name.as_ref())?;
+                let mut k = match m.sections.get("_konnect") {
+                    Some(Json::Object(o)) => o.clone(),
+                    _ => serde_json::Map::new(),
+                };
+                if !k.contains_key("runtime_group_name") {
+                    k.insert("control_plane_name".into(), Json::from(name.as_str()));
+                }
+                Some(SectionValue::Json(Json::Object(k)))
+            }
             "services" => entities(
                 (0..m.services.len())
                     .map(|i| self.service(ServiceId::new(i)))
@@ -316,6 +509,7 @@ impl<'a> Document<'a> {
 /// A top-level section's value.
 enum SectionValue<'a> {
     Str(&'static str),
+    Json(Json),
     Entity(Entity<'a>),
     Entities(Vec<Entity<'a>>),
     /// The manifest's top-level plugins, then portalgen's.
@@ -327,6 +521,7 @@ impl Serialize for SectionValue<'_> {
         use serde::ser::SerializeSeq;
         match self {
             SectionValue::Str(v) => v.serialize(s),
+            SectionValue::Json(v) => v.serialize(s),
             SectionValue::Entity(e) => e.serialize(s),
             SectionValue::Entities(list) => list.serialize(s),
             SectionValue::Plugins(own, added) => {
@@ -368,16 +563,21 @@ impl Serialize for Added<'_> {
 impl Serialize for Document<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let sections = &self.manifest.sections;
+        let top = self.top.cloned().unwrap_or_default();
         let mut map = s.serialize_map(None)?;
         for &key in SECTION_ORDER {
-            // `_format_version` is always written ("3.0"); `plugins` always (portalgen's go there).
-            let always = matches!(key, "_format_version" | "plugins");
+            // `_format_version` is always written ("3.0"); `plugins` always (portalgen's go
+            // there); `_info` and `_konnect` when the export sets select tags or a control plane.
+            let always = matches!(key, "_format_version" | "plugins")
+                || (key == "_info" && top.select_tags.is_some())
+                || (key == "_konnect" && top.control_plane_name.is_some());
             if !always && !sections.has(key) {
                 continue;
             }
+            let computed = matches!(key, "_konnect") && top.control_plane_name.is_some();
             match sections.get(key) {
-                Some(kept) => map.serialize_entry(key, kept)?,
-                None => {
+                Some(kept) if !computed => map.serialize_entry(key, &JsonOut(kept))?,
+                _ => {
                     if let Some(v) = self.section(key) {
                         map.serialize_entry(key, &v)?;
                     }
@@ -386,12 +586,12 @@ impl Serialize for Document<'_> {
         }
         let mut rest: Vec<(&str, &Json)> = sections
             .fields()
-            .filter(|(k, _)| !SECTION_ORDER.contains(k))
+            .filter(|(k, _)| !SECTION_ORDER.contains(k) && !top.drop.contains(k))
             .filter_map(|(k, v)| v.map(|v| (k, v)))
             .collect();
         rest.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in rest {
-            map.serialize_entry(k, v)?;
+            map.serialize_entry(k, &JsonOut(v))?;
         }
         map.end()
     }

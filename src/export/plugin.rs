@@ -6,11 +6,13 @@
 
 use serde::Serialize;
 
-use crate::model::config::MatchPolicy;
+use crate::model::config::{AceRateLimiting, MatchPolicy};
 use crate::model::gateway::Manifest;
 use crate::model::ids::{ConsumerId, RouteId};
 
-/// A plugin to add, scoped to a manifest route and/or consumer (neither: global).
+/// A plugin to add, scoped to a route and/or consumer of the exported manifest (neither:
+/// global). The exported manifest holds the project's entities plus the routes and consumers
+/// the plan adds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPlugin {
     pub route: Option<RouteId>,
@@ -61,6 +63,9 @@ pub enum PluginConfig {
     OpenidConnect(OpenidConnectConfig),
     RateLimiting(RateLimitingConfig),
     RequestTermination(RequestTerminationConfig),
+    /// `request-transformer` restoring the upstream path of a derived regex route
+    /// (`replace.uri`), on top of the config of the manifest's instance it takes the place of.
+    RequestTransformer(serde_json::Value),
 }
 
 impl PluginConfig {
@@ -73,6 +78,7 @@ impl PluginConfig {
             PluginConfig::OpenidConnect(_) => "openid-connect",
             PluginConfig::RateLimiting(_) => "rate-limiting",
             PluginConfig::RequestTermination(_) => "request-termination",
+            PluginConfig::RequestTransformer(_) => "request-transformer",
         }
     }
 
@@ -86,6 +92,9 @@ impl PluginConfig {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AceConfig {
     pub match_policy: MatchPolicy,
+    /// From `gateway.ace.rate_limiting`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limiting: Option<AceRateLimiting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,9 +102,14 @@ pub struct AclConfig {
     pub allow: Vec<String>,
 }
 
+/// `key-auth`: where the key is read, and whether it reaches the upstream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyAuthConfig {
     pub key_names: Vec<String>,
+    pub hide_credentials: bool,
+    pub key_in_header: bool,
+    pub key_in_query: bool,
+    pub key_in_body: bool,
 }
 
 /// `openid-connect` (Kong Enterprise).
@@ -121,6 +135,9 @@ pub struct RateLimitingConfig {
     pub hour: Option<u64>,
     pub limit_by: &'static str,
     pub policy: &'static str,
+    /// Set on the instance that only keeps a 0-limited operation off the package counter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_client_headers: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -198,6 +198,8 @@ pub struct Engine {
     members: HashMap<Key, Members>,
     /// Union of the fields used by all routers (what a context must carry).
     fields: Vec<String>,
+    /// The router flavor the engine was built for.
+    pub flavor: RouterFlavor,
 }
 
 impl std::fmt::Debug for Engine {
@@ -419,6 +421,7 @@ impl Engine {
                 routers,
                 members,
                 fields,
+                flavor,
             },
             diags,
         )

@@ -5,13 +5,16 @@
 //! explanations. Kong's own rules for routes and services (what its schema and router refuse)
 //! are [`rules`], run by the validate stage. Pure: no IO, no knowledge of files.
 
+pub mod effective;
 pub mod engine;
 pub mod priority;
 pub mod probe;
 pub mod rules;
 pub mod translate;
+pub mod unknown;
 pub mod uri;
 pub mod verdict;
+pub mod verify;
 
 use crate::diagnostics::codes;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -70,6 +73,44 @@ pub fn check_with(
         diags.extend(e.diagnostics);
         results.push(e.routing);
     }
+    // Routes with decK env references in their matching fields: the operations they may take
+    // are unchecked.
+    for u in unknown::unknown_routes(manifest, flavor_of(engine), inputs) {
+        let route = manifest.route_at(u.route);
+        let ops: Vec<String> = u
+            .operations
+            .iter()
+            .map(|&i| {
+                let input = &inputs[i];
+                format!(
+                    "{} {} ({})",
+                    input.operation.method.as_str(),
+                    input.operation.path,
+                    input.api.slug
+                )
+            })
+            .collect();
+        let which = if ops.is_empty() {
+            "no documented operation can reach it".to_string()
+        } else {
+            format!(
+                "it may take {}, whose routing is therefore unchecked",
+                ops.join(", ")
+            )
+        };
+        diags.push(
+            Diagnostic::new(
+                codes::ROUTE_ENV_UNKNOWN,
+                format!(
+                    "route `{}` has decK env references in `{}`, so which requests it takes is known only when decK renders the file; {which}",
+                    route.label(),
+                    u.fields.join("`, `")
+                ),
+            )
+            .at(&route.span)
+            .help("write the route's matching fields as values; keep env references for secrets and upstream addresses"),
+        );
+    }
     // Routes that serve no documented operation (only routes the router accepted).
     let mut in_engine = vec![false; manifest.routes.len()];
     for m in &engine.matchers {
@@ -88,6 +129,11 @@ pub fn check_with(
     }
     diags.sort();
     (results, diags)
+}
+
+/// The router flavor an engine was built for.
+fn flavor_of(engine: &engine::Engine) -> RouterFlavor {
+    engine.flavor
 }
 
 /// The route of `manifest` called `id`'s label (for messages).

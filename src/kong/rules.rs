@@ -11,7 +11,7 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::config::RouterFlavor;
-use crate::model::gateway::{Header, Manifest, PathHandling, Route, Service};
+use crate::model::gateway::{Header, Manifest, PathHandling, Route, Service, is_env};
 
 use super::translate;
 
@@ -78,6 +78,7 @@ fn has_classic_fields(route: &Route) -> bool {
 pub fn service_rules(service: &Service) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if let Some(path) = &service.path
+        && !is_env(path)
         && !path.starts_with('/')
     {
         out.push(
@@ -96,7 +97,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
     let label = label(route);
     let mut out = Vec::new();
     for m in &route.methods {
-        if !m.is_valid() {
+        if !m.is_valid() && !is_env(m.as_str()) {
             out.push(
                 Diagnostic::new(
                     codes::ROUTE_INVALID_METHOD,
@@ -109,7 +110,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
             );
         }
     }
-    for h in &route.hosts {
+    for h in route.hosts.iter().filter(|h| !is_env(h)) {
         if let Some(problem) = host_problem(h) {
             out.push(
                 Diagnostic::new(
@@ -120,7 +121,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
             );
         }
     }
-    for p in &route.paths {
+    for p in route.paths.iter().filter(|p| !is_env(p)) {
         if let Some((code, message)) = path_problem(p, label) {
             out.push(Diagnostic::new(code, message).at(&p.span));
         }
@@ -136,7 +137,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
             );
             continue;
         }
-        for v in &h.values {
+        for v in h.values.iter().filter(|v| !is_env(v)) {
             if let Some(re) = v.strip_prefix("~*")
                 && let Err(e) = regex::Regex::new(&re.to_lowercase())
             {
@@ -168,6 +169,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
         );
     }
     if let Some(expr) = &route.expression
+        && !is_env(expr)
         && let Err(e) = atc_router::parser::parse(expr)
     {
         out.push(
@@ -182,6 +184,7 @@ pub fn route_rules(route: &Route) -> Vec<Diagnostic> {
         );
     }
     if route.expression.is_none()
+        && route.env_matching_fields().is_empty()
         && route.is_http()
         && route.methods.is_empty()
         && route.hosts.is_empty()
@@ -215,7 +218,9 @@ pub struct Admission {
 /// routes are not the HTTP router's: not admitted, nothing to say.
 pub fn admission(route: &Route, flavor: RouterFlavor) -> Admission {
     let mut diagnostics = Vec::new();
-    if translate::is_stream_route(route) {
+    // A route whose matching fields are decK env references cannot be compiled: which requests
+    // it takes is unknown ([`super::env_unknown`] reports the operations it may take).
+    if translate::is_stream_route(route) || !route.env_matching_fields().is_empty() {
         return Admission {
             admitted: false,
             diagnostics,

@@ -333,6 +333,7 @@ mod tests {
             preserve_host: false,
             regex_priority: 0,
             path_handling: PathHandling::V0,
+            env: Default::default(),
             expression: None,
             priority: None,
             tags: Tags::default(),

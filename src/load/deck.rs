@@ -6,6 +6,14 @@
 //! references between entities. [`Merger`] merges files as `deck gateway sync a.yaml b.yaml`
 //! does: entity lists are concatenated, `_info` merged, references resolved against every file.
 //!
+//! Like decK, the reader renders the files before reading them: decK's `${{ ... }}` template
+//! actions (`${{ env "DECK_NAME" }}`, decK's env references) are accepted anywhere in the text
+//! ([`mask_env`]); a typed field holding one is unknown ([`crate::model::gateway::EnvFields`])
+//! and its written text is kept, quotes included, so the export writes it back byte for byte.
+//! `_info.defaults` (route and service defaults) are applied as decK's defaulter applies them:
+//! merged across the files, to every field an entity does not set. Files of different
+//! `_workspace`s are refused, as decK refuses to sync them together.
+//!
 //! What Kong itself accepts (path forms, regexes, host wildcards, header rules, priorities,
 //! expressions, router flavors) is not decided here: those rules are [`crate::kong::rules`],
 //! run by the validate stage. Values portalgen does not interpret are kept as written in each
@@ -18,9 +26,9 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes};
 use crate::load::files::{FileError, Files, normalize};
 use crate::load::read::Reader;
 use crate::model::gateway::{
-    AclGroup, Consumer, ConsumerGroup, Header, KeyAuthCredential, Manifest, Net, Owner,
+    AclGroup, Consumer, ConsumerGroup, EnvFields, Header, KeyAuthCredential, Manifest, Net, Owner,
     Passthrough, PathHandling, Plugin, PluginScope, Protocol, Route, RouteMethod, ScopeRef,
-    Service, ServiceRef, Spanned, Tags, Target,
+    Service, ServiceRef, Spanned, Tags, Target, is_env, unprefixed_env_vars,
 };
 use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
 use crate::model::url::UrlParts;
@@ -237,6 +245,189 @@ const INFO_KEYS: &[&str] = &[
 /// `CIDRPort` properties (`sources`, `destinations`).
 const NET_KEYS: &[&str] = &["ip", "port"];
 
+/// decK's template actions in a file's text, masked for the YAML reader.
+///
+/// decK renders every file as a Go template with the delimiters `${{` and `}}` before reading
+/// it (`renderTemplate` in go-database-reconciler `pkg/file/template.go`), so an action may
+/// stand anywhere in the text, also where YAML would not take its characters as they are (a
+/// flow list `[${{ env "DECK_P" }}]`). Each action on one line is replaced by a token of the
+/// same length made of letters and digits, so the YAML parser reads the file as decK's
+/// rendered file would read, and every position after it on the line stays where it is.
+/// [`Masked::restore`] puts the actions back into the values that hold them.
+pub struct Masked {
+    /// The text with every action replaced by its token.
+    pub text: String,
+    /// The actions as written, by token number.
+    actions: Vec<String>,
+    /// The byte offset of each action in the original text.
+    offsets: Vec<usize>,
+}
+
+/// Token `n` of an action `len` bytes long: `Zz<n>` padded with `z` and closed by `zZ`.
+fn token(n: usize, len: usize) -> String {
+    let head = format!("Zz{n}");
+    let pad = len.saturating_sub(head.len() + 2);
+    format!("{head}{}zZ", "z".repeat(pad))
+}
+
+/// Mask the decK template actions (`${{ … }}` on one line) of `text`.
+pub fn mask_env(text: &str) -> Masked {
+    let mut out = String::with_capacity(text.len());
+    let mut actions = Vec::new();
+    let mut offsets = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let line_end = after.find('\n').unwrap_or(after.len());
+        let Some(end) = after[..line_end].find("}}") else {
+            out.push_str(&rest[..start + 3]);
+            rest = after;
+            continue;
+        };
+        let action = &rest[start..start + 3 + end + 2];
+        offsets.push(text.len() - rest.len() + start);
+        out.push_str(&rest[..start]);
+        out.push_str(&token(actions.len(), action.len()));
+        actions.push(action.to_string());
+        rest = &rest[start + action.len()..];
+    }
+    out.push_str(rest);
+    Masked {
+        text: out,
+        actions,
+        offsets,
+    }
+}
+
+impl Masked {
+    /// `s` with every token replaced by its action.
+    fn unmask(&self, s: &str) -> Option<String> {
+        if !s.contains("Zz") {
+            return None;
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        let mut found = false;
+        while let Some(i) = rest.find("Zz") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 2..];
+            let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+            let n: Option<usize> = tail[..digits].parse().ok();
+            let zs = tail[digits..].bytes().take_while(|&b| b == b'z').count();
+            let closed = zs >= 1 && tail[digits + zs..].starts_with('Z');
+            match (n, closed) {
+                (Some(n), true) if n < self.actions.len() => {
+                    out.push_str(&self.actions[n]);
+                    rest = &tail[digits + zs + 1..];
+                    found = true;
+                }
+                _ => {
+                    out.push_str("Zz");
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        found.then_some(out)
+    }
+
+    /// Put the actions back into every string (and mapping key) of `node`, and record how each
+    /// value holding one is written in `original` (quotes included) in `written`.
+    pub fn restore(
+        &self,
+        node: &mut Node,
+        original: &str,
+        written: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        if self.actions.is_empty() {
+            return;
+        }
+        let lines: Vec<&str> = original.lines().collect();
+        self.restore_node(node, &lines, written);
+    }
+
+    fn restore_node(
+        &self,
+        node: &mut Node,
+        lines: &[&str],
+        written: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        match &mut node.value {
+            Value::String(s) => {
+                if let Some(value) = self.unmask(s) {
+                    let style = lines
+                        .get((node.line as usize).saturating_sub(1))
+                        .and_then(|l| l.chars().nth((node.column as usize).saturating_sub(1)));
+                    let line = lines
+                        .get((node.line as usize).saturating_sub(1))
+                        .copied()
+                        .unwrap_or("");
+                    let raw = written_form(&value, style, line, node.column as usize);
+                    written.entry(value.clone()).or_insert(raw);
+                    *s = value;
+                }
+            }
+            Value::Seq(items) => {
+                for item in items {
+                    self.restore_node(item, lines, written);
+                }
+            }
+            Value::Map(map) => {
+                let keyed = map.keys().any(|k| k.contains("Zz"));
+                if keyed {
+                    let old = std::mem::take(map).into_entries();
+                    let mut entries = Vec::with_capacity(old.len());
+                    for (name, (key, mut value)) in old {
+                        let name = self.unmask(&name).map(Arc::from).unwrap_or(name);
+                        self.restore_node(&mut value, lines, written);
+                        entries.push((name, (key, value)));
+                    }
+                    *map = crate::tree::Map::from_entries(entries);
+                } else {
+                    for (_, value) in map.values_mut() {
+                        self.restore_node(value, lines, written);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How a scalar holding a template action is written: as in the file for one-line scalars
+/// (plain, single- or double-quoted), else single-quoted.
+fn written_form(value: &str, style: Option<char>, line: &str, column: usize) -> String {
+    let single = || format!("'{}'", value.replace('\'', "''"));
+    if value.contains('\n') {
+        return single();
+    }
+    match style {
+        Some('\'') => single(),
+        Some('"') => {
+            // The double-quoted scalar as written, up to its closing quote.
+            let rest: String = line.chars().skip(column.saturating_sub(1)).collect();
+            let mut escaped = false;
+            for (i, c) in rest.char_indices().skip(1) {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => return rest[..i + 1].to_string(),
+                    _ => escaped = false,
+                }
+            }
+            single()
+        }
+        Some('|' | '>') => single(),
+        _ => value.to_string(),
+    }
+}
+
+/// The value of one typed field as read: absent, known, or a decK env reference (unknown).
+enum Read<T> {
+    Absent,
+    Known(T),
+    Env,
+}
+
 /// A top-level route's `service: {name|id}` reference, resolved once every file is read.
 struct PendingServiceRef {
     route: usize,
@@ -264,8 +455,61 @@ pub struct Merger {
     /// Per file: the entity kinds `_info.default_lookup_tags` lets decK look up in Kong, where
     /// a reference to an entity no file defines is resolved at sync time.
     lookup_kinds: Vec<(Arc<str>, Vec<String>)>,
+    section_spans: Vec<(String, Span)>,
     diags: Diagnostics,
+    /// The files parsed (actions restored), read by [`Merger::finish`] once `_info.defaults`
+    /// of every file is known: decK merges the files first and applies the defaults after.
+    pending: Vec<(Arc<str>, Node)>,
+    /// `_info.defaults.route` / `.service` merged over the files: key → (value, file).
+    route_defaults: Defaults,
+    service_defaults: Defaults,
+    /// `_workspace` of each file that sets one, with its position.
+    workspaces: Vec<(String, Span)>,
+    env_written: std::collections::BTreeMap<String, String>,
 }
+
+/// Merged `_info.defaults` of one entity kind: field → (value as written, its file).
+type Defaults = std::collections::BTreeMap<String, (Node, Arc<str>)>;
+
+/// Route fields decK's defaulter may fill (`kong.Route`; `id` and `name` are restricted).
+const ROUTE_DEFAULT_KEYS: &[&str] = &[
+    "destinations",
+    "expression",
+    "headers",
+    "hosts",
+    "https_redirect_status_code",
+    "methods",
+    "path_handling",
+    "paths",
+    "preserve_host",
+    "priority",
+    "protocols",
+    "regex_priority",
+    "request_buffering",
+    "response_buffering",
+    "snis",
+    "sources",
+    "strip_path",
+    "tags",
+];
+
+/// Service fields decK's defaulter may fill (`kong.Service`; `id` and `name` are restricted).
+const SERVICE_DEFAULT_KEYS: &[&str] = &[
+    "ca_certificates",
+    "client_certificate",
+    "connect_timeout",
+    "enabled",
+    "host",
+    "path",
+    "port",
+    "protocol",
+    "read_timeout",
+    "retries",
+    "tags",
+    "tls_verify",
+    "tls_verify_depth",
+    "write_timeout",
+];
 
 /// Per-file reading context: the file (for positions and the strict [`Reader`]) and the run's
 /// diagnostics.
@@ -325,13 +569,64 @@ impl FileCtx<'_> {
         Reader::strict(&self.file).string(&format!("`{field}`"), node?, self.diags)
     }
 
-    fn bool(&mut self, node: Option<&Node>, field: &str, default: bool) -> bool {
-        node.and_then(|n| Reader::strict(&self.file).bool(&format!("`{field}`"), n, self.diags))
-            .unwrap_or(default)
-    }
-
     fn int(&mut self, node: Option<&Node>, field: &str) -> Option<i64> {
         Reader::strict(&self.file).integer(&format!("`{field}`"), node?, self.diags)
+    }
+
+    /// `node` is a string holding a decK env reference.
+    fn is_env_node(node: &Node) -> bool {
+        node.as_str().is_some_and(is_env)
+    }
+
+    fn env_string(&mut self, node: Option<&Node>, field: &str) -> Read<String> {
+        match node {
+            None => Read::Absent,
+            Some(n) if Self::is_env_node(n) => Read::Env,
+            Some(n) => self
+                .string(Some(n), field)
+                .map_or(Read::Absent, Read::Known),
+        }
+    }
+
+    /// A list of strings (items may hold env references); `Env` when the whole value is one.
+    fn env_strings<'n>(
+        &mut self,
+        node: Option<&'n Node>,
+        field: &str,
+    ) -> Read<Vec<(String, &'n Node)>> {
+        match node {
+            None => Read::Absent,
+            Some(n) if Self::is_env_node(n) => Read::Env,
+            Some(n) => self
+                .strings(Some(n), field)
+                .map_or(Read::Absent, Read::Known),
+        }
+    }
+
+    fn env_bool(&mut self, node: Option<&Node>, field: &str) -> Read<bool> {
+        match node {
+            None => Read::Absent,
+            Some(n) if Self::is_env_node(n) => Read::Env,
+            Some(n) => Reader::strict(&self.file)
+                .bool(&format!("`{field}`"), n, self.diags)
+                .map_or(Read::Absent, Read::Known),
+        }
+    }
+
+    fn env_int(&mut self, node: Option<&Node>, field: &str) -> Read<i64> {
+        match node {
+            None => Read::Absent,
+            Some(n) if Self::is_env_node(n) => Read::Env,
+            Some(n) => self.int(Some(n), field).map_or(Read::Absent, Read::Known),
+        }
+    }
+
+    fn env_port(&mut self, node: Option<&Node>, field: &str) -> Read<u16> {
+        match node {
+            None => Read::Absent,
+            Some(n) if Self::is_env_node(n) => Read::Env,
+            Some(n) => self.port(Some(n), field).map_or(Read::Absent, Read::Known),
+        }
     }
 
     /// A port number (0 … 65535).
@@ -423,9 +718,106 @@ fn protocol_names() -> Vec<&'static str> {
     Protocol::ALL.iter().map(|p| p.as_str()).collect()
 }
 
+/// Run `f` in the file context of a value: the entity's own file (`from` = `None`), or the file
+/// of an `_info.defaults` value (its problems were reported once, where it is written).
+fn field_ctx<T>(
+    cx: &mut FileCtx<'_>,
+    from: Option<Arc<str>>,
+    f: impl FnOnce(&mut FileCtx<'_>) -> T,
+) -> T {
+    match from {
+        None => f(cx),
+        Some(file) => {
+            let mut sink = Diagnostics::new();
+            let mut dcx = FileCtx {
+                file,
+                diags: &mut sink,
+            };
+            f(&mut dcx)
+        }
+    }
+}
+
+/// Keep the written value of every typed field of `node` that holds a decK env reference, so
+/// the export writes it back as written (the typed field holds only a placeholder).
+fn keep_env(extra: &mut Passthrough, node: &Node, env: &EnvFields) {
+    for field in env.fields() {
+        if let Some(v) = node.get(field) {
+            extra.keep(field, v.to_json());
+        }
+    }
+    if (env.has("protocol") || env.has("host") || env.has("port") || env.has("path"))
+        && let Some(v) = node.get("url")
+    {
+        extra.keep("url", v.to_json());
+    }
+}
+
+/// A service `url` holding decK env references: the parts that hold one are unknown (marked in
+/// `env`), the others are read (`https://${{ env "DECK_HOST" }}/orders` has path `/orders`).
+#[allow(clippy::too_many_arguments)]
+fn url_with_env(
+    url: &str,
+    env: &mut EnvFields,
+    protocol: &mut Option<Protocol>,
+    host: &mut Option<String>,
+    port: &mut Option<u16>,
+    path: &mut Option<Spanned<String>>,
+    span: Span,
+) {
+    // Each action becomes one private-use character, so the url splits as decK will split it.
+    const MARK: char = '\u{E000}';
+    let mut masked = String::new();
+    let mut rest = url;
+    while let Some(i) = rest.find("${{") {
+        masked.push_str(&rest[..i]);
+        masked.push(MARK);
+        rest = match rest[i..].find("}}") {
+            Some(j) => &rest[i + j + 2..],
+            None => "",
+        };
+    }
+    masked.push_str(rest);
+    let Some((scheme, rest)) = masked.split_once("://") else {
+        // The reference may hold the whole url: nothing is known.
+        for f in ["protocol", "host", "port", "path"] {
+            env.add(f);
+        }
+        return;
+    };
+    match Protocol::parse(&scheme.to_ascii_lowercase()) {
+        Some(p) if !scheme.contains(MARK) => *protocol = Some(p),
+        _ => env.add("protocol"),
+    }
+    let (authority, p) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    if authority.contains(MARK) {
+        env.add("host");
+        env.add("port");
+    } else if let UrlParts {
+        host: Some(h),
+        port: pt,
+        ..
+    } = UrlParts::split(&format!("x://{authority}"))
+    {
+        *host = Some(h);
+        *port = pt;
+    }
+    match p {
+        Some(p) if p.contains(MARK) => env.add("path"),
+        Some(p) => {
+            let p = p.split(['?', '#']).next().unwrap_or(p);
+            *path = Some(Spanned::new(p.to_string(), span));
+        }
+        None => {}
+    }
+}
+
 impl Merger {
     /// Parse one decK file (already registered in the source map under `rel`), with a node
-    /// budget of its own.
+    /// budget of its own. Its entities are read by [`Merger::finish`].
     pub fn add_file(&mut self, rel: &str, text: &str) {
         self.add_file_in(rel, text, &tree::Budget::default());
     }
@@ -434,7 +826,8 @@ impl Merger {
     pub fn add_file_in(&mut self, rel: &str, text: &str, budget: &tree::Budget) {
         self.files.push(rel.to_string());
         let file: Arc<str> = Arc::from(rel);
-        let root = match tree::parse_in(text, budget) {
+        let masked = mask_env(text);
+        let mut root = match tree::parse_in(&masked.text, budget) {
             Ok(root) => root,
             Err(e) => {
                 self.diags
@@ -442,6 +835,25 @@ impl Merger {
                 return;
             }
         };
+        masked.restore(&mut root, text, &mut self.env_written);
+        for (action, &offset) in masked.actions.iter().zip(&masked.offsets) {
+            let bad = unprefixed_env_vars(action);
+            if bad.is_empty() {
+                continue;
+            }
+            let (line, column) = crate::source::line_col(text, offset);
+            self.diags.push(
+                Diagnostic::new(
+                    codes::DECK_ENV_PREFIX,
+                    format!(
+                        "environment variable `{}` has no `DECK_` prefix; decK refuses to render the file (\"environment variables in the state file must be prefixed with 'DECK_'\")",
+                        bad.join("`, `")
+                    ),
+                )
+                .at(&Span::new(file.clone(), line, column))
+                .help(format!("rename it `DECK_{}`", bad[0])),
+            );
+        }
         if root.as_map().is_none() {
             self.diags.push(
                 Diagnostic::new(
@@ -452,6 +864,119 @@ impl Merger {
             );
             return;
         }
+        self.collect_defaults(&file, &root);
+        if let Some(ws) = root.get("_workspace")
+            && let Some(name) = ws.scalar_text()
+        {
+            self.workspaces.push((name, ws.span(&file)));
+        }
+        self.pending.push((file, root));
+    }
+
+    /// Check one file's `_info.defaults` and merge its route and service defaults into the
+    /// run's: the first file's value of a field wins, lists are concatenated (decK merges
+    /// files with `mergo.WithAppendSlice`).
+    fn collect_defaults(&mut self, file: &Arc<str>, root: &Node) {
+        let Some(defaults) = root.get("_info").and_then(|i| get(i, "defaults")) else {
+            return;
+        };
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = FileCtx {
+            file: file.clone(),
+            diags: &mut diags,
+        };
+        if cx.mapping(defaults, "`_info.defaults`").is_some() {
+            cx.unknown_keys(
+                defaults,
+                &["route", "service", "upstream", "target"],
+                "`_info.defaults`",
+            );
+            for (kind, allowed) in [
+                ("route", ROUTE_DEFAULT_KEYS),
+                ("service", SERVICE_DEFAULT_KEYS),
+            ] {
+                let Some(d) = get(defaults, kind) else {
+                    continue;
+                };
+                if cx.mapping(d, &format!("`_info.defaults.{kind}`")).is_none() {
+                    continue;
+                }
+                let mut keys: Vec<&str> = allowed.to_vec();
+                keys.extend(["id", "name"]);
+                cx.unknown_keys(d, &keys, &format!("`_info.defaults.{kind}`"));
+                for restricted in ["id", "name"] {
+                    if let Some(n) = d.get(restricted) {
+                        cx.report(
+                            codes::DECK_INVALID_DEFAULTS,
+                            format!(
+                                "`_info.defaults.{kind}` sets `{restricted}`, which decK refuses (\"{kind} defaults cannot have these restricted fields set: {restricted}\")"
+                            ),
+                            n,
+                        );
+                    }
+                }
+                let merged = if kind == "route" {
+                    &mut self.route_defaults
+                } else {
+                    &mut self.service_defaults
+                };
+                for (key, (_, value)) in d.as_map().into_iter().flatten() {
+                    if !allowed.contains(&&**key) || value.value == Value::Null {
+                        continue;
+                    }
+                    match merged.get_mut(&**key) {
+                        None => {
+                            merged.insert(key.to_string(), (value.clone(), file.clone()));
+                        }
+                        Some((have, _)) => {
+                            if let (Value::Seq(a), Value::Seq(b)) = (&mut have.value, &value.value)
+                            {
+                                a.extend(b.iter().cloned());
+                            }
+                        }
+                    }
+                }
+                // The values are checked where they are written, once: read as an entity of
+                // their own (a route or service called "defaults").
+                let mut m = d.clone();
+                if let Value::Map(map) = &mut m.value {
+                    let mut entries = map
+                        .select(|k| k != "name" && allowed.contains(&k))
+                        .into_entries();
+                    entries.push((
+                        "name".into(),
+                        (
+                            crate::tree::Key {
+                                line: d.line,
+                                column: d.column,
+                            },
+                            Node {
+                                value: Value::String("defaults".into()),
+                                line: d.line,
+                                column: d.column,
+                            },
+                        ),
+                    ));
+                    *map = crate::tree::Map::from_entries(entries);
+                }
+                let mut probe = Merger::default();
+                let mut pcx = FileCtx {
+                    file: file.clone(),
+                    diags: &mut *cx.diags,
+                };
+                if kind == "route" {
+                    probe.read_route(&mut pcx, &m, None);
+                } else {
+                    probe.read_service(&mut pcx, &m);
+                }
+            }
+        }
+        self.diags = diags;
+    }
+
+    /// Read the entities of one parsed file.
+    fn read_file(&mut self, file: &Arc<str>, root: &Node) {
+        let file = file.clone();
         let first_route = self.routes.len();
         let first_service = self.services.len();
         let first_plugin = self.plugins.len();
@@ -462,7 +987,7 @@ impl Merger {
             file: file.clone(),
             diags: &mut diags,
         };
-        cx.unknown_keys(&root, ROOT_KEYS, "a decK file");
+        cx.unknown_keys(root, ROOT_KEYS, "a decK file");
 
         // _format_version
         let version = root.get("_format_version").and_then(Node::scalar_text);
@@ -609,7 +1134,7 @@ impl Merger {
             }
         }
 
-        let mut sections = passthrough(&root, TYPED_SECTIONS, ROOT_KEYS);
+        let mut sections = passthrough(root, TYPED_SECTIONS, ROOT_KEYS);
         // A typed section written as `null` is a type error above; nothing to keep.
         for key in TYPED_SECTIONS {
             if root.get(key).is_some() {
@@ -617,6 +1142,11 @@ impl Merger {
             }
         }
         self.sections.merge(sections, true);
+        for (key, (_, node)) in root.as_map().into_iter().flatten() {
+            if !self.section_spans.iter().any(|(k, _)| **k == **key) {
+                self.section_spans.push((key.to_string(), node.span(&file)));
+            }
+        }
         self.diags = diags;
     }
 
@@ -634,65 +1164,127 @@ impl Merger {
                 node,
             );
         }
-        let mut protocol = Protocol::Http;
+        let mut env = EnvFields::default();
+        let mut protocol = None;
         let mut host = None;
         let mut port = None;
         let mut path = None;
         let url = cx.string(get(node, "url"), "url");
         if let (Some(url), Some(n)) = (&url, get(node, "url")) {
-            match UrlParts::split(url) {
-                UrlParts {
-                    scheme: Some(scheme),
-                    host: Some(h),
-                    port: p,
-                    path: pth,
-                } => {
-                    if let Some(p) =
-                        cx.one_of(&scheme, n, "url scheme", Protocol::parse, &protocol_names())
-                    {
-                        protocol = p;
+            if is_env(url) {
+                // decK parses the url once the reference is replaced: every part holding the
+                // reference is unknown, the others are read (`http://${{ env "H" }}/api`).
+                url_with_env(
+                    url,
+                    &mut env,
+                    &mut protocol,
+                    &mut host,
+                    &mut port,
+                    &mut path,
+                    cx.span(n),
+                );
+            } else {
+                match UrlParts::split(url) {
+                    UrlParts {
+                        scheme: Some(scheme),
+                        host: Some(h),
+                        port: p,
+                        path: pth,
+                    } => {
+                        if let Some(p) =
+                            cx.one_of(&scheme, n, "url scheme", Protocol::parse, &protocol_names())
+                        {
+                            protocol = Some(p);
+                        }
+                        host = Some(h);
+                        port = p;
+                        path = (!pth.is_empty()).then(|| Spanned::new(pth, cx.span(n)));
                     }
-                    host = Some(h);
-                    port = p;
-                    path = (!pth.is_empty()).then(|| Spanned::new(pth, cx.span(n)));
+                    _ => cx.report(
+                        codes::SERVICE_INVALID_URL,
+                        format!("service url `{url}` has no scheme or host"),
+                        n,
+                    ),
                 }
-                _ => cx.report(
-                    codes::SERVICE_INVALID_URL,
-                    format!("service url `{url}` has no scheme or host"),
-                    n,
-                ),
             }
         }
-        if let (Some(p), Some(n)) = (
-            cx.string(get(node, "protocol"), "protocol"),
-            get(node, "protocol"),
-        ) && let Some(p) = cx.one_of(&p, n, "protocol", Protocol::parse, &protocol_names())
+        // Fields of the service itself, else `_info.defaults.service` (decK's defaulter fills
+        // what the service and its url leave unset).
+        let defaults = std::mem::take(&mut self.service_defaults);
+        let own_or_default = |key: &str| -> Option<(&Node, Option<Arc<str>>)> {
+            match get(node, key) {
+                Some(n) => Some((n, None)),
+                None => defaults.get(key).map(|(n, f)| (n, Some(f.clone()))),
+            }
+        };
+        if let Some((n, from)) = own_or_default("protocol")
+            && (protocol.is_none() || from.is_none())
         {
-            protocol = p;
+            match field_ctx(cx, from.clone(), |c| c.env_string(Some(n), "protocol")) {
+                Read::Known(p) => {
+                    if let Some(p) = field_ctx(cx, from.clone(), |c| {
+                        c.one_of(&p, n, "protocol", Protocol::parse, &protocol_names())
+                    }) {
+                        protocol = Some(p);
+                    }
+                }
+                Read::Env => env.add("protocol"),
+                Read::Absent => {}
+            }
         }
-        if let Some(h) = cx.string(get(node, "host"), "host") {
-            host = Some(h);
+        if let Some((n, from)) = own_or_default("host")
+            && (host.is_none() || from.is_none())
+        {
+            match field_ctx(cx, from, |c| c.env_string(Some(n), "host")) {
+                Read::Known(h) => host = Some(h),
+                Read::Env => env.add("host"),
+                Read::Absent => {}
+            }
         }
-        if let Some(p) = cx.port(get(node, "port"), "port") {
-            port = Some(p);
+        if let Some((n, from)) = own_or_default("port")
+            && (port.is_none() || from.is_none())
+        {
+            match field_ctx(cx, from, |c| c.env_port(Some(n), "port")) {
+                Read::Known(p) => port = Some(p),
+                Read::Env => env.add("port"),
+                Read::Absent => {}
+            }
         }
-        if let (Some(p), Some(n)) = (cx.string(get(node, "path"), "path"), get(node, "path")) {
-            path = Some(Spanned::new(p, cx.span(n)));
+        if let Some((n, from)) = own_or_default("path")
+            && (path.is_none() || from.is_none())
+            && !(from.is_some() && env.has("path"))
+        {
+            let span = match &from {
+                None => cx.span(n),
+                Some(f) => n.span(f),
+            };
+            match field_ctx(cx, from, |c| c.env_string(Some(n), "path")) {
+                Read::Known(p) => path = Some(Spanned::new(p, span)),
+                Read::Env => {
+                    env.add("path");
+                    path = None;
+                }
+                Read::Absent => {}
+            }
         }
+        self.service_defaults = defaults;
         let tags = cx.tags(node);
         let index = ServiceId::new(self.services.len());
+        let mut extra = passthrough(node, SERVICE_TYPED, SERVICE_KEYS);
+        keep_env(&mut extra, node, &env);
         self.services.push(Service {
             name,
             id,
             url,
-            protocol,
+            protocol: protocol.unwrap_or(Protocol::Http),
             host,
             port,
             path,
             routes: Vec::new(),
             tags,
+            env,
             span: cx.span(node),
-            extra: passthrough(node, SERVICE_TYPED, SERVICE_KEYS),
+            extra,
         });
         for r in cx.list(node.get("routes"), "routes") {
             if let Some(route) = self.read_route(cx, r, Some(index)) {
@@ -704,7 +1296,8 @@ impl Merger {
         }
     }
 
-    /// A route, nested under `service` or (`None`) at the top level.
+    /// A route, nested under `service` or (`None`) at the top level. Fields the route does not
+    /// set come from `_info.defaults.route`, as decK's defaulter fills them.
     fn read_route(
         &mut self,
         cx: &mut FileCtx<'_>,
@@ -716,6 +1309,7 @@ impl Merger {
         let name = cx.string(get(node, "name"), "name");
         let mut id = cx.string(get(node, "id"), "id");
         if let (Some(i), Some(n)) = (&id, get(node, "id"))
+            && !is_env(i)
             && uuid::Uuid::parse_str(i).is_err()
         {
             cx.report(
@@ -732,61 +1326,197 @@ impl Merger {
                 node,
             );
         }
-        let spanned = |cx: &mut FileCtx<'_>, field: &str| -> Vec<Spanned<String>> {
-            cx.strings(node.get(field), field)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, n)| Spanned::new(s, cx.span(n)))
-                .collect()
+        let defaults = std::mem::take(&mut self.route_defaults);
+        let mut env = EnvFields::default();
+        let src = |key: &str| -> Option<(&Node, Option<Arc<str>>)> {
+            match get(node, key) {
+                Some(n) => Some((n, None)),
+                None => defaults.get(key).map(|(n, f)| (n, Some(f.clone()))),
+            }
         };
-        let methods = spanned(cx, "methods")
+        // A list of strings with positions; `None` (and the field marked unknown) when the
+        // whole list is one env reference.
+        let spanned = |cx: &mut FileCtx<'_>, env: &mut EnvFields, field: &'static str| {
+            let Some((n, from)) = src(field) else {
+                return (Vec::new(), false);
+            };
+            let list: Vec<Spanned<String>> =
+                match field_ctx(cx, from, |c| match c.env_strings(Some(n), field) {
+                    Read::Known(v) => Read::Known(
+                        v.into_iter()
+                            .map(|(s, item)| Spanned::new(s, c.span(item)))
+                            .collect::<Vec<_>>(),
+                    ),
+                    Read::Env => Read::Env,
+                    Read::Absent => Read::Absent,
+                }) {
+                    Read::Known(v) => v,
+                    Read::Env => {
+                        env.add(field);
+                        return (Vec::new(), true);
+                    }
+                    Read::Absent => return (Vec::new(), false),
+                };
+            if list.iter().any(|s| is_env(s)) {
+                env.add(field);
+            }
+            let present = n.as_seq().is_some();
+            (list, present)
+        };
+        let (methods, _) = spanned(cx, &mut env, "methods");
+        let methods = methods
             .into_iter()
             .map(|m| Spanned::new(RouteMethod::parse(&m.value), m.span))
             .collect();
-        let hosts_present = get(node, "hosts").is_some_and(|h| h.as_seq().is_some());
-        let hosts = spanned(cx, "hosts");
-        let paths = spanned(cx, "paths");
-        let headers = read_headers(cx, node);
-        let snis = spanned(cx, "snis").into_iter().map(|s| s.value).collect();
-        let sources = read_nets(cx, get(node, "sources"), "sources");
-        let destinations = read_nets(cx, get(node, "destinations"), "destinations");
-        let protocols = match cx.strings(node.get("protocols"), "protocols") {
-            Some(list) => list
-                .into_iter()
-                .filter_map(|(p, n)| {
-                    cx.one_of(&p, n, "protocols", Protocol::parse, &protocol_names())
-                })
-                .collect(),
+        let (hosts, hosts_present) = spanned(cx, &mut env, "hosts");
+        let (paths, _) = spanned(cx, &mut env, "paths");
+        let headers = match src("headers") {
+            Some((n, from)) => {
+                let (h, has_env) = field_ctx(cx, from, |c| read_headers(c, n));
+                if has_env {
+                    env.add("headers");
+                }
+                h
+            }
+            None => Vec::new(),
+        };
+        let (snis, _) = spanned(cx, &mut env, "snis");
+        let snis = snis.into_iter().map(|s| s.value).collect();
+        let nets = |cx: &mut FileCtx<'_>, env: &mut EnvFields, field: &'static str| match src(field)
+        {
+            Some((n, from)) => {
+                let (list, has_env) = field_ctx(cx, from, |c| read_nets(c, Some(n), field));
+                if has_env {
+                    env.add(field);
+                }
+                list
+            }
+            None => Vec::new(),
+        };
+        let sources = nets(cx, &mut env, "sources");
+        let destinations = nets(cx, &mut env, "destinations");
+        let protocols = match src("protocols") {
+            Some((n, from)) => {
+                match field_ctx(cx, from.clone(), |c| c.env_strings(Some(n), "protocols")) {
+                    Read::Known(list) => {
+                        let mut out = Vec::new();
+                        for (p, item) in list {
+                            if is_env(&p) {
+                                env.add("protocols");
+                                continue;
+                            }
+                            if let Some(p) = field_ctx(cx, from.clone(), |c| {
+                                c.one_of(&p, item, "protocols", Protocol::parse, &protocol_names())
+                            }) {
+                                out.push(p);
+                            }
+                        }
+                        if env.has("protocols") && out.is_empty() {
+                            vec![Protocol::Http, Protocol::Https]
+                        } else {
+                            out
+                        }
+                    }
+                    Read::Env => {
+                        env.add("protocols");
+                        vec![Protocol::Http, Protocol::Https]
+                    }
+                    Read::Absent => vec![Protocol::Http, Protocol::Https],
+                }
+            }
             None => vec![Protocol::Http, Protocol::Https],
         };
-        let strip_path = cx.bool(get(node, "strip_path"), "strip_path", true);
-        let preserve_host = cx.bool(get(node, "preserve_host"), "preserve_host", false);
-        let regex_priority = cx
-            .int(get(node, "regex_priority"), "regex_priority")
-            .unwrap_or(0);
-        let path_handling = match (
-            cx.string(get(node, "path_handling"), "path_handling"),
-            get(node, "path_handling"),
-        ) {
-            (Some(p), Some(n)) => cx
-                .one_of(&p, n, "path_handling", PathHandling::parse, &["v0", "v1"])
-                .unwrap_or_default(),
-            _ => PathHandling::V0,
+        let flag =
+            |cx: &mut FileCtx<'_>, env: &mut EnvFields, field: &'static str, default: bool| {
+                match src(field) {
+                    Some((n, from)) => match field_ctx(cx, from, |c| c.env_bool(Some(n), field)) {
+                        Read::Known(b) => b,
+                        Read::Env => {
+                            env.add(field);
+                            default
+                        }
+                        Read::Absent => default,
+                    },
+                    None => default,
+                }
+            };
+        // decK sets `strip_path: false` on grpc(s) routes before applying defaults.
+        let grpc = get(node, "protocols")
+            .and_then(Node::as_seq)
+            .is_some_and(|l| {
+                l.iter()
+                    .any(|p| matches!(p.as_str(), Some("grpc" | "grpcs")))
+            });
+        let strip_path = if grpc && get(node, "strip_path").is_none() {
+            false
+        } else {
+            flag(cx, &mut env, "strip_path", true)
         };
-        let expression = match (
-            cx.string(get(node, "expression"), "expression"),
-            get(node, "expression"),
-        ) {
-            (Some(e), Some(n)) => Some(Spanned::new(e, cx.span(n))),
-            _ => None,
+        let preserve_host = flag(cx, &mut env, "preserve_host", false);
+        let regex_priority = match src("regex_priority") {
+            Some((n, from)) => {
+                match field_ctx(cx, from, |c| c.env_int(Some(n), "regex_priority")) {
+                    Read::Known(v) => v,
+                    Read::Env => {
+                        env.add("regex_priority");
+                        0
+                    }
+                    Read::Absent => 0,
+                }
+            }
+            None => 0,
         };
-        let priority = match (
-            cx.int(get(node, "priority"), "priority"),
-            get(node, "priority"),
-        ) {
-            (Some(p), Some(n)) => Some(Spanned::new(p, cx.span(n))),
-            _ => None,
+        let path_handling = match src("path_handling") {
+            Some((n, from)) => {
+                match field_ctx(cx, from.clone(), |c| c.env_string(Some(n), "path_handling")) {
+                    Read::Known(p) => field_ctx(cx, from.clone(), |c| {
+                        c.one_of(&p, n, "path_handling", PathHandling::parse, &["v0", "v1"])
+                    })
+                    .unwrap_or_default(),
+                    Read::Env => {
+                        env.add("path_handling");
+                        PathHandling::V0
+                    }
+                    Read::Absent => PathHandling::V0,
+                }
+            }
+            None => PathHandling::V0,
         };
+        let expression = match src("expression") {
+            Some((n, from)) => {
+                let span = match &from {
+                    None => cx.span(n),
+                    Some(f) => n.span(f),
+                };
+                match field_ctx(cx, from, |c| c.env_string(Some(n), "expression")) {
+                    Read::Known(e) => Some(Spanned::new(e, span)),
+                    Read::Env => {
+                        env.add("expression");
+                        None
+                    }
+                    Read::Absent => None,
+                }
+            }
+            None => None,
+        };
+        let priority = match src("priority") {
+            Some((n, from)) => {
+                let span = match &from {
+                    None => cx.span(n),
+                    Some(f) => n.span(f),
+                };
+                match field_ctx(cx, from, |c| c.env_int(Some(n), "priority")) {
+                    Read::Known(p) => Some(Spanned::new(p, span)),
+                    Read::Env => {
+                        env.add("priority");
+                        None
+                    }
+                    Read::Absent => None,
+                }
+            }
+            None => None,
+        };
+        self.route_defaults = defaults;
         let tags = cx.tags(node);
 
         // A top-level route's service reference.
@@ -826,6 +1556,8 @@ impl Merger {
                 reference: reference.clone(),
             });
         }
+        let mut extra = passthrough(node, &typed, ROUTE_KEYS);
+        keep_env(&mut extra, node, &env);
         self.routes.push(Route {
             name,
             id,
@@ -847,8 +1579,9 @@ impl Merger {
             expression,
             priority,
             tags,
+            env,
             span: cx.span(node),
-            extra: passthrough(node, &typed, ROUTE_KEYS),
+            extra,
         });
         let id = RouteId::new(index);
         for p in cx.list(node.get("plugins"), "plugins") {
@@ -878,7 +1611,15 @@ impl Merger {
                 None
             }
         };
-        let enabled = cx.bool(get(node, "enabled"), "enabled", true);
+        let mut env = EnvFields::default();
+        let enabled = match cx.env_bool(get(node, "enabled"), "enabled") {
+            Read::Known(b) => b,
+            Read::Env => {
+                env.add("enabled");
+                true
+            }
+            Read::Absent => true,
+        };
         let config = match get(node, "config") {
             Some(c) => match c.to_json() {
                 serde_json::Value::Object(m) => m,
@@ -959,6 +1700,11 @@ impl Merger {
             self.scope_refs.retain(|(i, _, _)| *i != n);
             return;
         };
+        if json_has_env(&serde_json::Value::Object(config.clone())) {
+            env.add("config");
+        }
+        let mut extra = passthrough(node, &typed, keys);
+        keep_env(&mut extra, node, &env);
         self.plugins.push(Plugin {
             name,
             enabled,
@@ -966,8 +1712,9 @@ impl Merger {
             tags,
             scope,
             owner,
+            env,
             span: cx.span(node),
-            extra: passthrough(node, &typed, keys),
+            extra,
         });
     }
 
@@ -1007,11 +1754,43 @@ impl Merger {
             };
             cx.unknown_keys(k, KEYAUTH_KEYS, "a `keyauth_credentials` entry");
             if let Some(key) = required_string(cx, k, "key", "a `keyauth_credentials` entry") {
+                if !is_env(&key)
+                    && let Some(n) = get(k, "key")
+                {
+                    literal_secret(
+                        cx,
+                        n,
+                        "key",
+                        "keyauth_credentials",
+                        username.as_deref().or(custom_id.as_deref()),
+                    );
+                }
                 keyauth_credentials.push(KeyAuthCredential {
                     key,
                     span: cx.span(k),
                     extra: passthrough(k, &["key"], KEYAUTH_KEYS),
                 });
+            }
+        }
+        // Secrets of the other credential types, kept as written.
+        for (list, field) in [
+            ("basicauth_credentials", "password"),
+            ("hmacauth_credentials", "secret"),
+            ("jwt_secrets", "secret"),
+            ("oauth2_credentials", "client_secret"),
+        ] {
+            for item in get(node, list).and_then(Node::as_seq).unwrap_or_default() {
+                if let Some(n) = get(item, field)
+                    && n.as_str().is_some_and(|v| !is_env(v))
+                {
+                    literal_secret(
+                        cx,
+                        n,
+                        field,
+                        list,
+                        username.as_deref().or(custom_id.as_deref()),
+                    );
+                }
             }
         }
         let tags = cx.tags(node);
@@ -1052,8 +1831,30 @@ impl Merger {
         }
     }
 
-    /// Resolve cross-file references and return the merged manifest.
+    /// Read every file's entities (with the merged `_info.defaults`), resolve cross-file
+    /// references and return the merged manifest.
     pub fn finish(mut self) -> (Manifest, Diagnostics) {
+        for (file, root) in std::mem::take(&mut self.pending) {
+            self.read_file(&file, &root);
+        }
+        // decK syncs one workspace at a time (`validateWorkspaces`).
+        let mut workspace: Option<(String, Span)> = None;
+        for (name, span) in std::mem::take(&mut self.workspaces) {
+            match &workspace {
+                None => workspace = Some((name, span)),
+                Some((first, at)) if *first != name => self.diags.push(
+                    Diagnostic::new(
+                        codes::DECK_SEVERAL_WORKSPACES,
+                        format!(
+                            "`_workspace: {name}` differs from `_workspace: {first}` at {at}; decK refuses to sync several workspaces at once, and one export cannot enforce packages across workspaces (consumers and plugins belong to one workspace)"
+                        ),
+                    )
+                    .at(&span)
+                    .help("give every decK file of the project the same `_workspace`, or make one portalgen project per workspace"),
+                ),
+                _ => {}
+            }
+        }
         for r in std::mem::take(&mut self.refs) {
             let reference = &r.reference;
             let found = reference
@@ -1146,6 +1947,9 @@ impl Merger {
             select_tags: self.select_tags,
             info: self.info,
             sections: self.sections,
+            section_spans: self.section_spans,
+            workspace: workspace.map(|(w, _)| w),
+            env_written: self.env_written,
         };
         // Plugin scope references: by name or id (consumers by username or id), as decK
         // resolves them; a reference to no entity of the files stays as written.
@@ -1228,6 +2032,55 @@ fn resolve<I>(r: &mut Option<ScopeRef<I>>, find: impl Fn(&str) -> Option<I>) {
     }
 }
 
+/// Any string of `v` holds a decK env reference.
+fn json_has_env(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => is_env(s),
+        serde_json::Value::Array(a) => a.iter().any(json_has_env),
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| is_env(k) || json_has_env(v)),
+        _ => false,
+    }
+}
+
+/// `DECK_` and `text` upper-cased, every run of other characters than letters and digits one
+/// `_`: a variable name decK accepts.
+pub fn env_var_name(text: &str) -> String {
+    let mut out = String::from("DECK_");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// A credential secret written literally in a decK file: it ends up in version control, and in
+/// every export. decK reads `${{ env "DECK_…" }}` from the environment instead.
+fn literal_secret(
+    cx: &mut FileCtx<'_>,
+    node: &Node,
+    field: &str,
+    list: &str,
+    consumer: Option<&str>,
+) {
+    let who = consumer.unwrap_or("(unnamed)");
+    let var = env_var_name(&format!("{who}_{field}"));
+    cx.diags.push(
+        Diagnostic::new(
+            codes::DECK_LITERAL_SECRET,
+            format!(
+                "the `{field}` of a `{list}` entry of consumer `{who}` is written literally: the secret is in version control and in every exported file"
+            ),
+        )
+        .at(&cx.span(node))
+        .help(format!(
+            "write `{field}: '${{{{ env \"{var}\" }}}}'` and set {var} where decK runs"
+        )),
+    );
+}
+
 /// A required string field of a list entry.
 fn required_string(cx: &mut FileCtx<'_>, node: &Node, key: &str, what: &str) -> Option<String> {
     match get(node, key) {
@@ -1243,12 +2096,13 @@ fn required_string(cx: &mut FileCtx<'_>, node: &Node, key: &str, what: &str) -> 
     }
 }
 
-/// A route's `headers`: header name → list of values (a single string is one value).
-fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
-    let Some(h) = route.get("headers") else {
-        return Vec::new();
-    };
+/// A route's `headers` (the node `h`): header name → list of values (a single string is one
+/// value); with whether some value holds a decK env reference.
+fn read_headers(cx: &mut FileCtx<'_>, h: &Node) -> (Vec<Header>, bool) {
     let Some(map) = h.as_map() else {
+        if FileCtx::is_env_node(h) {
+            return (Vec::new(), true);
+        }
         if !matches!(h.value, Value::Null) {
             cx.report(
                 codes::WRONG_TYPE,
@@ -1259,9 +2113,10 @@ fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
                 h,
             );
         }
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let mut headers = Vec::new();
+    let mut has_env = false;
     for (name, (key, values)) in map {
         let list: Vec<String> = match &values.value {
             Value::String(s) => vec![s.clone()],
@@ -1272,6 +2127,7 @@ fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
                 .map(|(s, _)| s)
                 .collect(),
         };
+        has_env |= is_env(name) || list.iter().any(|v| is_env(v));
         headers.push(Header {
             name: Spanned::new(
                 name.to_string(),
@@ -1281,24 +2137,37 @@ fn read_headers(cx: &mut FileCtx<'_>, route: &Node) -> Vec<Header> {
             values_span: cx.span(values),
         });
     }
-    headers
+    (headers, has_env)
 }
 
-/// `sources` / `destinations`: a list of `{ip, port}`.
-fn read_nets(cx: &mut FileCtx<'_>, node: Option<&Node>, field: &str) -> Vec<Net> {
+/// `sources` / `destinations`: a list of `{ip, port}`; with whether some value holds a decK
+/// env reference.
+fn read_nets(cx: &mut FileCtx<'_>, node: Option<&Node>, field: &str) -> (Vec<Net>, bool) {
     let mut nets = Vec::new();
+    let mut has_env = false;
+    if node.is_some_and(FileCtx::is_env_node) {
+        return (nets, true);
+    }
     for item in cx.list(node, field) {
         let Some(item) = cx.mapping(item, &format!("a `{field}` entry")) else {
             continue;
         };
         cx.unknown_keys(item, NET_KEYS, &format!("a `{field}` entry"));
         let ip = get(item, "ip").and_then(Node::scalar_text);
-        let port = cx.port(get(item, "port"), "port");
+        has_env |= ip.as_deref().is_some_and(is_env);
+        let port = match cx.env_port(get(item, "port"), "port") {
+            Read::Known(p) => Some(p),
+            Read::Env => {
+                has_env = true;
+                None
+            }
+            Read::Absent => None,
+        };
         if ip.is_some() || port.is_some() {
             nets.push(Net { ip, port });
         }
     }
-    nets
+    (nets, has_env)
 }
 
 fn duplicates<'a>(
@@ -1544,7 +2413,7 @@ mod tests {
              services:\n\
              - name: s\n  url: http://x\n  plugins:\n  - name: cors\n  routes:\n  - name: r\n    paths: [/r]\n    plugins:\n    - name: acl\n      consumer: alice\n      config: {allow: [a]}\n\
              consumers:\n\
-             - username: alice\n  acls: [{group: a}]\n  keyauth_credentials: [{key: k1, ttl: 5}]\n  plugins:\n  - name: rate-limiting\n    route: r\n    config: {minute: 5}\n\
+             - username: alice\n  acls: [{group: a}]\n  keyauth_credentials: [{key: '${{ env \"DECK_K1\" }}', ttl: 5}]\n  plugins:\n  - name: rate-limiting\n    route: r\n    config: {minute: 5}\n\
              plugins:\n\
              - name: ace\n  consumer_group: gold\n  instance_name: x\n",
         );
@@ -1577,7 +2446,7 @@ mod tests {
         let alice = &m.consumers[0];
         assert_eq!(alice.span.line, 16);
         assert!(alice.in_group("a"));
-        assert_eq!(alice.keyauth_credentials[0].key, "k1");
+        assert_eq!(alice.keyauth_credentials[0].key, "${{ env \"DECK_K1\" }}");
         assert_eq!(
             alice.keyauth_credentials[0].extra.get("ttl"),
             Some(&json!(5))

@@ -2,8 +2,10 @@
 //! files are independent. Never resolves cross-file references (that is validation's job) and
 //! never stops at the first problem.
 
+pub mod applications;
 pub mod deck;
 pub mod files;
+mod konnect_config;
 pub mod openapi;
 pub mod package;
 pub mod pages;
@@ -26,7 +28,16 @@ use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
 pub use files::{Backend, Disk, FileError, Files, Kind};
+pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
+pub use deck::env_var_name;
+pub use openapi::load_api_from as load_api;
 pub use package::{Pick, RawPackage, Selector};
+
+/// Read decK texts held in memory (`(path, text)` pairs, in order) into a manifest exactly as
+/// the project's decK files are read: the export reads the file it produced back this way.
+pub fn deck_from_texts(files: &[(String, String)]) -> (Manifest, Diagnostics) {
+    deck::from_texts(files, &SourceMap::default())
+}
 
 /// The project as read from disk, before cross-file validation.
 #[derive(Debug)]
@@ -37,6 +48,8 @@ pub struct Project {
     pub packages: Vec<RawPackage>,
     pub pages: Vec<Page>,
     pub manifest: Manifest,
+    /// `applications/*.yaml`, as written.
+    pub applications: Vec<RawApplication>,
     /// Template overrides from `templates/`: name → source.
     pub templates: BTreeMap<String, String>,
     /// Files of `static/`: output path (relative) → absolute source path.
@@ -48,8 +61,24 @@ pub struct Project {
 #[error("{0}")]
 pub struct Fatal(pub String);
 
+/// How one API is loaded: [`openapi::load_api_from`]'s signature (the project's files,
+/// slug, entry document, sources). Every read goes through the [`Files`] given, so
+/// confinement and budgets hold for any loader. `serve` passes a loader that reuses the
+/// APIs whose files did not change.
+pub type ApiLoader<'a> =
+    dyn Fn(&Files, &str, &Path, &SourceMap) -> (Option<Api>, Diagnostics) + Sync + 'a;
+
 /// Load the project at `root` from disk.
 pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
+    load_with(root, sources, &openapi::load_api_from)
+}
+
+/// [`load`], each API through `load_api`.
+pub fn load_with(
+    root: &Path,
+    sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
+) -> Result<(Project, Diagnostics), Fatal> {
     let canonical = root.canonicalize().map_err(|e| {
         Fatal(format!(
             "cannot open project folder `{}`: {e}",
@@ -65,12 +94,21 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), 
             root.display()
         ))
     })?;
-    load_from(files, sources)
+    load_from_with(files, sources, load_api)
 }
 
 /// Load the project `files` give access to (its root, its backend). Every file is read
 /// through `files`, so confinement and budgets hold for every backend.
-pub fn load_from(mut files: Files, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
+pub fn load_from(files: Files, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
+    load_from_with(files, sources, &openapi::load_api_from)
+}
+
+/// [`load_from`], each API through `load_api`.
+pub fn load_from_with(
+    mut files: Files,
+    sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
+) -> Result<(Project, Diagnostics), Fatal> {
     let root = files.root().to_path_buf();
     let config_path = root.join("portal.yaml");
     if files.resolve(&config_path) == Err(FileError::NotFound) {
@@ -114,7 +152,7 @@ pub fn load_from(mut files: Files, sources: &SourceMap) -> Result<(Project, Diag
         }
     }
 
-    let (apis, api_dirs) = load_apis(&files, sources, &mut diags);
+    let (apis, api_dirs) = load_apis(&files, sources, load_api, &mut diags);
     // An API folder without a document is silently nothing, unless its files are read by
     // another API's `$ref`s (a folder of shared schemas).
     let read = sources.paths();
@@ -174,6 +212,15 @@ pub fn load_from(mut files: Files, sources: &SourceMap) -> Result<(Project, Diag
     let (manifest, d) = deck::load_from(&files, &config.gateway.manifests, sources);
     diags.extend(d);
 
+    let mut applications = Vec::new();
+    for path in files.walk(&root.join("applications"), &["yaml", "yml"], false, &mut diags) {
+        if let Some((node, file)) = read_tree(&files, &path, sources, &mut diags)
+            && let Some(a) = applications::read(&node, &file, &mut diags)
+        {
+            applications.push(a);
+        }
+    }
+
     let mut templates = BTreeMap::new();
     let templates_dir = root.join("templates");
     for path in files.walk(&templates_dir, &[], true, &mut diags) {
@@ -222,6 +269,7 @@ pub fn load_from(mut files: Files, sources: &SourceMap) -> Result<(Project, Diag
             packages,
             pages: page_list,
             manifest,
+            applications,
             templates,
             static_files,
         },
@@ -260,12 +308,13 @@ pub fn read_static(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
 fn load_apis(
     files: &Files,
     sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
     diags: &mut Diagnostics,
 ) -> (Vec<Api>, EmptyApiDirs) {
     let (entries, empty_dirs) = discover_apis(files, diags);
     let one = |(slug, path): &(String, PathBuf)| {
         let own = SourceMap::default();
-        let (api, d) = openapi::load_api_from(files, slug, path, &own);
+        let (api, d) = load_api(files, slug, path, &own);
         (api, d, own)
     };
     let snapshot = files.snapshot();

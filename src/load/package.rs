@@ -25,6 +25,7 @@ pub struct RawPackage {
     pub auth_strategy: Option<(AuthChoice, Span)>,
     pub visibility: Visibility,
     pub teams: Vec<String>,
+    pub auto_approve_registrations: bool,
     pub selectors: Vec<Selector>,
     /// The file as a whole (line 1).
     pub span: Span,
@@ -62,6 +63,7 @@ const PACKAGE_KEYS: &[&str] = &[
     "auth_strategy",
     "visibility",
     "teams",
+    "auto_approve_registrations",
     "operations",
 ];
 
@@ -129,6 +131,7 @@ pub fn read(
     let auth_strategy = read_auth_choice(&f, diags);
     // Konnect publishes packages as private unless told otherwise.
     let (visibility, teams) = read_visibility(&f, Visibility::Private, diags);
+    let auto_approve_registrations = f.bool("auto_approve_registrations", diags).unwrap_or(false);
     let mut selectors = Vec::new();
     match f.get("operations") {
         None => diags.push(
@@ -164,6 +167,7 @@ pub fn read(
         auth_strategy,
         visibility,
         teams,
+        auto_approve_registrations,
         selectors,
         span: Span::new(file.clone(), 1, 1),
     })

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::rate_limit;
 use crate::load::read::Fields;
+use crate::load::{konnect_config, rate_limit};
 use crate::model::config::{
-    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings, Limits,
-    MatchPolicy, PortalConfig, RouterFlavor, parse_size,
+    ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings,
+    KeyAuthOptions, Limits, MatchPolicy, PortalConfig, RouterFlavor, parse_size,
 };
 use crate::model::{Slug, Visibility};
 use crate::tree::Node;
@@ -27,6 +27,7 @@ const TOP_KEYS: &[&str] = &[
     "gateway",
     "read_roots",
     "limits",
+    "konnect",
 ];
 
 /// Parse the already-read tree of portal.yaml. Always returns a config (with defaults where
@@ -44,6 +45,7 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         read_roots: Vec::new(),
         limits: Limits::default(),
         limit_spans: IndexMap::new(),
+        konnect: Default::default(),
         span: root.span(file),
     };
     let Some(f) = Fields::new(root, file, "portal.yaml", diags) else {
@@ -169,6 +171,9 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
             }
         }
     }
+    if let Some(k) = f.get("konnect") {
+        config.konnect = konnect_config::read_konnect(k, file, diags);
+    }
     config
 }
 
@@ -230,8 +235,25 @@ fn read_auth_strategies(
         else {
             continue;
         };
+        let mut key_auth = KeyAuthOptions::default();
         let kind = if kind == "key_auth" {
-            f.deny_unknown(&["name", "display_name", "type", "key_names"], diags);
+            f.deny_unknown(
+                &[
+                    "name",
+                    "display_name",
+                    "type",
+                    "key_names",
+                    "hide_credentials",
+                    "key_in_query",
+                ],
+                diags,
+            );
+            if let Some(b) = f.bool("hide_credentials", diags) {
+                key_auth.hide_credentials = b;
+            }
+            if let Some(b) = f.bool("key_in_query", diags) {
+                key_auth.key_in_query = b;
+            }
             let key_names = if f.get("key_names").is_some() {
                 f.string_list("key_names", diags)
             } else {
@@ -300,6 +322,7 @@ fn read_auth_strategies(
             name,
             display_name,
             kind,
+            key_auth,
             span: f.span(),
         });
     }
@@ -347,7 +370,36 @@ pub fn read_auth_choice(
     f: &Fields<'_>,
     diags: &mut Diagnostics,
 ) -> Option<(AuthChoice, crate::source::Span)> {
-    let n = f.get("auth_strategy")?;
+    let mut n = f.get("auth_strategy")?;
+    // A Konnect publication takes `auth_strategy_ids`, a list of at most one: a one-item list
+    // is read as its item.
+    if let Some(items) = n.as_seq() {
+        match items {
+            [one] => n = one,
+            _ => {
+                let (code, message) = if items.is_empty() {
+                    (
+                        codes::INVALID_VALUE,
+                        "`auth_strategy: []` names no strategy".to_string(),
+                    )
+                } else {
+                    (
+                        codes::TOO_MANY_AUTH_STRATEGIES,
+                        format!(
+                            "`auth_strategy` lists {} strategies; a Konnect publication takes at most one",
+                            items.len()
+                        ),
+                    )
+                };
+                diags.push(
+                    Diagnostic::new(code, message)
+                        .at(&f.span_of(n))
+                        .help("name one strategy, or `none` for no application auth; publish a second package for another strategy"),
+                );
+                return None;
+            }
+        }
+    }
     let s = f.as_string("auth_strategy", n, diags)?;
     let choice = if s == "none" {
         AuthChoice::None
@@ -381,9 +433,11 @@ fn read_api_settings(
             "auth_strategy",
             "registration_url",
             "rate_limit",
+            "auto_approve_registrations",
         ],
         diags,
     );
+    s.auto_approve_registrations = f.bool("auto_approve_registrations", diags).unwrap_or(false);
     s.title = f.string("title", diags);
     s.version = f.string("version", diags);
     let (vis, teams) = read_visibility(&f, Visibility::Public, diags);
@@ -427,9 +481,20 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
         return g;
     };
     f.deny_unknown(
-        &["manifests", "match_policy", "router_flavor", "flavor"],
+        &[
+            "manifests",
+            "match_policy",
+            "router_flavor",
+            "flavor",
+            "select_tags",
+            "ace",
+        ],
         diags,
     );
+    g.select_tags = konnect_config::read_select_tags(&f, diags);
+    g.ace_rate_limiting = f
+        .get("ace")
+        .and_then(|n| konnect_config::read_ace(n, file, diags));
     if let Some(list) = f.get("manifests") {
         let items: Vec<&Node> = match list.as_seq() {
             Some(items) => items.iter().collect(),
@@ -453,7 +518,8 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
             }
         }
     }
-    if let Some((p, _)) = f.one_of("match_policy", &["if_present", "required"], diags) {
+    if let Some((p, at)) = f.one_of("match_policy", &["if_present", "required"], diags) {
+        g.match_policy_at = Some(at);
         g.match_policy = if p == "required" {
             MatchPolicy::Required
         } else {

@@ -117,6 +117,15 @@ pub struct Api {
     /// then every other `$ref` target (another file, a `$defs` entry…) under its last pointer
     /// segment or file name, made unique. Every [`SchemaRef::Ref`] `name` is a key here.
     pub schema_names: IndexMap<String, SchemaId>,
+    /// The URL slug of each entry of `schema_names` (same order): lower-case, unique within
+    /// the API (`Order Line` → `order-line`; a second `order_line` → `order-line-2`).
+    pub schema_slugs: Vec<String>,
+    /// `info.contact`, `info.license`, `info.termsOfService` and the root `externalDocs`.
+    pub info: ApiInfo,
+    /// `x-tagGroups` (Redoc's extension): named groups of tags, in the document's order.
+    pub tag_groups: Vec<TagGroup>,
+    /// The document as the project has it, offered for download.
+    pub original: Original,
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-level security requirements (operations inherit them unless they override).
     pub security: Vec<SecurityRequirement>,
@@ -127,6 +136,12 @@ pub struct Api {
 impl Api {
     pub fn schema(&self, id: SchemaId) -> &Schema {
         &self.schemas[id.0]
+    }
+
+    /// The URL slug of the named schema `name` (see [`Api::schema_slugs`]).
+    pub fn schema_slug(&self, name: &str) -> Option<&str> {
+        let i = self.schema_names.get_index_of(name)?;
+        self.schema_slugs.get(i).map(String::as_str)
     }
 
     /// The security requirements that apply to `op` (its own, else the document's).
@@ -147,6 +162,59 @@ pub struct Tag {
     pub name: String,
     /// Markdown.
     pub description: Option<String>,
+    pub external_docs: Option<ExternalDocs>,
+}
+
+/// An `externalDocs` object.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalDocs {
+    pub url: String,
+    /// Markdown.
+    pub description: Option<String>,
+}
+
+/// The parts of `info` beyond title, version and description, and the root `externalDocs`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApiInfo {
+    pub contact: Option<Contact>,
+    pub license: Option<License>,
+    pub terms_of_service: Option<String>,
+    pub external_docs: Option<ExternalDocs>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct License {
+    pub name: String,
+    /// `url`, or the SPDX page of a 3.1 `identifier`.
+    pub url: Option<String>,
+}
+
+/// One `x-tagGroups` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagGroup {
+    pub name: String,
+    pub tags: Vec<String>,
+}
+
+/// The API document as written in the project.
+#[derive(Debug, Clone)]
+pub struct Original {
+    /// The entry file, project-relative (`apis/orders.yaml`).
+    pub file: String,
+    /// `openapi`/`swagger` as written (`3.0.3`, `2.0`).
+    pub version: String,
+    /// Whether the entry file is YAML (else JSON).
+    pub yaml: bool,
+    /// The document bundled into one JSON file, when it is split across files (every file
+    /// it references inlined, schemas into `components/schemas`); `None` for one file.
+    pub bundled: Option<String>,
 }
 
 /// One operation: a method on a path template.
@@ -358,12 +426,25 @@ pub enum SecuritySchemeKind {
         bearer_format: Option<String>,
     },
     OAuth2 {
-        flows: Vec<String>,
+        flows: Vec<OAuthFlow>,
     },
     OpenIdConnect {
         url: String,
     },
     MutualTls,
+}
+
+/// One OAuth 2.0 flow of a security scheme.
+#[derive(Debug, Clone, Serialize)]
+pub struct OAuthFlow {
+    /// `authorizationCode`, `clientCredentials`, `implicit`, `password` (3.x names; Swagger
+    /// 2.0's `accessCode` and `application` are mapped to them).
+    pub kind: String,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub refresh_url: Option<String>,
+    /// Scope → what it grants.
+    pub scopes: Vec<(String, String)>,
 }
 
 /// One alternative of a `security` list: all named schemes together (with scopes).
@@ -377,11 +458,22 @@ pub fn type_label(api: &Api, schema: &SchemaRef) -> String {
     type_label_depth(api, schema, 0)
 }
 
-#[allow(clippy::only_used_in_recursion)]
+/// [`type_label`] of a schema itself (a named schema's own type: `object`, `string`).
+pub fn schema_label(api: &Api, s: &Schema) -> String {
+    inline_label(api, s, 0)
+}
+
 fn type_label_depth(api: &Api, schema: &SchemaRef, depth: usize) -> String {
     match schema {
         SchemaRef::Ref { name, .. } => name.clone(),
-        SchemaRef::Inline(s) => {
+        SchemaRef::Inline(s) => inline_label(api, s, depth),
+    }
+}
+
+#[allow(clippy::only_used_in_recursion)]
+fn inline_label(api: &Api, s: &Schema, depth: usize) -> String {
+    {
+        {
             if depth > 4 {
                 return "…".into();
             }
@@ -409,8 +501,12 @@ fn type_label_depth(api: &Api, schema: &SchemaRef, depth: usize) -> String {
                 {
                     return l;
                 }
-                if let Some(l) = composite(&s.all_of, " & ") {
-                    return l;
+                // allOf is one schema with every member's fields: a single member names it,
+                // several make an object (never `A & B`).
+                match s.all_of.as_slice() {
+                    [] => {}
+                    [one] => return type_label_depth(api, one, depth + 1),
+                    _ => return "object".into(),
                 }
                 if !s.properties.is_empty() {
                     return "object".into();

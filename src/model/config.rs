@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::model::gateway::Spanned;
 use crate::model::{RateLimit, Visibility};
 use crate::source::Span;
 
@@ -73,6 +74,7 @@ pub struct PortalConfig {
     pub limits: Limits,
     /// Where each `limits` key is written (for diagnostics that name the budget).
     pub limit_spans: IndexMap<String, Span>,
+    pub konnect: KonnectSettings,
     pub span: Span,
 }
 
@@ -182,18 +184,42 @@ impl PortalConfig {
 }
 
 /// An application auth strategy, as in Konnect (`key_auth` or `openid_connect`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthStrategy {
     pub name: String,
     /// Human name shown in the portal (defaults to `name`).
     pub display_name: String,
     #[serde(flatten)]
     pub kind: AuthKind,
+    /// How Kong's `key-auth` plugin treats the key (key_auth strategies, `export --flavor kong`).
+    #[serde(skip)]
+    pub key_auth: KeyAuthOptions,
     #[serde(skip)]
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The `key-auth` options of a key_auth strategy (portal.yaml `hide_credentials`,
+/// `key_in_query`). portalgen's defaults differ from Kong's on purpose: the key never reaches
+/// the upstream, and it is never accepted in the query string, where access logs and proxies
+/// record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAuthOptions {
+    /// Strip the key before proxying (Kong's default: `false`; portalgen's: `true`).
+    pub hide_credentials: bool,
+    /// Accept the key as a query parameter (Kong's default: `true`; portalgen's: `false`).
+    pub key_in_query: bool,
+}
+
+impl Default for KeyAuthOptions {
+    fn default() -> Self {
+        KeyAuthOptions {
+            hide_credentials: true,
+            key_in_query: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AuthKind {
     KeyAuth {
@@ -219,6 +245,14 @@ pub enum AuthChoice {
     Named(String),
 }
 
+impl ApiSettings {
+    /// The API is published on its own (Konnect's API publication): portal.yaml gives it an
+    /// `auth_strategy` or a `rate_limit`, which the API's page promises for all its operations.
+    pub fn published(&self) -> bool {
+        self.auth_strategy.is_some() || self.rate_limit.is_some()
+    }
+}
+
 /// `apis.<slug>` in portal.yaml.
 #[derive(Debug, Clone, Default)]
 pub struct ApiSettings {
@@ -233,6 +267,9 @@ pub struct ApiSettings {
     pub auth_strategy_at: Option<Span>,
     pub registration_url: Option<String>,
     pub rate_limit: Option<RateLimit>,
+    /// Konnect approves registrations for the API without review (its publication's
+    /// `auto_approve_registrations`).
+    pub auto_approve_registrations: bool,
     pub span: Option<Span>,
 }
 
@@ -246,6 +283,53 @@ pub struct GatewaySettings {
     pub router_flavor: RouterFlavor,
     /// The gateway `check` plans the export for, and `export` writes by default.
     pub flavor: GatewayFlavor,
+    /// Where `match_policy` is written.
+    pub match_policy_at: Option<Span>,
+    /// `_info.select_tags` of the exported decK file (instead of the manifest's).
+    pub select_tags: Option<Spanned<Vec<String>>>,
+    /// `gateway.ace.rate_limiting`: the ACE plugin's counter storage.
+    pub ace_rate_limiting: Option<Spanned<AceRateLimiting>>,
+}
+
+/// `config.rate_limiting` of the ACE plugin: where package and operation counters live.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AceRateLimiting {
+    /// Seconds between counter syncs with Redis (0: synchronous); none: node memory only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_rate: Option<f64>,
+    /// Kong's `redis-ee` settings, as written (keys and types checked against Kong 3.13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `konnect:` in portal.yaml: where `export --flavor konnect` puts the catalog.
+#[derive(Debug, Clone)]
+pub struct KonnectSettings {
+    /// The control plane the decK file is synced to and the APIs are linked to.
+    pub control_plane: Option<Spanned<String>>,
+    /// An existing Konnect Dev Portal to publish the APIs and packages to.
+    pub portal: Option<Spanned<String>>,
+    /// kongctl namespace of every resource the catalog declares.
+    pub namespace: String,
+    /// Konnect region of the organization (`entity_region` of team roles).
+    pub region: String,
+}
+
+impl KonnectSettings {
+    /// decK targets this control plane when a file names none.
+    pub const DEFAULT_CONTROL_PLANE: &'static str = "default";
+    pub const REGIONS: [&'static str; 6] = ["us", "eu", "au", "me", "in", "sg"];
+}
+
+impl Default for KonnectSettings {
+    fn default() -> Self {
+        KonnectSettings {
+            control_plane: None,
+            portal: None,
+            namespace: "portalgen".into(),
+            region: "us".into(),
+        }
+    }
 }
 
 impl Default for GatewaySettings {
@@ -258,6 +342,9 @@ impl Default for GatewaySettings {
             match_policy: MatchPolicy::IfPresent,
             router_flavor: RouterFlavor::TraditionalCompatible,
             flavor: GatewayFlavor::Konnect,
+            match_policy_at: None,
+            select_tags: None,
+            ace_rate_limiting: None,
         }
     }
 }

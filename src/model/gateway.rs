@@ -19,6 +19,66 @@ use crate::model::api::Method;
 use crate::model::ids::{ConsumerGroupId, ConsumerId, RouteId, ServiceId};
 use crate::source::Span;
 
+/// decK's environment references: a value containing a `${{ ... }}` template action (most
+/// often `${{ env "DECK_NAME" }}`), which decK replaces in the file's text before reading it.
+/// Its value is unknown until `deck gateway sync` runs, so portalgen never reasons about it.
+pub fn is_env(value: &str) -> bool {
+    value.contains("${{")
+}
+
+/// The variable names of the decK env references in `value` whose name lacks decK's `DECK_`
+/// prefix (decK refuses to render them: "environment variables in the state file must be
+/// prefixed with 'DECK_'").
+pub fn unprefixed_env_vars(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(i) = rest.find("${{") {
+        let action = &rest[i + 3..];
+        let end = action.find("}}").unwrap_or(action.len());
+        let inner = &action[..end];
+        let mut words = inner.split_whitespace();
+        while let Some(w) = words.next() {
+            if w == "env"
+                && let Some(arg) = words.next()
+            {
+                let name = arg.trim_matches(|c| c == '"' || c == '`');
+                if !name.starts_with("DECK_") {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        rest = &action[end..];
+    }
+    out
+}
+
+/// The typed fields of an entity whose written value is a decK env reference: their typed
+/// value is a placeholder (the default), the written text is kept in the entity's
+/// [`Passthrough`] and written back as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvFields(Vec<&'static str>);
+
+impl EnvFields {
+    pub fn add(&mut self, field: &'static str) {
+        if !self.0.contains(&field) {
+            self.0.push(field);
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains(&field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields, in the order they were found.
+    pub fn fields(&self) -> &[&'static str] {
+        &self.0
+    }
+}
+
 /// A value with the position it is written at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
@@ -142,13 +202,28 @@ pub struct Manifest {
     pub select_tags: Vec<String>,
     /// `_info` as written, merged (`select_tags` is the typed field above).
     pub info: Passthrough,
+    /// `_workspace` of the files (decK refuses files of different workspaces in one sync).
+    pub workspace: Option<String>,
+    /// How each value holding a decK env reference is written in the files (quotes included),
+    /// by its value: the export writes such values back byte for byte.
+    pub env_written: std::collections::BTreeMap<String, String>,
     /// The top-level keys of the files in first-seen order. The sections read into the typed
     /// fields above are placeholders; every other section (`upstreams`, `certificates`,
     /// `vaults`, …) is kept as written, lists concatenated across files as decK does.
     pub sections: Passthrough,
+    /// Where each top-level key is first written (the position of its value).
+    pub section_spans: Vec<(String, Span)>,
 }
 
 impl Manifest {
+    /// Where the top-level key `key` is first written.
+    pub fn section_span(&self, key: &str) -> Option<&Span> {
+        self.section_spans
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, s)| s)
+    }
+
     /// The route called `name_or_id` (name first, then id).
     pub fn route(&self, name_or_id: &str) -> Option<RouteId> {
         self.routes
@@ -375,6 +450,9 @@ pub struct Service {
     /// The routes written under the service's `routes`, in order.
     pub routes: Vec<RouteId>,
     pub tags: Tags,
+    /// Typed fields (`protocol`, `host`, `port`, `path`) whose value comes from a decK env
+    /// reference (in `url` or the field itself): unknown.
+    pub env: EnvFields,
     pub span: Span,
     pub extra: Passthrough,
 }
@@ -441,6 +519,8 @@ pub struct Route {
     /// `priority` as written (Kong's range is checked by [`crate::kong::rules`]).
     pub priority: Option<Spanned<i64>>,
     pub tags: Tags,
+    /// Typed fields whose value is (or holds) a decK env reference: unknown to routing.
+    pub env: EnvFields,
     pub span: Span,
     pub extra: Passthrough,
 }
@@ -469,6 +549,31 @@ impl Route {
     /// The route is written under its service's `routes` (not at the top level).
     pub fn is_nested(&self) -> bool {
         self.service_ref.is_none() && self.service.is_some()
+    }
+
+    /// The fields Kong matches requests on (and ranks routes by) that hold a decK env
+    /// reference: while any is set, which requests the route takes is unknown.
+    pub fn env_matching_fields(&self) -> Vec<&'static str> {
+        const MATCHING: [&str; 12] = [
+            "methods",
+            "hosts",
+            "paths",
+            "headers",
+            "snis",
+            "sources",
+            "destinations",
+            "protocols",
+            "regex_priority",
+            "expression",
+            "priority",
+            "service",
+        ];
+        self.env
+            .fields()
+            .iter()
+            .copied()
+            .filter(|f| MATCHING.contains(f))
+            .collect()
     }
 }
 
@@ -528,8 +633,48 @@ pub struct Plugin {
     pub tags: Tags,
     pub scope: PluginScope,
     pub owner: Owner,
+    /// `enabled` or `config` hold a decK env reference.
+    pub env: EnvFields,
     pub span: Span,
     pub extra: Passthrough,
+}
+
+impl Plugin {
+    /// The plugin's scope in words, for messages: "on route `r` and consumer `c`", "globally".
+    pub fn scope_words(&self, manifest: &Manifest) -> String {
+        fn name<I: Clone>(r: &Option<ScopeRef<I>>, label: impl Fn(I) -> String) -> Option<String> {
+            r.as_ref().map(|r| match &r.target {
+                Target::Entity(id) => label(id.clone()),
+                Target::Other(text) => text.clone(),
+            })
+        }
+        let mut parts = Vec::new();
+        if let Some(s) = name(&self.scope.service, |i| {
+            manifest.service_at(i).label().to_string()
+        }) {
+            parts.push(format!("service `{s}`"));
+        }
+        if let Some(r) = name(&self.scope.route, |i| {
+            manifest.route_at(i).label().to_string()
+        }) {
+            parts.push(format!("route `{r}`"));
+        }
+        if let Some(c) = name(&self.scope.consumer, |i| {
+            manifest.consumer_at(i).label().to_string()
+        }) {
+            parts.push(format!("consumer `{c}`"));
+        }
+        if let Some(g) = name(&self.scope.consumer_group, |i| {
+            manifest.consumer_group_at(i).label().to_string()
+        }) {
+            parts.push(format!("consumer group `{g}`"));
+        }
+        if parts.is_empty() {
+            "globally".to_string()
+        } else {
+            format!("on {}", parts.join(" and "))
+        }
+    }
 }
 
 /// One `acls` entry of a consumer.
@@ -543,6 +688,7 @@ pub struct AclGroup {
 /// One `keyauth_credentials` entry of a consumer.
 #[derive(Debug, Clone)]
 pub struct KeyAuthCredential {
+    /// The key as written: a decK env reference ([`is_env`]) or a literal secret.
     pub key: String,
     pub span: Span,
     pub extra: Passthrough,
@@ -579,6 +725,22 @@ impl Consumer {
     pub fn in_group(&self, group: &str) -> bool {
         self.acls.iter().any(|a| a.group == group)
     }
+
+    /// The consumer groups the consumer is a member of (`groups: [{name}]`, kept as written).
+    pub fn group_memberships(&self) -> Vec<String> {
+        self.extra
+            .get("groups")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|g| {
+                g.get("name")
+                    .or_else(|| g.get("id"))
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -594,6 +756,22 @@ impl ConsumerGroup {
     /// Name, else id.
     pub fn label(&self) -> &str {
         self.name.as_deref().or(self.id.as_deref()).unwrap_or("")
+    }
+
+    /// The consumers the group lists (`consumers: [{username|id}]`, kept as written).
+    pub fn members(&self) -> Vec<String> {
+        self.extra
+            .get("consumers")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                c.get("username")
+                    .or_else(|| c.get("id"))
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+            })
+            .collect()
     }
 }
 
@@ -635,6 +813,17 @@ mod tests {
         assert_eq!(a.get("_konnect"), Some(&json!({"control_plane_name": "a"})));
         assert_eq!(a.get("services"), None);
         assert!(a.has("services"));
+    }
+
+    #[test]
+    fn env_prefix() {
+        assert!(unprefixed_env_vars(r#"${{ env "DECK_A" }}"#).is_empty());
+        assert_eq!(unprefixed_env_vars(r#"${{ env "HOME" }}"#), ["HOME"]);
+        assert_eq!(
+            unprefixed_env_vars(r#"x${{ env `SECRET` | toInt }}y"#),
+            ["SECRET"]
+        );
+        assert!(is_env("a${{ env \"DECK_X\" }}"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audience;
 pub mod config;
+pub mod enforcement;
 pub mod gateway;
 pub mod ids;
 pub mod package;
@@ -35,6 +36,11 @@ pub struct Portal {
     pub packages: Vec<Package>,
     pub pages: Vec<Page>,
     pub manifest: Manifest,
+    /// The applications of `applications/*.yaml`, resolved.
+    pub applications: Vec<enforcement::Application>,
+    /// What the gateway export enforces for each operation (filled once the export of the
+    /// checked flavor is planned and verified; empty before).
+    pub enforcement: enforcement::Enforcement,
     /// The routing verdict of every operation: `routing[api][operation]`.
     pub routing: Vec<Vec<OperationRoute>>,
     /// Which packages hold each operation: `packages_of[api][operation]`, in package order.

@@ -82,6 +82,8 @@ pub struct Package {
     pub auth_strategy: AuthChoice,
     pub visibility: Visibility,
     pub teams: Vec<String>,
+    /// Konnect approves registrations for the package without review.
+    pub auto_approve_registrations: bool,
     /// Resolved operations, in the order the package lists them (duplicates removed).
     pub operations: Vec<PackageOperation>,
     pub span: Span,

@@ -13,13 +13,14 @@ use serde_json::Value;
 use crate::render::context::PageKind;
 use crate::render::{Pages, RenderOptions, plan};
 
-const ALL_KINDS: [PageKind; 9] = [
+const ALL_KINDS: [PageKind; 10] = [
     PageKind::Home,
     PageKind::Apis,
     PageKind::Packages,
     PageKind::Api,
     PageKind::Operation,
     PageKind::Schemas,
+    PageKind::Schema,
     PageKind::Package,
     PageKind::Guide,
     PageKind::NotFound,
@@ -98,13 +99,18 @@ fn docs_templates_md_lists_exactly_the_context_fields() {
 
 /// The context of every page of `project` built for `audiences`, as JSON.
 fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
-    let portal = &crate::render::plan::tests::load(project);
+    let mut portal = crate::render::plan::tests::load(project);
+    // The pipeline sets what the verified export enforces; here every operation gets a full
+    // policy, so that each documented enforcement field appears on the pages.
+    portal.enforcement = full_enforcement(&portal);
+    let portal = &portal;
     let plan = plan::plan(portal, audiences);
     let paths = plan.paths();
     let opts = RenderOptions {
         base_url: None,
         audiences: audiences.to_vec(),
         live_reload: Some("/__portalgen/live".into()),
+        progress: Default::default(),
     };
     let pages = Pages::new(
         portal,
@@ -119,6 +125,46 @@ fn contexts(project: &Path, audiences: &[String]) -> Vec<(PageKind, Value)> {
             (ctx.page.kind, serde_json::to_value(&ctx).unwrap())
         })
         .collect()
+}
+
+/// A policy with every field set for every operation of `portal`.
+fn full_enforcement(portal: &crate::model::Portal) -> crate::model::enforcement::Enforcement {
+    use crate::model::enforcement::{
+        AuthIntent, Counter, Enforcement, LimitPolicy, OperationPolicy, PolicyStatus,
+    };
+    let policy = OperationPolicy {
+        status: PolicyStatus::Enforced,
+        route: Some("r".into()),
+        auth: Some(AuthIntent {
+            strategy: "key-auth".into(),
+            plugin: "key-auth",
+            key_names: vec!["apikey".into()],
+            hide_credentials: Some(true),
+            key_in_query: Some(false),
+            issuer: Some("https://idp.example.com".into()),
+        }),
+        acl: vec!["api-x".into()],
+        limits: vec![LimitPolicy {
+            group: "api-x".into(),
+            name: "X".into(),
+            limit: Some(crate::model::RateLimit {
+                limit: 5,
+                duration: crate::model::Duration::Minutes,
+            }),
+            counter: Some(Counter::Package),
+        }],
+        registrations: Vec::new(),
+        status_code: Some(404),
+        note: None,
+    };
+    Enforcement {
+        flavor: "kong",
+        operations: portal
+            .apis
+            .iter()
+            .map(|a| vec![policy.clone(); a.operations.len()])
+            .collect(),
+    }
 }
 
 /// Every key path of a JSON value: `a`, `a.b`, `a.list[]`, `a.list[].c`.
@@ -418,14 +464,33 @@ info:
   title: Shop
   version: "1"
   description: The shop.
+  termsOfService: https://example.com/terms
+  contact: {name: Shop team, url: https://example.com/help, email: shop@example.com}
+  license: {name: Apache 2.0, url: https://www.apache.org/licenses/LICENSE-2.0}
+externalDocs: {url: https://example.com/docs, description: The shop handbook}
+x-tagGroups:
+  - name: Catalog
+    tags: [items]
 servers:
   - url: https://api.example.com
     description: Production
 tags:
   - name: items
     description: Things for sale.
+    externalDocs: {url: https://example.com/items}
 components:
   securitySchemes:
+    key:
+      type: apiKey
+      in: header
+      name: X-Key
+    bearer:
+      type: http
+      scheme: bearer
+      bearerFormat: JWT
+    oidc:
+      type: openIdConnect
+      openIdConnectUrl: https://idp.example.com/.well-known/openid-configuration
     oauth:
       type: oauth2
       flows:

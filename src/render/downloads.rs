@@ -24,7 +24,7 @@ pub enum Format {
     Postman,
 }
 
-/// The bytes of one download (pretty JSON with a final newline).
+/// The bytes of one download (compact JSON with a final newline).
 pub fn render(portal: &Portal, visible: &Visible, owner: Owner, format: Format) -> Vec<u8> {
     let (info, ops) = match owner {
         Owner::Package(id) => {
@@ -86,8 +86,10 @@ pub fn render(portal: &Portal, visible: &Visible, owner: Owner, format: Format) 
     json_bytes(&value)
 }
 
+/// Compact JSON with a final newline: these files are read by tools (Postman, code
+/// generators), and on a large API indentation would double their size.
 fn json_bytes(v: &Value) -> Vec<u8> {
-    let mut s = serde_json::to_string_pretty(v).expect("JSON serializes");
+    let mut s = serde_json::to_string(v).expect("JSON serializes");
     s.push('\n');
     s.into_bytes()
 }

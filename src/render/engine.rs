@@ -36,6 +36,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/operation.html"),
     ),
     ("schemas.html", include_str!("../../templates/schemas.html")),
+    ("schema.html", include_str!("../../templates/schema.html")),
     (
         "packages.html",
         include_str!("../../templates/packages.html"),
@@ -64,8 +65,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/partials/access.html"),
     ),
     (
+        "partials/security_scheme.html",
+        include_str!("../../templates/partials/security_scheme.html"),
+    ),
+    (
         "partials/live_reload.html",
         include_str!("../../templates/partials/live_reload.html"),
+    ),
+    (
+        "partials/enforcement.html",
+        include_str!("../../templates/partials/enforcement.html"),
     ),
 ];
 
@@ -78,6 +87,10 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     (
         "assets/theme.js",
         include_bytes!("../../themes/default/theme.js"),
+    ),
+    (
+        "assets/search.js",
+        include_bytes!("../../themes/default/search.js"),
     ),
     (
         "assets/favicon.svg",
@@ -119,6 +132,7 @@ impl Engine {
             }
         });
         env.set_formatter(html_formatter);
+        env.add_filter("rel", rel_filter);
         let mut errors = Vec::new();
         let mut overridden = std::collections::BTreeSet::new();
         for (name, src) in BUILTIN_TEMPLATES {
@@ -297,6 +311,38 @@ fn unknown_templates(overrides: &BTreeMap<String, String>) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// `{{ x.url|rel }}`: the shortest relative link from the page being rendered to `url` (a
+/// root-relative URL of the contract), so pages stay small (`../b/` instead of
+/// `../../../apis/x/b/`). On the 404 page, served at any depth, it is `root` + `url`.
+fn rel_filter(state: &minijinja::State, url: String) -> String {
+    let absolute = url.starts_with("http://")
+        || url.starts_with("https://")
+        || url.starts_with('/')
+        || url.starts_with("mailto:");
+    if absolute {
+        return url;
+    }
+    let page = state.lookup("page");
+    let kind = page
+        .as_ref()
+        .and_then(|p| p.get_attr("kind").ok())
+        .map(|k| k.to_string());
+    let from = page
+        .as_ref()
+        .and_then(|p| p.get_attr("url").ok())
+        .and_then(|u| u.as_str().map(str::to_string));
+    match (kind.as_deref(), from) {
+        (Some("404"), _) | (_, None) => {
+            let root = state
+                .lookup("root")
+                .and_then(|r| r.as_str().map(str::to_string))
+                .unwrap_or_default();
+            format!("{root}{url}")
+        }
+        (_, Some(from)) => crate::render::urls::relative(&from, &url),
+    }
 }
 
 /// HTML escaping through the crate's one escaper ([`crate::render::escape::html`]):

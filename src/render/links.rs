@@ -4,8 +4,14 @@
 //! would 404, and its target may be private content that must not even be named by URL).
 //! The plan and the renderer both resolve through [`resolve`], so the warnings the plan
 //! reports are exactly the links the renderer drops.
+//!
+//! A link's `#fragment` is checked too when its target is a guide (the same page for `#x`,
+//! another for `other.md#x`): it must name a heading, footnote or `id` of that guide, or it
+//! is a `broken-anchor` warning at its line (the link is kept: the page exists). Fragments of
+//! links to generated pages (an API's tags) are not checked: those pages are not rendered
+//! before the plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, codes};
 use crate::model::audience::Visible;
@@ -47,18 +53,110 @@ pub fn rendered_body(page: &Page) -> (&str, usize) {
     (body, 0)
 }
 
-/// The broken links of a guide served at `page_url`, as warnings (pure: nothing is rendered).
+/// The broken links and anchors of a guide served at `page_url`, as warnings (pure: no
+/// template runs).
 pub fn broken_links(targets: &Targets<'_>, page: &Page, page_url: &str) -> Vec<Diagnostic> {
     let (body, base) = rendered_body(page);
-    markdown::links(body)
-        .into_iter()
-        .filter_map(
-            |(dest, at)| match resolve(targets, page, page_url, &dest, base + at) {
-                Resolved::Broken(d) => Some(*d),
-                _ => None,
-            },
-        )
-        .collect()
+    let mut anchors: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (dest, at) in markdown::links(body) {
+        let offset = base + at;
+        let target = match resolve(targets, page, page_url, &dest, offset) {
+            Resolved::Broken(d) => {
+                out.push(*d);
+                continue;
+            }
+            Resolved::Keep if dest.starts_with('#') => Some(page),
+            Resolved::Replace(_) => guide_target(targets, page, &dest),
+            Resolved::Keep => None,
+        };
+        let (Some(target), Some((_, fragment))) = (target, dest.split_once('#')) else {
+            continue;
+        };
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        // `#` alone is the top of the page; `#:~:text=` is a browser text fragment.
+        if fragment.is_empty() || fragment.starts_with(":~:") {
+            continue;
+        }
+        let ids = anchors
+            .entry(target.path.clone())
+            .or_insert_with(|| page_anchors(target));
+        if ids.contains(fragment.as_ref()) {
+            continue;
+        }
+        let closest = ids
+            .iter()
+            .filter(|id| !id.starts_with("fnref-") && !id.starts_with("task-"))
+            .map(|id| {
+                // `#keys` for `#api-keys`: a part of the id counts as close.
+                let part = id.contains(fragment.as_ref()) || fragment.contains(id.as_str());
+                let score = strsim::jaro_winkler(id, &fragment);
+                (if part { score.max(0.9) } else { score }, id)
+            })
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id.clone());
+        let whose = if std::ptr::eq(target, page) {
+            "this page".to_string()
+        } else {
+            format!("`{}`", target.span.file)
+        };
+        let help = match closest {
+            Some(id) => format!("did you mean `#{id}`? Headings get their id from their text, lowercased, with `-` between words"),
+            None => "headings get their id from their text, lowercased, with `-` between words (`## API keys` is `#api-keys`); give one an explicit id with `## Title {#id}`".to_string(),
+        };
+        out.push(
+            Diagnostic::new(
+                codes::BROKEN_ANCHOR,
+                format!(
+                    "`{dest}` points at `#{fragment}`, which no heading or anchor of {whose} has"
+                ),
+            )
+            .at(&line_span(page, offset))
+            .help(help),
+        );
+    }
+    out
+}
+
+/// The ids a guide's page defines: its rendered body's, and the theme's skip-link target.
+fn page_anchors(page: &Page) -> BTreeSet<String> {
+    let mut ids = markdown::anchors(rendered_body(page).0);
+    ids.insert("main".to_string());
+    ids
+}
+
+/// The visible guide a `.md` link of `page` leads to.
+fn guide_target<'a>(targets: &Targets<'a>, page: &Page, dest: &str) -> Option<&'a Page> {
+    let path = dest.split('#').next()?.split('?').next()?;
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let md = path.strip_suffix(".md")?;
+    let dir = page
+        .span
+        .file
+        .rsplit_once('/')
+        .map(|(d, _)| d)
+        .unwrap_or("");
+    let target = normalize(&format!("{dir}/{md}"))?;
+    let target = target.strip_prefix("pages/")?;
+    let url = urls::guide(target);
+    targets
+        .portal
+        .page_ids()
+        .find(|(id, p)| targets.visible.page(*id) && urls::guide(&p.path) == url)
+        .map(|(_, p)| p)
+}
+
+/// The line and column of byte `offset` of `page.body`.
+fn line_span(page: &Page, offset: usize) -> Span {
+    let before = &page.body[..offset.min(page.body.len())];
+    let line = page.body_line + before.matches('\n').count() as u32;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() as u32 + 1)
+        .unwrap_or(1);
+    Span::new(page.span.file.clone(), line, column)
 }
 
 /// Resolve the link `dest` written at byte `offset` of `page.body`, on a page at `page_url`.
@@ -84,16 +182,7 @@ pub fn resolve(
     };
     let path = path.split('?').next().unwrap_or(path);
     let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let span = || {
-        let before = &page.body[..offset.min(page.body.len())];
-        let line = page.body_line + before.matches('\n').count() as u32;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count() as u32 + 1)
-            .unwrap_or(1);
-        Span::new(page.span.file.clone(), line, column)
-    };
+    let span = || line_span(page, offset);
     if let Some(md) = path.strip_suffix(".md") {
         // Relative to the markdown file, as editors and GitHub resolve it.
         let dir = page

@@ -1,9 +1,16 @@
 //! Markdown to HTML for guides and for every description field of APIs and packages
-//! (CommonMark + tables, strikethrough, task lists, footnotes, GFM alerts), with stable heading
-//! ids and a table of contents.
+//! (CommonMark + tables, strikethrough, task lists, footnotes, GFM alerts). Guides
+//! ([`render_with`]) also get what reading and linking them needs: stable heading ids with an
+//! anchor link and a table of contents, GitHub alerts (`> [!NOTE]`) as labelled notes,
+//! footnotes with `fn-` ids and back-links, task-list checkboxes labelled by their item,
+//! syntax-highlighted, keyboard-focusable code blocks; [`anchors`] lists the ids a guide defines, for link checks.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
 use serde::Serialize;
+
+use crate::render::highlight;
 
 /// One heading of a rendered document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,19 +122,89 @@ pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> LinkAction
             other => Some(other),
         })
         .collect();
-    let mut out_events = Vec::with_capacity(events.len());
+    let (out_events, toc) = enhance(events);
+    let mut out = String::with_capacity(src.len() * 3 / 2);
+    html::push_html(&mut out, out_events.into_iter());
+    Rendered {
+        html: focusable_pre(out),
+        toc,
+    }
+}
+
+/// The guide-specific part of rendering, on the parsed events: heading ids (explicit `{#id}`
+/// wins, else a slug made unique) with a visible-on-focus anchor link and the table of
+/// contents; GitHub alerts as labelled notes; task-list checkboxes labelled by their item's
+/// text; footnotes numbered in reference order, with `fn-`/`fnref-` ids, collected at the end
+/// with links back to each reference.
+fn enhance(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // Footnote labels in the order of their first reference, and their definitions.
+    let mut notes: Vec<String> = Vec::new();
+    let mut definitions: std::collections::BTreeMap<String, Vec<Event<'_>>> =
+        std::collections::BTreeMap::new();
+    for ev in &events {
+        if let Event::FootnoteReference(label) = ev
+            && !notes.contains(&label.to_string())
+        {
+            notes.push(label.to_string());
+        }
+    }
+    let note_slug = |label: &str, n: usize| {
+        let s = slugify(label);
+        if s.is_empty() { n.to_string() } else { s }
+    };
+    let note_ids: Vec<String> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, l)| note_slug(l, i + 1))
+        .collect();
+    for id in &note_ids {
+        used.insert(format!("fn-{id}"));
+        used.insert(format!("fnref-{id}"));
+    }
+    used.insert(FOOTNOTES_TITLE.to_string());
+    let mut refs_seen: Vec<usize> = vec![0; notes.len()];
+    let mut out = Vec::with_capacity(events.len() + 8);
     let mut toc = Vec::new();
-    let mut used = std::collections::BTreeSet::new();
-    let mut i = 0;
-    while i < events.len() {
-        match &events[i] {
+    let mut heading: Option<(String, String)> = None; // (id, text) of the open heading
+    let mut task_span_open = false;
+    let mut tasks = 0usize;
+    let mut in_definition: Option<(String, Vec<Event<'_>>)> = None;
+    let mut code: Option<(String, String)> = None; // (language, text) of the open code block
+    for (i, ev) in events.iter().enumerate() {
+        if task_span_open && !is_inline(ev) {
+            push(&mut out, &mut in_definition, Event::Html("</span>".into()));
+            task_span_open = false;
+        }
+        match ev {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                in_definition = Some((label.to_string(), Vec::new()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some((label, evs)) = in_definition.take() {
+                    definitions.entry(label).or_insert(evs);
+                }
+            }
+            Event::FootnoteReference(label) => {
+                let n = notes.iter().position(|l| l == label.as_ref()).unwrap_or(0);
+                refs_seen[n] += 1;
+                let id = &note_ids[n];
+                let ref_id = match refs_seen[n] {
+                    1 => format!("fnref-{id}"),
+                    k => format!("fnref-{id}-{k}"),
+                };
+                let html = format!(
+                    "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-describedby=\"{FOOTNOTES_TITLE}\">{}</a></sup>",
+                    n + 1
+                );
+                push(&mut out, &mut in_definition, Event::InlineHtml(html.into()));
+            }
             Event::Start(Tag::Heading {
                 level,
                 id,
                 classes,
                 attrs,
             }) => {
-                // Collect the heading's text up to its end.
                 let mut text = String::new();
                 let mut j = i + 1;
                 while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
@@ -140,36 +217,302 @@ pub fn render_with(src: &str, rewrite: &mut dyn FnMut(&str, usize) -> LinkAction
                     .as_ref()
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| slugify(&text));
-                let base = if base.is_empty() {
-                    "section".to_string()
-                } else {
-                    base
-                };
-                let mut unique = base.clone();
-                let mut n = 1;
-                while !used.insert(unique.clone()) {
-                    unique = format!("{base}-{n}");
-                    n += 1;
-                }
+                let unique = unique_id(&mut used, if base.is_empty() { "section" } else { &base });
+                let text = text.trim().to_string();
                 toc.push(TocEntry {
                     level: heading_number(*level),
                     id: unique.clone(),
-                    text: text.trim().to_string(),
+                    text: text.clone(),
                 });
-                out_events.push(Event::Start(Tag::Heading {
-                    level: *level,
-                    id: Some(CowStr::from(unique)),
-                    classes: classes.clone(),
-                    attrs: attrs.clone(),
-                }));
+                heading = Some((unique.clone(), text));
+                push(
+                    &mut out,
+                    &mut in_definition,
+                    Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(CowStr::from(unique)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }),
+                );
             }
-            other => out_events.push(other.clone()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((id, text)) = heading.take() {
+                    let label = crate::render::escape::html(&text);
+                    push(
+                        &mut out,
+                        &mut in_definition,
+                        Event::InlineHtml(
+                            format!(
+                                " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to this section: {label}\">#</a>"
+                            )
+                            .into(),
+                        ),
+                    );
+                }
+                push(&mut out, &mut in_definition, ev.clone());
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = alert(*kind);
+                push(
+                    &mut out,
+                    &mut in_definition,
+                    Event::Html(
+                        format!(
+                            "<div class=\"alert alert-{class}\" role=\"note\"><p class=\"alert-title\">{}{title}</p>\n",
+                            alert_icon(*kind)
+                        )
+                        .into(),
+                    ),
+                );
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                push(&mut out, &mut in_definition, Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::Item)
+                if matches!(events.get(i + 1), Some(Event::TaskListMarker(_)))
+                    || (matches!(events.get(i + 1), Some(Event::Start(Tag::Paragraph)))
+                        && matches!(events.get(i + 2), Some(Event::TaskListMarker(_)))) =>
+            {
+                push(
+                    &mut out,
+                    &mut in_definition,
+                    Event::Html("<li class=\"task-list-item\">".into()),
+                );
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(t) if code.is_some() => {
+                if let Some((_, text)) = &mut code {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, text)) = code.take() {
+                    push(
+                        &mut out,
+                        &mut in_definition,
+                        Event::Html(code_block(&lang, &text).into()),
+                    );
+                }
+            }
+            Event::TaskListMarker(done) => {
+                tasks += 1;
+                let id = unique_id(&mut used, &format!("task-{tasks}"));
+                let html = format!(
+                    "<input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled{} aria-labelledby=\"{id}\"> <span id=\"{id}\">",
+                    if *done { " checked" } else { "" }
+                );
+                push(&mut out, &mut in_definition, Event::InlineHtml(html.into()));
+                task_span_open = true;
+            }
+            other => push(&mut out, &mut in_definition, other.clone()),
         }
-        i += 1;
     }
-    let mut out = String::with_capacity(src.len() * 3 / 2);
-    html::push_html(&mut out, out_events.into_iter());
-    Rendered { html: out, toc }
+    if task_span_open {
+        out.push(Event::Html("</span>".into()));
+    }
+    let referenced: Vec<usize> = (0..notes.len())
+        .filter(|n| definitions.contains_key(&notes[*n]))
+        .collect();
+    if !referenced.is_empty() {
+        out.push(Event::Html(
+            format!(
+                "<section class=\"footnotes\" aria-labelledby=\"{FOOTNOTES_TITLE}\">\n<h2 id=\"{FOOTNOTES_TITLE}\" class=\"visually-hidden\">Footnotes</h2>\n<ol>\n"
+            )
+            .into(),
+        ));
+        for n in referenced {
+            let id = &note_ids[n];
+            let mut def = definitions.remove(&notes[n]).unwrap_or_default();
+            let backs: String = (1..=refs_seen[n].max(1))
+                .map(|k| {
+                    let (ref_id, label) = match k {
+                        1 => (format!("fnref-{id}"), format!("Back to reference {}", n + 1)),
+                        k => (
+                            format!("fnref-{id}-{k}"),
+                            format!("Back to reference {}, use {k}", n + 1),
+                        ),
+                    };
+                    format!(
+                        " <a href=\"#{ref_id}\" class=\"footnote-backref\" aria-label=\"{label}\">↩&#xFE0E;</a>"
+                    )
+                })
+                .collect();
+            out.push(Event::Html(format!("<li id=\"fn-{id}\">").into()));
+            // The back-links end the definition's last paragraph (or follow its last block).
+            if matches!(def.last(), Some(Event::End(TagEnd::Paragraph))) {
+                let end = def.pop().expect("checked");
+                def.push(Event::InlineHtml(backs.into()));
+                def.push(end);
+            } else {
+                def.push(Event::Html(backs.into()));
+            }
+            out.extend(def);
+            out.push(Event::Html("</li>\n".into()));
+        }
+        out.push(Event::Html("</ol>\n</section>\n".into()));
+    }
+    (out, toc)
+}
+
+/// The id of the (visually hidden) heading of the footnotes section.
+const FOOTNOTES_TITLE: &str = "footnotes-title";
+
+/// Push `ev` to the output, or to the footnote definition being collected.
+fn push<'a>(
+    out: &mut Vec<Event<'a>>,
+    in_definition: &mut Option<(String, Vec<Event<'a>>)>,
+    ev: Event<'a>,
+) {
+    match in_definition {
+        Some((_, evs)) => evs.push(ev),
+        None => out.push(ev),
+    }
+}
+
+/// `base`, or `base-1`, `base-2`… : the first id not yet used (then marked used).
+fn unique_id(used: &mut std::collections::BTreeSet<String>, base: &str) -> String {
+    let mut unique = base.to_string();
+    let mut n = 1;
+    while !used.insert(unique.clone()) {
+        unique = format!("{base}-{n}");
+        n += 1;
+    }
+    unique
+}
+
+/// Whether an event is inline content (stays inside a task item's label).
+fn is_inline(ev: &Event<'_>) -> bool {
+    match ev {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::InlineMath(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::FootnoteReference(_) => true,
+        Event::Start(t) => matches!(
+            t,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ),
+        Event::End(t) => matches!(
+            t,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        ),
+        _ => false,
+    }
+}
+
+/// The class suffix and title of a GitHub alert.
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// A small icon for each alert (decorative: the title says the kind in words).
+fn alert_icon(kind: BlockQuoteKind) -> &'static str {
+    match kind {
+        // A circle with an "i".
+        BlockQuoteKind::Note => {
+            r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M8 7v4.5M8 4.5v.5" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>"#
+        }
+        // A light bulb.
+        BlockQuoteKind::Tip => {
+            r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M5.5 10.5C4.300 9.600 3.500 8.300 3.500 6.800a4.500 4.500 0 0 1 9 0c0 1.500-.8 2.800-2 3.700v1h-5zM6 13.500h4" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/></svg>"#
+        }
+        // A speech bubble with an exclamation mark.
+        BlockQuoteKind::Important => {
+            r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M2.500 2.500h11v8h-6l-3 3v-3h-2z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/><path d="M8 4.800v2.700M8 9.200v.3" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>"#
+        }
+        // A triangle with an exclamation mark.
+        BlockQuoteKind::Warning => {
+            r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M8 1.800 14.800 13.800H1.200z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/><path d="M8 6v3.800M8 11.600v.3" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>"#
+        }
+        // An octagon with an exclamation mark.
+        BlockQuoteKind::Caution => {
+            r#"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M5.300 1.500h5.400l3.800 3.800v5.400l-3.800 3.800H5.300l-3.800-3.800V5.300z" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/><path d="M8 4.800v3.800M8 10.800v.3" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>"#
+        }
+    }
+}
+
+/// A guide's code block: highlighted when its fence names a language the highlighter knows
+/// (`sh`, `json`, `yaml`, `js`, `python`, `go`…), else escaped as written. The one call into
+/// [`highlight`], so guides and code samples share one highlighter and one set of classes.
+fn code_block(lang: &str, code: &str) -> String {
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", crate::render::escape::html(lang))
+    };
+    format!(
+        "<pre><code{class}>{}</code></pre>\n",
+        highlight::html(lang, code)
+    )
+}
+
+/// Code blocks can be scrolled sideways, so a keyboard must be able to reach them: every
+/// `<pre>` of the rendered HTML gets `tabindex="0"` (the theme shows its focus). Code text is
+/// escaped, so `<pre` only ever starts a real element.
+fn focusable_pre(html: String) -> String {
+    if !html.contains("<pre") {
+        return html;
+    }
+    html.replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<pre ", "<pre tabindex=\"0\" ")
+}
+
+/// Every id a rendered document defines (headings, footnotes, task items, and the `id` or
+/// `name` attributes of its raw HTML): what `#fragment` links to it may point at.
+pub fn anchors(src: &str) -> std::collections::BTreeSet<String> {
+    let html = render(src).html;
+    let mut out = std::collections::BTreeSet::new();
+    for attr in [" id=\"", " name=\""] {
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.insert(html_unescape(&rest[..end]));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// The few entities an attribute value of our own HTML may hold.
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Every link and image destination of a document with its byte offset, in document order:
@@ -329,6 +672,24 @@ mod tests {
         });
         assert_eq!(links(src), asked);
         assert_eq!(asked.len(), 4, "{asked:?}");
+    }
+
+    #[test]
+    fn anchors_are_every_id_a_guide_defines() {
+        let ids =
+            anchors("## API keys\n\nText[^n] <a id=\"raw\"></a>\n\n- [ ] task\n\n[^n]: Note.\n");
+        for id in [
+            "api-keys",
+            "fn-n",
+            "fnref-n",
+            "raw",
+            "task-1",
+            FOOTNOTES_TITLE,
+        ] {
+            assert!(ids.contains(id), "{id} in {ids:?}");
+        }
+        // A document without footnotes gets no footnote section.
+        assert!(!render("Plain.\n").html.contains("footnotes"));
     }
 
     #[test]

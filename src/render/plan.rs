@@ -7,7 +7,14 @@
 //!   some audience's build would write both);
 //! - `output-clash`: two generated files on one path, or a path that would be both a file and
 //!   a folder (a file of `static/` may still deliberately replace a generated file);
-//! - `broken-link`: a guide's link that reaches none of the planned files.
+//! - `output-name-too-long`: a path segment longer than file systems allow (a 300-character
+//!   operationId), reported where the name comes from;
+//! - `broken-link`: a guide's link that reaches none of the planned files;
+//! - `broken-anchor`: a guide's link to a heading or anchor its target page does not have.
+//!
+//! The search index is planned as its fixed files plus its folder ([`search::DIR`]): Pagefind
+//! names its chunks by their content, known only once the index is built, so the plan
+//! reserves the folder, and a file of `static/` inside it is an `output-clash`.
 //!
 //! No path segment can be longer than file systems allow: names from the project become
 //! bounded segments in [`urls`] (a 300-character operationId gets a shortened, hashed name).
@@ -22,7 +29,7 @@ use crate::model::audience::Visible;
 use crate::model::{ApiId, OperationId, PackageId, PageId, Portal};
 use crate::render::downloads::{Format, Owner};
 use crate::render::links::{self, Targets};
-use crate::render::{engine, sitemap, urls};
+use crate::render::{engine, search, sitemap, urls};
 use crate::source::Span;
 
 /// One page to render.
@@ -33,6 +40,8 @@ pub enum Job {
     Api(ApiId),
     Operation(OperationId),
     Schemas(ApiId),
+    /// One named schema: its API and its index in [`crate::model::Api::schema_names`].
+    Schema(ApiId, usize),
     PackageCatalog,
     Package(PackageId),
     Guide(PageId),
@@ -49,6 +58,10 @@ impl Job {
             Job::NotFound => urls::NOT_FOUND.to_string(),
             Job::Api(a) => urls::api(&portal.api(*a).slug),
             Job::Schemas(a) => urls::schemas(&portal.api(*a).slug),
+            Job::Schema(a, i) => {
+                let api = portal.api(*a);
+                urls::schema(&api.slug, &api.schema_slugs[*i])
+            }
             Job::Operation(o) => {
                 let (api, op) = portal.operation(*o);
                 urls::operation(&api.slug, &op.slug)
@@ -69,15 +82,35 @@ pub enum FileKind {
     },
     /// `sitemap.xml`, or one part of a split sitemap.
     Sitemap,
-    SearchIndex,
+    /// A search index file with a fixed name ([`search::FIXED_FILES`]).
+    Search,
+    /// The search index's folder ([`search::DIR`], the planned path ends with `/`): every
+    /// content-hashed chunk below it.
+    SearchChunks,
     LlmsTxt,
+    /// `llms-full.txt`: every visible operation and guide in full, as markdown.
+    LlmsFullTxt,
+    /// The markdown twin of an operation page (`apis/<api>/<op>/index.md`).
+    OperationMarkdown(OperationId),
     RobotsTxt,
     /// The OpenAPI document or Postman collection of a package or API.
     Download(Owner, Format),
+    /// An API's document as the project has it (bundled when split).
+    Original(ApiId),
     /// A built-in theme asset (an index into [`engine::BUILTIN_ASSETS`]).
     Asset(usize),
     /// A file of the project's `static/` (its path below `static/`).
     Static(String),
+}
+
+impl FileKind {
+    /// Sitemaps and the search index are built from every page at once, not file by file.
+    pub fn is_built_whole(&self) -> bool {
+        matches!(
+            self,
+            FileKind::Sitemap | FileKind::Search | FileKind::SearchChunks
+        )
+    }
 }
 
 /// One file of the build.
@@ -109,9 +142,17 @@ impl Plan {
         })
     }
 
-    /// Every path the build writes (what guide links may point at).
+    /// Every path the build writes (what guide links may point at); a planned folder (the
+    /// search index's) ends with `/`.
     pub fn paths(&self) -> BTreeSet<String> {
         self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// Whether the plan names `path`: as a file, or inside a planned folder.
+    pub fn covers(&self, path: &str) -> bool {
+        self.files.iter().any(|f| {
+            f.path == path || (f.kind == FileKind::SearchChunks && path.starts_with(&f.path))
+        })
     }
 }
 
@@ -165,6 +206,18 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
         }
         jobs.push(Job::Api(ai));
         jobs.push(Job::Schemas(ai));
+        // A page for every named schema the visible operations use.
+        let ops = api
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(oi, _)| visible.operation(OperationId::new(ai, *oi)))
+            .map(|(_, o)| o);
+        for name in crate::model::reach::reachable_names(api, ops) {
+            if let Some(i) = api.schema_names.get_index_of(&name) {
+                jobs.push(Job::Schema(ai, i));
+            }
+        }
         for oi in 0..api.operations.len() {
             let id = OperationId::new(ai, oi);
             if visible.operation(id) {
@@ -176,13 +229,23 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
     jobs.extend(visible.pages.iter().map(|g| Job::Guide(*g)));
 
     let mut files: Vec<PlannedFile> = jobs
-        .into_iter()
+        .iter()
         .map(|job| {
             let url = job.url(portal);
             PlannedFile {
                 path: urls::output_path(&url),
-                kind: FileKind::Page { job, url },
+                kind: FileKind::Page { job: *job, url },
             }
+        })
+        .collect();
+    let twins: Vec<PlannedFile> = jobs
+        .iter()
+        .filter_map(|job| match job {
+            Job::Operation(o) => Some(PlannedFile {
+                path: urls::markdown_twin(&job.url(portal)),
+                kind: FileKind::OperationMarkdown(*o),
+            }),
+            _ => None,
         })
         .collect();
     // The sitemap lists every page but the 404 page.
@@ -205,6 +268,15 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
                 .filter(|(ai, _)| visible.api(*ai))
                 .map(|(ai, api)| (Owner::Api(ai), urls::api(&api.slug))),
         );
+    for (ai, api) in portal.api_ids().filter(|(ai, _)| visible.api(*ai)) {
+        files.push(PlannedFile {
+            path: urls::original_download(
+                &api.slug,
+                api.original.yaml && api.original.bundled.is_none(),
+            ),
+            kind: FileKind::Original(ai),
+        });
+    }
     for (owner, base) in owners {
         files.push(PlannedFile {
             path: urls::openapi_download(&base),
@@ -215,9 +287,10 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
             kind: FileKind::Download(owner, Format::Postman),
         });
     }
+    files.extend(twins);
     for (path, kind) in [
         (urls::LLMS_TXT, FileKind::LlmsTxt),
-        (urls::SEARCH_INDEX, FileKind::SearchIndex),
+        (urls::LLMS_FULL_TXT, FileKind::LlmsFullTxt),
         (urls::ROBOTS_TXT, FileKind::RobotsTxt),
     ] {
         files.push(PlannedFile {
@@ -225,6 +298,14 @@ fn files(portal: &Portal, visible: &Visible) -> Vec<PlannedFile> {
             kind,
         });
     }
+    files.extend(search::FIXED_FILES.iter().map(|path| PlannedFile {
+        path: path.to_string(),
+        kind: FileKind::Search,
+    }));
+    files.push(PlannedFile {
+        path: search::DIR.to_string(),
+        kind: FileKind::SearchChunks,
+    });
     for (i, (path, _)) in engine::BUILTIN_ASSETS.iter().enumerate() {
         files.push(PlannedFile {
             path: path.to_string(),
@@ -297,8 +378,33 @@ fn clashes(portal: &Portal, files: &[PlannedFile], out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
+        // A file inside the search index's folder, other than its own: its name may be a
+        // chunk's, and no build could tell.
+        if path.starts_with(search::DIR)
+            && !search::FIXED_FILES.contains(path)
+            && let Some(f) = here
+                .iter()
+                .find(|f| !matches!(f.kind, FileKind::Search | FileKind::SearchChunks))
+        {
+            let mut d = Diagnostic::new(
+                codes::OUTPUT_CLASH,
+                format!(
+                    "{} would be written to `{path}`, inside `{}`, the folder of the search index",
+                    describe(portal, &f.kind),
+                    search::DIR
+                ),
+            )
+            .help("move the file out of that folder");
+            if let Some(span) = source_span(portal, &f.kind) {
+                d = d.at(&span);
+            }
+            out.push(d);
+        }
         // A file where another file needs a folder: `static/apis/orders` beside the page
         // `apis/orders/index.html`. No file system holds both.
+        if path.ends_with('/') {
+            continue;
+        }
         let folder = format!("{path}/");
         if let Some((inner, inside)) = by_path
             .range(folder.as_str()..)
@@ -336,16 +442,30 @@ fn source_span(portal: &Portal, kind: &FileKind) -> Option<Span> {
                         .unwrap_or_else(|| op.span.clone()),
                 )
             }
-            Job::Api(a) | Job::Schemas(a) => Some(portal.api(*a).source.clone()),
+            Job::Api(a) | Job::Schemas(a) | Job::Schema(a, _) => {
+                Some(portal.api(*a).source.clone())
+            }
             Job::Package(p) => Some(portal.package(*p).span.clone()),
             Job::Guide(g) => Some(portal.page(*g).span.clone()),
             Job::Home | Job::ApiCatalog | Job::PackageCatalog | Job::NotFound => None,
         },
         FileKind::Download(Owner::Package(p), _) => Some(portal.package(*p).span.clone()),
-        FileKind::Download(Owner::Api(a), _) => Some(portal.api(*a).source.clone()),
+        FileKind::Download(Owner::Api(a), _) | FileKind::Original(a) => {
+            Some(portal.api(*a).source.clone())
+        }
         FileKind::Static(rel) => Some(Span::file(format!("static/{rel}"))),
+        FileKind::OperationMarkdown(o) => {
+            let (_, op) = portal.operation(*o);
+            Some(
+                op.operation_id_span
+                    .clone()
+                    .unwrap_or_else(|| op.span.clone()),
+            )
+        }
         FileKind::Sitemap
-        | FileKind::SearchIndex
+        | FileKind::Search
+        | FileKind::SearchChunks
+        | FileKind::LlmsFullTxt
         | FileKind::LlmsTxt
         | FileKind::RobotsTxt
         | FileKind::Asset(_) => None,
@@ -361,7 +481,16 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             Job::PackageCatalog => "the package catalog".into(),
             Job::NotFound => "the 404 page".into(),
             Job::Api(a) => format!("the page of API `{}`", portal.api(*a).slug),
-            Job::Schemas(a) => format!("the schema page of API `{}`", portal.api(*a).slug),
+            Job::Schemas(a) => format!("the schema index of API `{}`", portal.api(*a).slug),
+            Job::Schema(a, i) => {
+                let api = portal.api(*a);
+                let name = api.schema_names.get_index(*i).map(|(n, _)| n.as_str());
+                format!(
+                    "the page of schema `{}` of API `{}`",
+                    name.unwrap_or("?"),
+                    api.slug
+                )
+            }
             Job::Operation(o) => {
                 let (api, op) = portal.operation(*o);
                 format!(
@@ -373,8 +502,16 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             Job::Guide(g) => format!("the page of `{}`", portal.page(*g).span.file),
         },
         FileKind::Sitemap => "the sitemap".into(),
-        FileKind::SearchIndex => "the search index".into(),
+        FileKind::Search | FileKind::SearchChunks => "the search index".into(),
         FileKind::LlmsTxt => "llms.txt".into(),
+        FileKind::LlmsFullTxt => "llms-full.txt".into(),
+        FileKind::OperationMarkdown(o) => {
+            let (api, op) = portal.operation(*o);
+            format!(
+                "the markdown twin of operation {} {} of API `{}`",
+                op.method, op.path, api.slug
+            )
+        }
         FileKind::RobotsTxt => "robots.txt".into(),
         FileKind::Download(owner, format) => {
             let what = match format {
@@ -387,6 +524,7 @@ fn describe(portal: &Portal, kind: &FileKind) -> String {
             }
         }
         FileKind::Asset(i) => format!("the theme's `{}`", engine::BUILTIN_ASSETS[*i].0),
+        FileKind::Original(a) => format!("the original document of API `{}`", portal.api(*a).slug),
         FileKind::Static(rel) => format!("`static/{rel}`"),
     }
 }
@@ -410,21 +548,36 @@ pub(crate) mod tests {
         for audiences in [vec![], vec!["partners".to_string()]] {
             let planned = plan(&portal, &audiences);
             assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
-            let paths = planned.paths();
+            let named: BTreeSet<String> = planned
+                .files
+                .iter()
+                .filter(|f| f.kind != FileKind::SearchChunks)
+                .map(|f| f.path.clone())
+                .collect();
             let opts = RenderOptions {
                 audiences: audiences.clone(),
                 ..RenderOptions::default()
             };
             let mut diags = crate::diagnostics::Diagnostics::new();
-            let written: BTreeSet<String> =
-                crate::render::render(&portal, planned, &opts, &mut diags)
-                    .expect("rendered")
-                    .outputs
-                    .into_iter()
-                    .map(|o| o.path)
-                    .collect();
+            let rendered =
+                crate::render::render(&portal, planned, &opts, &mut diags).expect("rendered");
+            let written: BTreeSet<String> = rendered.outputs.into_iter().map(|o| o.path).collect();
             assert!(diags.is_empty(), "{diags:?}");
-            assert_eq!(paths, written, "audiences {audiences:?}");
+            // Every file the plan names is written; every other file written is a chunk of
+            // the search index, in the folder the plan reserves.
+            let again = plan(&portal, &audiences);
+            assert!(
+                named.is_subset(&written),
+                "audiences {audiences:?}: {:?}",
+                named.difference(&written).collect::<Vec<_>>()
+            );
+            for w in written.difference(&named) {
+                assert!(
+                    w.starts_with(search::DIR) && again.covers(w),
+                    "{w} is written but not planned"
+                );
+            }
+            assert!(written.iter().any(|w| w.starts_with("pagefind/fragment/")));
         }
     }
 
@@ -456,7 +609,7 @@ pub(crate) mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].code, codes::OUTPUT_CLASH);
         assert!(
-            out[0].message.contains("the page of API") && out[0].message.contains("schema page"),
+            out[0].message.contains("the page of API") && out[0].message.contains("schema index"),
             "{}",
             out[0].message
         );

@@ -22,10 +22,10 @@ pub const PACKAGE_CATALOG: &str = "packages/";
 pub const NOT_FOUND: &str = "404.html";
 /// The sitemap (or, beyond 50,000 URLs, the sitemap index).
 pub const SITEMAP: &str = "sitemap.xml";
-/// The search box's index.
-pub const SEARCH_INDEX: &str = "search-index.json";
 /// The llmstxt.org index.
 pub const LLMS_TXT: &str = "llms.txt";
+/// The whole visible reference and guides in one markdown file (llmstxt.org's full form).
+pub const LLMS_FULL_TXT: &str = "llms-full.txt";
 /// Instructions for crawlers.
 pub const ROBOTS_TXT: &str = "robots.txt";
 
@@ -63,19 +63,22 @@ pub fn operation(api_slug: &str, op_slug: &str) -> String {
     format!("apis/{}/{}/", segment(api_slug), segment(op_slug))
 }
 
-/// The named schemas of an API.
+/// The index of an API's named schemas.
 pub fn schemas(api_slug: &str) -> String {
     format!("apis/{}/schemas/", segment(api_slug))
 }
 
-/// One named schema on its API's schema page.
-pub fn schema(api_slug: &str, name: &str) -> String {
-    format!("{}#{}", schemas(api_slug), schema_anchor(name))
+/// One named schema's page, by its slug ([`crate::model::Api::schema_slug`]).
+pub fn schema(api_slug: &str, schema_slug: &str) -> String {
+    format!("apis/{api_slug}/schemas/{schema_slug}/")
 }
 
-/// The HTML id of a named schema on the schema page.
-pub fn schema_anchor(name: &str) -> String {
-    format!("schema-{}", super::markdown::slugify(name))
+/// The document of an API as the project has it (bundled into one JSON file when split).
+pub fn original_download(api_slug: &str, yaml: bool) -> String {
+    format!(
+        "apis/{api_slug}/original.{}",
+        if yaml { "yaml" } else { "json" }
+    )
 }
 
 /// An API package's page.
@@ -108,6 +111,12 @@ pub fn postman_download(page_url: &str) -> String {
     format!("{page_url}postman.json")
 }
 
+/// The markdown twin of a page (`apis/x/op/` → `apis/x/op/index.md`), for assistants and
+/// readers of raw text.
+pub fn markdown_twin(page_url: &str) -> String {
+    format!("{page_url}index.md")
+}
+
 /// One part of a sitemap split beyond 50,000 URLs (1-based).
 pub fn sitemap_part(n: usize) -> String {
     format!("sitemap-{n}.xml")
@@ -127,6 +136,36 @@ pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
+/// The shortest relative link from the page at `from` to `to` (both relative to the portal
+/// root; `to` may end with a `#fragment`): `apis/x/a/` → `apis/x/b/` is `../b/`.
+pub fn relative(from: &str, to: &str) -> String {
+    let (path, fragment) = match to.find('#') {
+        Some(i) => (&to[..i], &to[i..]),
+        None => (to, ""),
+    };
+    // The folder the page is in: itself for folder URLs, its parent for files (404.html).
+    let from_dir: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_dir[..from_dir.len() - 1];
+    let to_parts: Vec<&str> = path.split('/').collect();
+    let (to_dir, to_file) = to_parts.split_at(to_parts.len() - 1);
+    let common = from_dir
+        .iter()
+        .zip(to_dir)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(from_dir.len() - common);
+    for seg in &to_dir[common..] {
+        out.push_str(seg);
+        out.push('/');
+    }
+    out.push_str(to_file[0]);
+    if out.is_empty() {
+        out.push_str(if fragment.is_empty() { "./" } else { "" });
+    }
+    out.push_str(fragment);
+    out
+}
+
 /// The path part of `base_url` (`https://x.com/dev/` → `/dev/`): the root of the 404 page,
 /// which is served at any depth and so cannot link relatively.
 pub fn base_path(base_url: &str) -> String {
@@ -137,6 +176,23 @@ pub fn base_path(base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_links_are_shortest() {
+        assert_eq!(relative("apis/x/a/", "apis/x/b/"), "../b/");
+        assert_eq!(relative("apis/x/", "apis/x/b/"), "b/");
+        assert_eq!(relative("apis/x/", "apis/x/#tag-a"), "#tag-a");
+        assert_eq!(relative("apis/x/a/", "apis/x/#tag-a"), "../#tag-a");
+        assert_eq!(relative("apis/x/a/", ""), "../../../");
+        assert_eq!(relative("", ""), "./");
+        assert_eq!(relative("", "apis/"), "apis/");
+        assert_eq!(relative("packages/p/", "apis/x/o/"), "../../apis/x/o/");
+        assert_eq!(
+            relative("packages/p/", "packages/p/openapi.json"),
+            "openapi.json"
+        );
+        assert_eq!(relative("404.html", "apis/"), "apis/");
+    }
 
     #[test]
     fn guide_urls_fold_index_files() {
@@ -177,8 +233,8 @@ mod tests {
         assert_eq!(base_path("https://ex.com"), "/");
         assert_eq!(openapi_download(&package("p")), "packages/p/openapi.json");
         assert_eq!(
-            schema("orders", "Order Line"),
-            "apis/orders/schemas/#schema-order-line"
+            schema("orders", "order-line"),
+            "apis/orders/schemas/order-line/"
         );
     }
 }

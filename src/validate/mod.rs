@@ -2,8 +2,10 @@
 //! cross-file reference (package → API → operation, auth strategies, routes) and running every
 //! rule. It never stops early: all problems of a run are collected.
 
+pub mod applications;
 pub mod config;
 pub mod gateway;
+pub mod konnect;
 pub mod packages;
 pub mod routing;
 
@@ -49,6 +51,7 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         packages: raw_packages,
         pages,
         manifest,
+        applications: raw_applications,
         templates,
         static_files,
     } = project;
@@ -58,12 +61,28 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
     let packages = packages::resolve(&raw_packages, &apis, &config, diags);
 
     gateway::check(&manifest, &config, diags);
+    let applications = applications::resolve(
+        &raw_applications,
+        &apis,
+        &packages,
+        &config,
+        &manifest,
+        diags,
+    );
 
-    // Routing: every operation of every API against the manifest.
+    // Routing: every operation of every API against the manifest. A project without any
+    // decK file (a portal for APIs not behind Kong, or a first try) is told so once and
+    // built; a project with manifests keeps every routing rule.
     let packages_of = routing::package_index(&apis, &packages);
-    let inputs = routing::inputs(&apis, &packages, &packages_of, &config);
-    let (verdicts, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
-    diags.extend(d);
+    let verdicts = if manifest.files.is_empty() {
+        diags.push(routing::no_manifest(&config));
+        routing::unrouted(&apis)
+    } else {
+        let inputs = routing::inputs(&apis, &packages, &packages_of, &config);
+        let (verdicts, d) = crate::kong::check(&inputs, &manifest, config.gateway.router_flavor);
+        diags.extend(d);
+        verdicts
+    };
     let mut verdicts = verdicts.into_iter();
     let routing = apis
         .iter()
@@ -77,6 +96,8 @@ pub fn validate(project: Project, diags: &mut Diagnostics) -> Portal {
         packages,
         pages,
         manifest,
+        applications,
+        enforcement: Default::default(),
         routing,
         packages_of,
         templates,

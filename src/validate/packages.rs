@@ -173,6 +173,7 @@ pub fn resolve(
             auth_strategy: auth,
             visibility: p.visibility,
             teams: p.teams.clone(),
+            auto_approve_registrations: p.auto_approve_registrations,
             operations: ops,
             span: p.span.clone(),
         };

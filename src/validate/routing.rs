@@ -3,9 +3,10 @@
 //! its package items pin, and the API's gateway host and path prefix from portal.yaml. The
 //! verdicts themselves come from [`crate::kong::check`].
 
+use crate::diagnostics::{Diagnostic, codes};
 use crate::kong::OperationInput;
 use crate::model::config::PortalConfig;
-use crate::model::{Api, Package, PackageId};
+use crate::model::{Api, OperationRoute, Package, PackageId, Status};
 
 /// Which packages hold each operation: `index[api][operation]`, in package order.
 pub type PackageIndex = Vec<Vec<Vec<PackageId>>>;
@@ -57,4 +58,41 @@ pub fn inputs<'a>(
         }
     }
     out
+}
+
+/// The one diagnostic of a project without any decK file: what was looked for, what the build
+/// does without it, and how to turn the routing check on.
+pub fn no_manifest(config: &PortalConfig) -> Diagnostic {
+    let globs = config
+        .gateway
+        .manifests
+        .iter()
+        .map(|(g, _)| format!("`{g}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::new(
+        codes::NO_GATEWAY_MANIFEST,
+        format!(
+            "no gateway manifest found (`gateway.manifests`: {globs} match no file), so the portal is built without checking which Kong route serves each operation"
+        ),
+    )
+    .in_file("portal.yaml")
+    .help("to check routing, add your decK files under gateway/ or point `gateway.manifests` in portal.yaml at them; a portal for APIs that are not behind Kong needs nothing more")
+}
+
+/// The verdict of every operation when there is no gateway to route through: unmatched, with
+/// no probes and no diagnostics of its own ([`no_manifest`] says it once).
+pub fn unrouted(apis: &[Api]) -> Vec<OperationRoute> {
+    apis.iter()
+        .flat_map(|a| &a.operations)
+        .map(|_| OperationRoute {
+            status: Status::Unmatched,
+            route: None,
+            service: None,
+            probes: Vec::new(),
+            upstream_path: None,
+            notes: vec!["no gateway manifest: routing was not checked".into()],
+            reached: Vec::new(),
+        })
+        .collect()
 }

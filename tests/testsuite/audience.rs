@@ -1,5 +1,6 @@
 //! Private content never leaks into a public build, and `--audience` brings it back. Tested as
-//! an attacker would: every byte of every output file is searched.
+//! an attacker would: every byte of every output file is searched (the search index's files
+//! gunzipped first, as the browser reads them).
 
 use crate::common::*;
 
@@ -28,17 +29,31 @@ fn public_build_contains_no_trace_of_private_content() {
     assert!(files.len() > 10);
     // Every surface that lists content exists, so the search below is not vacuous.
     for surface in [
-        "search-index.json",
+        "pagefind/pagefind-entry.json",
         "sitemap.xml",
         "llms.txt",
+        "llms-full.txt",
+        "apis/orders/create-order/index.md",
         "packages/company/openapi.json",
         "apis/orders/openapi.json",
     ] {
         assert!(files.contains_key(surface), "{surface} missing");
     }
-    assert!(String::from_utf8_lossy(&files["search-index.json"]).contains("Starter bundle"));
+    let index = crate::search::fragments(&out);
+    assert!(
+        index
+            .values()
+            .any(|f| f["meta"]["title"] == "Starter bundle"),
+        "the search index holds the public package"
+    );
+    assert!(String::from_utf8_lossy(&files["llms-full.txt"]).contains("Place an order"));
     for (path, bytes) in &files {
-        let text = String::from_utf8_lossy(bytes).to_lowercase();
+        let bytes = if path.starts_with("pagefind/") {
+            crate::search::pagefind_bytes(bytes)
+        } else {
+            bytes.clone()
+        };
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
         for s in SECRETS {
             assert!(!text.contains(&s.to_lowercase()), "`{s}` leaks in {path}");
         }
@@ -68,6 +83,20 @@ fn audience_build_shows_the_team_content() {
     assert!(out.join("guides/partners/onboarding/index.html").is_file());
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("packages/partner-logistics/"));
+    // The team's build finds, names and describes its content everywhere else too.
+    let index = crate::search::fragments(&out);
+    assert!(
+        index.keys().any(|u| u.starts_with("apis/fulfillment/")),
+        "{:?}",
+        index.keys()
+    );
+    let llms = std::fs::read_to_string(out.join("llms.txt")).unwrap();
+    assert!(llms.contains("Fulfillment API"), "{llms}");
+    assert!(
+        std::fs::read_to_string(out.join("llms-full.txt"))
+            .unwrap()
+            .contains("Partner onboarding")
+    );
     // A team's build is not for search engines.
     assert_eq!(
         std::fs::read_to_string(out.join("robots.txt")).unwrap(),
@@ -239,8 +268,21 @@ fn html_comments_in_descriptions_never_reach_readers() {
     let r = run(&["build", tmp.path().to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let files = read_tree(&tmp.path().join("public"));
-    assert!(String::from_utf8_lossy(&files["search-index.json"]).contains("Lists pets."));
+    let index = crate::search::fragments(&tmp.path().join("public"));
+    assert!(
+        index["apis/pets/list-pets/"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Lists pets."),
+        "{:?}",
+        index.keys()
+    );
     for (path, bytes) in files {
+        let bytes = if path.starts_with("pagefind/") {
+            crate::search::pagefind_bytes(&bytes)
+        } else {
+            bytes
+        };
         assert!(
             !String::from_utf8_lossy(&bytes).contains("secret-token-xyz"),
             "comment leaks in {path}"

@@ -1,6 +1,8 @@
-//! Runs the browser tests (tests/js/browser.test.mjs) against the bundled example, built by the
-//! real binary, in real headless Chromium. Skips with a message when Chromium, Node or the npm
-//! packages are missing (scripts/test.sh installs them).
+//! Runs the browser tests (every tests/js/*.test.mjs) in real headless Chromium, with
+//! `PORTALGEN_SITE` (the bundled example, built by the real binary), `PORTALGEN_BIN` (the
+//! binary, for tests that run `portalgen serve`) and `PORTALGEN_EXAMPLE` (the example
+//! project). Skips with a message when Chromium, Node or the npm packages are missing
+//! (scripts/test.sh installs them).
 
 use std::path::Path;
 use std::process::Command;
@@ -35,10 +37,21 @@ fn example_portal_in_a_real_browser() {
     let out = tmp.path().join("site");
     build_example(&out, &[]);
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let mut files: Vec<String> = std::fs::read_dir(&js)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
     let status = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "browser.test.mjs"])
+        .args(["--test", "--test-reporter=spec"])
+        .args(&files)
         .current_dir(&js)
         .env("PORTALGEN_SITE", &out)
+        .env("PORTALGEN_BIN", bin())
+        .env("PORTALGEN_EXAMPLE", example())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&status.stdout);

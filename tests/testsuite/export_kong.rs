@@ -105,7 +105,7 @@ fn schema_file(rel: &str) -> Value {
 }
 
 /// The whole document is a valid decK file (decK's own JSON schema).
-fn assert_deck_valid(doc: &Value) {
+pub(crate) fn assert_deck_valid(doc: &Value) {
     let validator =
         jsonschema::validator_for(&schema_file("deck-file.schema.json")).expect("schema compiles");
     let errors: Vec<String> = validator
@@ -123,6 +123,7 @@ fn schema(plugin: &str) -> Value {
         "rate-limiting" => "RateLimiting.json",
         "request-termination" => "RequestTermination.json",
         "openid-connect" => "OpenidConnect.json",
+        "request-transformer" => "RequestTransformer.json",
         other => panic!("no schema for plugin `{other}`"),
     };
     schema_file(&format!("kong-plugins-3.13/{file}"))
@@ -130,7 +131,7 @@ fn schema(plugin: &str) -> Value {
 
 /// Every added plugin's `config` is valid for its 3.13 schema, and each of its scope fields is
 /// one the plugin accepts.
-fn assert_schema_valid(doc: &Value) {
+pub(crate) fn assert_schema_valid(doc: &Value) {
     let plugins = added(doc);
     assert!(!plugins.is_empty());
     for p in plugins {
@@ -179,11 +180,14 @@ fn acl_groups_per_route() {
 fn auth_plugin_follows_each_package_strategy() {
     let tmp = project(&[]);
     let e = export_ok(tmp.path());
-    for route in ["items", "item-by-id"] {
+    for route in ["items", "items--post", "item-by-id"] {
         let key_auth = one(&e.doc, "key-auth", Some(route), None);
+        // Keys never reach the upstream and never travel in the query string, unless the
+        // auth strategy says otherwise.
         assert_eq!(
             key_auth["config"],
-            json!({"key_names": ["x-api-key", "apikey"]})
+            json!({"key_names": ["x-api-key", "apikey"], "hide_credentials": true,
+                   "key_in_header": true, "key_in_query": false, "key_in_body": false})
         );
         assert!(scoped(&e.doc, "openid-connect", Some(route), None).is_empty());
     }
@@ -235,20 +239,29 @@ fn package_rate_limit_is_one_consumer_scoped_plugin_per_registration() {
     );
     // A consumer in two package groups gets one instance with the strictest limits, and a
     // warning.
-    assert_eq!(
-        config("carol"),
-        json!({"minute": 10, "hour": 100, "limit_by": "credential", "policy": "local"})
-    );
+    // A consumer in no package group gets nothing.
+    assert!(added(&e.doc).iter().all(|p| p["consumer"] != "ops-team"));
+    // Consumers are kept as written, none added (the fixture has no applications/).
+    assert_eq!(e.doc["consumers"].as_array().unwrap().len(), 4);
+
+    // A consumer in two limited package groups cannot carry both limits on one
+    // consumer-scoped instance: refused, naming it.
+    let manifest = std::fs::read_to_string(fixture().join("gateway/kong.yaml")).unwrap();
+    let tmp = project(&[(
+        "gateway/kong.yaml",
+        &manifest.replace(
+            "  - username: ops-team\n",
+            "  - username: carol\n    acls:\n      - group: pkg-basic\n      - group: pkg-pro\n  - username: ops-team\n",
+        ),
+    )]);
+    let e = export(tmp.path());
+    assert_eq!(e.code, 1, "{}", e.stderr);
     assert!(
-        has_code(&e.stderr, "warning", "kong-consumer-several-packages")
+        has_code(&e.stderr, "error", "kong-consumer-several-packages")
             && e.stderr.contains("`carol`"),
         "{}",
         e.stderr
     );
-    // A consumer in no package group gets nothing.
-    assert!(added(&e.doc).iter().all(|p| p["consumer"] != "ops-team"));
-    // Consumers are kept as written, none added.
-    assert_eq!(e.doc["consumers"].as_array().unwrap().len(), 5);
 
     // No registered consumer: an info saying how to register, no rate-limiting at all.
     let tmp = project(&[(
@@ -295,20 +308,30 @@ fn operation_limit_is_consumer_and_route_scoped_on_a_dedicated_route() {
         "kong-operation-limit-not-enforced"
     ));
 
-    // An override on a route serving several operations cannot be enforced: warning, and no
-    // consumer+route plugin.
+    // An override on a route serving several operations: the route is split per method
+    // (GET stays on `items`, POST moves to `items--post`), so GET /items gets its own
+    // consumer+route counter and POST /items does not share it.
     let tmp = project(&[(
         "packages/basic.yaml",
         "name: Basic\nvisibility: public\nauth_strategy: key-auth\nrate_limit: {limit: 10, duration: minutes}\noperations:\n  - api: shop\n    operation_id: listItems\n    rate_limit: {limit: 3, duration: seconds}\n  - api: shop\n    operation_id: getItem\n",
     )]);
     let e = export_ok(tmp.path());
-    assert!(scoped(&e.doc, "rate-limiting", Some("items"), Some("alice--basic")).is_empty());
+    assert_eq!(
+        one(&e.doc, "rate-limiting", Some("items"), Some("alice--basic"))["config"],
+        json!({"second": 3, "limit_by": "credential", "policy": "local"})
+    );
     assert!(
-        has_code(&e.stderr, "warning", "kong-operation-limit-not-enforced")
-            && e.stderr.contains("GET /items")
-            && e.stderr.contains("route `items`"),
-        "{}",
-        e.stderr
+        scoped(
+            &e.doc,
+            "rate-limiting",
+            Some("items--post"),
+            Some("alice--basic")
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        one(&e.doc, "acl", Some("items--post"), None)["config"]["allow"],
+        json!(["pkg-pro"])
     );
     // The package limit still applies.
     assert_eq!(
@@ -324,8 +347,17 @@ fn zero_limit_becomes_request_termination_429() {
         "name: Reports\nvisibility: public\nauth_strategy: partner-oidc\nrate_limit: {limit: 0, duration: seconds}\noperations:\n  - api: shop\n    operation_id: listReports\n",
     )]);
     let e = export_ok(tmp.path());
+    // Scoped to the consumer and the route, not the consumer alone: an operation of the
+    // package with its own limit keeps it (its consumer+route rate-limiting is another plugin
+    // name, which a consumer-wide request-termination would not give way to).
+    assert!(scoped(&e.doc, "request-termination", None, Some("acme--reports")).is_empty());
     assert_eq!(
-        one(&e.doc, "request-termination", None, Some("acme--reports"))["config"]["status_code"],
+        one(
+            &e.doc,
+            "request-termination",
+            Some("reports"),
+            Some("acme--reports")
+        )["config"]["status_code"],
         429
     );
     assert_schema_valid(&e.doc);
@@ -360,10 +392,10 @@ fn packages_with_different_strategies_on_one_route_are_an_error() {
     assert!(e.stdout.is_empty(), "nothing exported: {}", e.stdout);
     assert!(
         has_code(&e.stderr, "error", "kong-auth-conflict")
-            && e.stderr.contains("route `items`")
+            && e.stderr.contains("POST /items")
             && e.stderr.contains("`oidc-items` (partner-oidc)")
-            && e.stderr.contains("`basic`, `pro` (key-auth)")
-            && e.stderr.contains("gateway/kong.yaml"),
+            && e.stderr.contains("`pro` (key-auth)")
+            && e.stderr.contains("apis/shop.yaml"),
         "{}",
         e.stderr
     );
@@ -391,23 +423,45 @@ fn packages_with_different_strategies_on_one_route_are_an_error() {
 fn a_plugin_the_manifest_already_has_is_kept_with_a_warning() {
     let manifest = std::fs::read_to_string(fixture().join("gateway/kong.yaml")).unwrap();
     // A nested route-scoped acl on `reports` and a top-level consumer-scoped rate-limiting
-    // for alice.
-    let manifest = manifest
-        .replace(
-            "      - name: reports\n        paths: [/reports]\n",
-            "      - name: reports\n        plugins:\n          - name: acl\n            config:\n              allow: [partners]\n        paths: [/reports]\n",
-        )
-        + "plugins:\n  - name: rate-limiting\n    consumer: alice--basic\n    config:\n      minute: 60\n";
-    let tmp = project(&[("gateway/kong.yaml", &manifest)]);
+    // for alice, both enforcing what the packages promise.
+    let with = |allow: &str, minute: u32| {
+        manifest
+            .replace(
+                "      - name: reports\n        paths: [/reports]\n",
+                &format!("      - name: reports\n        plugins:\n          - name: acl\n            config:\n              allow: [{allow}]\n        paths: [/reports]\n"),
+            )
+            + &format!("plugins:\n  - name: rate-limiting\n    consumer: alice--basic\n    config:\n      minute: {minute}\n")
+    };
+    // Kept, but they do not enforce the packages: the self-verification refuses the export
+    // and names both.
+    let tmp = project(&[("gateway/kong.yaml", &with("partners", 60))]);
+    let e = export(tmp.path());
+    assert_eq!(e.code, 1, "{}", e.stderr);
+    assert!(e.stdout.is_empty());
+    assert!(
+        has_code(&e.stderr, "error", "kong-verify-mismatch")
+            && e.stderr
+                .contains("`alice--basic` gets 60 requests per minute")
+            && e.stderr
+                .contains("the `acl` allows [partners], not exactly [pkg-reports]"),
+        "{}",
+        e.stderr
+    );
+    let tmp = project(&[("gateway/kong.yaml", &with("pkg-reports", 10))]);
     let e = export_ok(tmp.path());
     assert!(scoped(&e.doc, "acl", Some("reports"), None).is_empty());
     assert!(scoped(&e.doc, "rate-limiting", None, Some("alice--basic")).is_empty());
     // The manifest's own are still there, unchanged.
-    let reports = &e.doc["services"][0]["routes"][2];
+    let reports = e.doc["services"][0]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "reports")
+        .unwrap();
     assert_eq!(reports["name"], "reports");
     assert_eq!(
         reports["plugins"][0]["config"]["allow"],
-        json!(["partners"])
+        json!(["pkg-reports"])
     );
     let own: Vec<&Value> = e.doc["plugins"]
         .as_array()
@@ -420,7 +474,7 @@ fn a_plugin_the_manifest_already_has_is_kept_with_a_warning() {
         })
         .collect();
     assert_eq!(own.len(), 1);
-    assert_eq!(own[0]["config"]["minute"], 60);
+    assert_eq!(own[0]["config"]["minute"], 10);
     assert!(own[0].get("tags").is_none());
     // Other plugins on the same routes are still added.
     one(&e.doc, "openid-connect", Some("reports"), None);
@@ -467,7 +521,16 @@ fn output_is_deterministic_tagged_and_keeps_the_manifest() {
     assert_eq!(a.doc["_format_version"], "3.0");
     let services = a.doc["services"].as_array().unwrap();
     assert_eq!(services.len(), 1);
-    assert_eq!(services[0]["routes"].as_array().unwrap().len(), 4);
+    // The four routes of the manifest plus `items--post`: GET /items (basic, pro) and
+    // POST /items (pro only) are enforced differently.
+    let names: Vec<&str> = services[0]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names.contains(&"items--post"), "{names:?}");
     // Everything added is tagged, in a stable order: (route, consumer, name).
     let plugins = a.doc["plugins"].as_array().unwrap();
     assert!(plugins.iter().all(|p| p["tags"] == json!(["portalgen"])));
@@ -508,7 +571,7 @@ fn every_emitted_plugin_config_matches_the_kong_schema_and_the_file_decks() {
     assert_deck_valid(&e.doc);
     // The bundled example, too.
     let e = export_ok(&example());
-    one(&e.doc, "acl", Some("example-route"), None);
+    one(&e.doc, "acl", Some("example-route--get"), None);
     assert_schema_valid(&e.doc);
     assert_deck_valid(&e.doc);
 }
@@ -539,16 +602,28 @@ fn odd_manifest_shapes_do_not_panic() {
 }
 
 #[test]
-fn a_route_without_application_auth_gets_no_mixed_route_warning() {
-    // The bundled example: example-route serves two key-auth packages plus operations of no
-    // package, so it gets acl + key-auth and the warning says so.
+fn a_mixed_route_is_split_and_a_route_without_application_auth_is_left_alone() {
+    // The bundled example: example-route serves company and starter (key-auth) and
+    // operations of no package (PUT, DELETE /anything). The packaged methods move to their own
+    // routes; the original keeps only the unpackaged methods, without any plugin
+    // (`match_policy: if_present` leaves them as they were).
     let with_auth = export_ok(&example());
-    assert!(
-        has_code(&with_auth.stderr, "warning", "kong-route-mixed"),
-        "{}",
-        with_auth.stderr
+    assert!(scoped(&with_auth.doc, "acl", Some("example-route"), None).is_empty());
+    assert!(scoped(&with_auth.doc, "key-auth", Some("example-route"), None).is_empty());
+    assert_eq!(
+        one(&with_auth.doc, "acl", Some("example-route--get"), None)["config"]["allow"],
+        json!(["pkg-company", "pkg-starter"])
     );
-    // With `auth_strategy: none` no plugin is put on the route, so there is nothing to warn about.
+    assert_eq!(
+        one(
+            &with_auth.doc,
+            "acl",
+            Some("example-route--patch-post"),
+            None
+        )["config"]["allow"],
+        json!(["pkg-company"])
+    );
+    // With `auth_strategy: none` no plugin is put on the route and nothing is split.
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&example(), tmp.path());
     for pkg in ["company", "starter", "partner-logistics"] {
@@ -559,12 +634,6 @@ fn a_route_without_application_auth_gets_no_mixed_route_warning() {
         std::fs::write(&path, text).unwrap();
     }
     let none = export_ok(tmp.path());
-    assert!(
-        !none.stderr.contains(
-            "route `example-route` serves package operations and operations of no package"
-        ),
-        "{}",
-        none.stderr
-    );
-    assert!(scoped(&none.doc, "acl", Some("example-route"), None).is_empty());
+    assert!(added(&none.doc).iter().all(|p| p["name"] != "acl"));
+    assert!(!none.stdout.contains("example-route--"), "{}", none.stdout);
 }

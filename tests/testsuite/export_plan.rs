@@ -36,7 +36,8 @@ fn with_flavor(flavor: &str) -> String {
     )
 }
 
-/// A second package on route `items` with another auth strategy than `basic`/`pro`.
+/// A second package holding `createItem` (of `pro`, key-auth) with another auth strategy: one
+/// operation, two strategies.
 const CONFLICT: (&str, &str) = (
     "packages/oidc-items.yaml",
     "name: OIDC items\nvisibility: public\nauth_strategy: partner-oidc\noperations:\n  - api: shop\n    operation_id: createItem\n",
@@ -84,8 +85,8 @@ fn spot(severity: &str, file: &str, line: u64, column: u64) -> (String, String, 
 #[test]
 fn check_fails_on_a_kong_auth_conflict_exactly_as_export_does() {
     let tmp = project(&[CONFLICT, ("portal.yaml", &with_flavor("kong"))]);
-    // Route `items` is written at gateway/kong.yaml:6:9.
-    let want = vec![spot("error", "gateway/kong.yaml", 6, 9)];
+    // The operation `createItem` is written at apis/shop.yaml:13:5.
+    let want = vec![spot("error", "apis/shop.yaml", 13, 5)];
     let check = json_run("check", tmp.path(), &[]);
     assert_eq!(check.code, 1, "{:#?}", check.diagnostics);
     assert_eq!(at(&check.diagnostics, "kong-auth-conflict"), want);
@@ -99,7 +100,7 @@ fn check_fails_on_a_kong_auth_conflict_exactly_as_export_does() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("error[kong-auth-conflict]")
-            && r.stderr.contains("--> gateway/kong.yaml:6:9"),
+            && r.stderr.contains("--> apis/shop.yaml:13:5"),
         "{}",
         r.stderr
     );
@@ -215,30 +216,45 @@ fn plugin_and_consumer_diagnostics_carry_their_file_and_line() {
            \x20 - name: rate-limiting\n    consumer: alice--basic\n    config:\n      minute: 60\n";
     let tmp = project(&[("gateway/kong.yaml", &deck)]);
     let kong = json_run("check", tmp.path(), &["--flavor", "kong"]);
-    assert_eq!(kong.code, 0, "{:#?}", kong.diagnostics);
+    // A consumer in a limited package that no plugin can be scoped to is refused: its limit
+    // would not be enforced.
+    assert_eq!(kong.code, 1, "{:#?}", kong.diagnostics);
     let d = &kong.diagnostics;
     assert_eq!(
         at(d, "kong-ace-plugin"),
-        vec![spot("warning", "gateway/kong.yaml", 50, 5)]
+        vec![spot("warning", "gateway/kong.yaml", 44, 5)]
     );
     assert_eq!(
         at(d, "kong-plugin-exists"),
-        vec![spot("warning", "gateway/kong.yaml", 53, 5)]
+        vec![spot("warning", "gateway/kong.yaml", 47, 5)]
+    );
+    // alice's own operation limit on item-by-id (consumer+route) outranks the manifest's
+    // consumer-wide instance there.
+    assert_eq!(
+        at(d, "kong-plugin-outranked"),
+        vec![spot("warning", "gateway/kong.yaml", 47, 5)]
     );
     assert_eq!(
         at(d, "kong-consumer-unnamed"),
-        vec![spot("warning", "gateway/kong.yaml", 46, 5)]
+        vec![spot("error", "gateway/kong.yaml", 40, 5)]
     );
-    // carol is in the groups of basic and pro.
+    // A consumer in the groups of basic and pro (both limited).
+    let carol = manifest().replace(
+        "  - username: acme--reports\n",
+        "  - username: carol\n    acls:\n      - group: pkg-basic\n      - group: pkg-pro\n  - username: acme--reports\n",
+    );
+    let two = project(&[("gateway/kong.yaml", &carol)]);
+    let checked = json_run("check", two.path(), &["--flavor", "kong"]);
+    assert_eq!(checked.code, 1);
     assert_eq!(
-        at(d, "kong-consumer-several-packages"),
-        vec![spot("warning", "gateway/kong.yaml", 33, 5)]
+        at(&checked.diagnostics, "kong-consumer-several-packages"),
+        vec![spot("error", "gateway/kong.yaml", 33, 5)]
     );
     // The konnect flavor: the manifest's global ace plugin disagrees with portal.yaml.
     let konnect = json_run("check", tmp.path(), &[]);
     assert_eq!(
         at(&konnect.diagnostics, "ace-policy-mismatch"),
-        vec![spot("warning", "gateway/kong.yaml", 50, 5)]
+        vec![spot("warning", "gateway/kong.yaml", 44, 5)]
     );
     assert!(at(&konnect.diagnostics, "kong-ace-plugin").is_empty());
 }
@@ -256,8 +272,8 @@ fn export_writes_the_manifest_back_as_written() {
             "      - name: health\n        paths: [/health]\n        https_redirect_status_code: 301\n        plugins:\n          - name: cors\n            ordering: {before: {access: [acl]}}\n            config: {origins: ['*']}\n",
         )
         .replace(
-            "      - key: alice-basic-key\n",
-            "      - key: alice-basic-key\n        ttl: 3600\n    basicauth_credentials:\n      - {username: alice, password: s3cret}\n",
+            "      - key: '${{ env \"DECK_ALICE_BASIC_KEY\" }}'\n",
+            "      - key: '${{ env \"DECK_ALICE_BASIC_KEY\" }}'\n        ttl: 3600\n    basicauth_credentials:\n      - {username: alice, password: s3cret}\n",
         )
         + "upstreams:\n  - name: shop.internal\n    targets: [{target: 10.0.0.1:8080}]\nvaults:\n  - {name: env, prefix: my-env}\n";
     let tmp = project(&[("gateway/kong.yaml", &deck)]);
@@ -270,7 +286,13 @@ fn export_writes_the_manifest_back_as_written() {
             (&service["retries"], &service["connect_timeout"]),
             (&json!(3), &json!(5000))
         );
-        let health = &service["routes"][3];
+        // Found by name: the kong flavor adds derived routes beside the ones they split.
+        let health = service["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "health")
+            .unwrap();
         assert_eq!(health["https_redirect_status_code"], 301);
         assert_eq!(
             health["plugins"][0],
@@ -278,6 +300,13 @@ fn export_writes_the_manifest_back_as_written() {
         );
         let alice = &doc["consumers"][0];
         assert_eq!(alice["keyauth_credentials"][0]["ttl"], 3600);
+        // A decK env reference is written back quoted, byte for byte.
+        assert!(
+            r.stdout
+                .contains("- key: '${{ env \"DECK_ALICE_BASIC_KEY\" }}'"),
+            "{}",
+            r.stdout
+        );
         assert_eq!(alice["basicauth_credentials"][0]["password"], "s3cret");
         assert_eq!(doc["upstreams"][0]["targets"][0]["target"], "10.0.0.1:8080");
         assert_eq!(doc["vaults"][0]["prefix"], "my-env");

@@ -103,7 +103,7 @@ fn swagger2_is_converted_to_the_3x_model() {
         matches!(kinds[1], ("apiKey", SecuritySchemeKind::ApiKey { location, param_name }) if location == "header" && param_name == "X-API-Key")
     );
     assert!(
-        matches!(kinds[2], ("oauth", SecuritySchemeKind::OAuth2 { flows }) if flows == &vec!["authorizationCode".to_string()])
+        matches!(kinds[2], ("oauth", SecuritySchemeKind::OAuth2 { flows }) if flows.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>() == ["authorizationCode"])
     );
     assert_eq!(
         api.security[0].schemes,
@@ -361,7 +361,7 @@ fn openapi30_document() {
         matches!(kinds[2], SecuritySchemeKind::OpenIdConnect { url } if url.ends_with("openid-configuration"))
     );
     assert!(
-        matches!(kinds[3], SecuritySchemeKind::OAuth2 { flows } if flows == &vec!["clientCredentials".to_string(), "authorizationCode".to_string()])
+        matches!(kinds[3], SecuritySchemeKind::OAuth2 { flows } if flows.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>() == ["clientCredentials", "authorizationCode"])
     );
 }
 

@@ -453,8 +453,9 @@ fn schema_nesting_beyond_the_inline_limit_is_cut_with_a_warning() {
     assert_eq!(codes, vec![("schema-too-deep", Some(6))]);
 }
 
-/// Large flat documents (thousands of paths, parameters, tags, broken refs, keys) load in
-/// linear-ish time: no quadratic checks hide in the loader.
+/// Large flat documents (thousands of paths, parameters, tags, broken refs, keys) load with
+/// every problem reported once. How their load time grows is measured by the benchmark
+/// (`portalgen-bench`), not asserted here: a timed test fails on a loaded machine.
 #[test]
 fn large_flat_documents_stay_fast() {
     use std::fmt::Write as _;
@@ -483,12 +484,10 @@ fn large_flat_documents_stay_fast() {
     for i in 0..n * 3 {
         let _ = writeln!(t, "    S{i}: {{type: object}}");
     }
-    let start = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("api.yaml"), &t).unwrap();
     let sources = SourceMap::default();
     let (api, diags) = load_api(dir.path(), "api", &dir.path().join("api.yaml"), &sources);
-    let elapsed = start.elapsed();
     let api = api.unwrap();
     assert_eq!(api.operations.len(), n + 1);
     assert_eq!(api.operations[n].parameters.len(), n * 3);
@@ -499,5 +498,4 @@ fn large_flat_documents_stay_fast() {
     assert_eq!(count("duplicate-operation"), 0);
     assert_eq!(count("ref-missing-file"), 2 * n);
     assert_eq!(count("ref-bad-pointer"), 2 * n);
-    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }

@@ -22,6 +22,7 @@ fn package(apis: &[Api], slug: &str, items: &[(&str, Method, &str, Option<&str>,
         auth_strategy: AuthChoice::Default,
         visibility: Visibility::Public,
         teams: vec![],
+        auto_approve_registrations: false,
         operations: items
             .iter()
             .map(|(api, method, path, route, line)| PackageOperation {
@@ -92,6 +93,7 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         read_roots: Vec::new(),
         limits: Default::default(),
         limit_spans: Default::default(),
+        konnect: Default::default(),
         span: Span::file("portal.yaml"),
     };
     let index = portalgen::validate::routing::package_index(&apis, &packages);

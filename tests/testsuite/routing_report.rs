@@ -82,7 +82,9 @@ fn json_entries_follow_the_contract() {
             "route",
             "service",
             "probes",
-            "upstream_path"
+            "upstream_path",
+            // What the gateway export enforces for the operation.
+            "policy"
         ]
     );
     let probe_keys: Vec<&str> = json[0]["probes"][0]

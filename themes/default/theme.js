@@ -3,9 +3,12 @@
  * before first paint; the rest waits for DOMContentLoaded.
  *  1. light/dark toggle (localStorage "portalgen-theme", falls back to prefers-color-scheme)
  *  2. copy buttons on [data-copy] (code blocks, inline paths/URLs) and guide code blocks
- *  3. tabs for code samples ([data-tabs]); the chosen language is remembered
+ *  3. code sample tabs (radio buttons that work without this file): the chosen language is
+ *     remembered and applied on every page
  *  4. scrolls the current navigation entry into view in the sidebar
  *  5. opens collapsed responses before printing
+ *  6. shows the search box and loads its code (assets/search.js) on first use
+ *  7. remembers which schema fields (<details>) a reader opened on a page, for the session
  */
 (function () {
   "use strict";
@@ -93,11 +96,15 @@
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
       if (el.tagName === "PRE") {
+        // The button goes in a bar above the code, never over it (touch screens included).
         var wrap = document.createElement("div");
         wrap.className = "copy-wrap";
         el.parentNode.insertBefore(wrap, el);
+        var bar = document.createElement("div");
+        bar.className = "code-bar";
+        bar.appendChild(makeButton("copy-button", el, el.getAttribute("aria-label") || "code"));
+        wrap.appendChild(bar);
         wrap.appendChild(el);
-        wrap.appendChild(makeButton("copy-button", el, "code"));
       } else {
         // In the endpoint line the button goes last in the line, outside any heading.
         var box = el.closest ? el.closest(".op-endpoint") : null;
@@ -108,61 +115,42 @@
     }
   }
 
-  // 3. Sample tabs (ARIA tabs pattern, arrow keys move between tabs).
+  // 3. Sample tabs: radio buttons switch the panels in CSS; here the choice is remembered
+  // and the same language is selected in every tab set of the page and on later pages.
   function setupTabs() {
-    var groups = document.querySelectorAll("[data-tabs]");
-    var preferred = load(TAB_KEY);
-    for (var g = 0; g < groups.length; g++) {
-      var group = groups[g];
-      var panels = group.querySelectorAll(".sample");
-      if (panels.length < 2) continue;
-      var list = document.createElement("div");
-      list.className = "tabs";
-      list.setAttribute("role", "tablist");
-      list.setAttribute("aria-label", "Sample language");
-      var tabs = [];
-      var start = 0;
-      for (var i = 0; i < panels.length; i++) {
-        var label = panels[i].getAttribute("data-label") || "Sample " + (i + 1);
-        if (label === preferred) start = i;
-        var id = "sample-" + g + "-" + i;
-        panels[i].id = id;
-        panels[i].setAttribute("role", "tabpanel");
-        var t = document.createElement("button");
-        t.type = "button";
-        t.setAttribute("role", "tab");
-        t.setAttribute("aria-controls", id);
-        t.textContent = label;
-        list.appendChild(t);
-        tabs.push(t);
-        panels[i].setAttribute("aria-label", label);
+    var radios = document.querySelectorAll(".tabset .tab-radio");
+    if (!radios.length) return;
+    function choose(label) {
+      for (var i = 0; i < radios.length; i++) {
+        if (radios[i].value === label) radios[i].checked = true;
       }
-      var select = (function (tabs, panels) {
-        return function (n, remember, focus) {
-          for (var k = 0; k < tabs.length; k++) {
-            var on = k === n;
-            tabs[k].setAttribute("aria-selected", on ? "true" : "false");
-            tabs[k].tabIndex = on ? 0 : -1;
-            panels[k].hidden = !on;
-          }
-          if (focus) tabs[n].focus();
-          if (remember) save(TAB_KEY, panels[n].getAttribute("data-label"));
-        };
-      })(tabs, panels);
-      tabs.forEach(function (t, n, all) {
-        t.addEventListener("click", function () { select(n, true, false); });
-        t.addEventListener("keydown", function (e) {
-          var d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-          if (!d) return;
-          e.preventDefault();
-          select((n + d + all.length) % all.length, true, true);
-        });
-      });
-      var first = panels[0];
-      first.parentNode.insertBefore(list, first);
-      group.classList.add("has-tabs");
-      select(start, false, false);
     }
+    var preferred = load(TAB_KEY);
+    if (preferred) choose(preferred);
+    for (var i = 0; i < radios.length; i++) {
+      radios[i].addEventListener("change", function (e) {
+        save(TAB_KEY, e.target.value);
+        choose(e.target.value);
+      });
+    }
+  }
+
+  // 6. Schema fields opened by the reader stay open when they come back to the page.
+  function setupSchemaState() {
+    var all = document.querySelectorAll("details.sf-x");
+    if (!all.length || !window.sessionStorage) return;
+    var key = "portalgen-open:" + location.pathname;
+    var open = [];
+    try { open = JSON.parse(sessionStorage.getItem(key) || "[]"); } catch (e) { open = []; }
+    for (var i = 0; i < open.length; i++) {
+      if (all[open[i]]) all[open[i]].open = true;
+    }
+    function store() {
+      var now = [];
+      for (var j = 0; j < all.length; j++) if (all[j].open) now.push(j);
+      try { sessionStorage.setItem(key, JSON.stringify(now)); } catch (e) { /* full: ignore */ }
+    }
+    for (var k = 0; k < all.length; k++) all[k].addEventListener("toggle", store);
   }
 
   // 4. Keep the current page visible in the (independently scrolling) sidebar.
@@ -193,97 +181,30 @@
     }
   });
 
-  // Search: loads search-index.json on first focus; matches every word of the query against
-  // title, path, API and text; titles rank first. Arrow keys move, Enter opens, Escape closes.
+  // 6. Search: the box needs JavaScript. Its code (assets/search.js) and Pagefind's index
+  // load on first use, so pages that are only read never fetch them.
   function setupSearch() {
     var box = document.querySelector("[data-search-root]");
-    if (!box || !window.fetch) return;
-    var root = box.getAttribute("data-search-root") || "";
+    if (!box) return;
     var input = box.querySelector("input");
-    var list = box.querySelector("ul");
-    var index = null, loading = null, current = -1, failed = false;
+    var started = false;
     box.hidden = false;
-    function load() {
-      if (!loading) loading = fetch(root + "search-index.json").then(function (r) { return r.json(); })
-        .then(function (d) { index = d; return d; }, function () { failed = true; index = []; return index; });
-      return loading;
+    function start() {
+      if (started) return;
+      started = true;
+      var s = document.createElement("script");
+      s.src = (box.getAttribute("data-search-root") || "") + "assets/search.js";
+      document.head.appendChild(s);
     }
-    function score(e, words) {
-      var title = (e.t || "").toLowerCase(), hay = [e.p, e.a, e.s, e.m].join(" ").toLowerCase(), s = 0;
-      for (var i = 0; i < words.length; i++) {
-        var w = words[i];
-        if (title.indexOf(w) === 0) s += 4; else if (title.indexOf(w) >= 0) s += 3;
-        else if (hay.indexOf(w) >= 0) s += 1; else return 0;
+    input.addEventListener("focus", start);
+    input.addEventListener("input", start);
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+        e.preventDefault();
+        input.focus();
       }
-      return s;
-    }
-    function show(results) {
-      list.innerHTML = "";
-      current = -1;
-      input.removeAttribute("aria-activedescendant");
-      results.forEach(function (e, i) {
-        var li = document.createElement("li");
-        li.setAttribute("role", "option");
-        li.id = "search-result-" + i;
-        var a = document.createElement("a");
-        a.href = root + e.u;
-        var t = document.createElement("span");
-        t.className = "search-title";
-        t.textContent = e.t;
-        a.appendChild(t);
-        var meta = document.createElement("span");
-        meta.className = "search-meta";
-        meta.textContent = e.k === "operation" ? e.m + " " + e.p + " · " + e.a : e.k;
-        a.appendChild(meta);
-        li.appendChild(a);
-        list.appendChild(li);
-      });
-      if (!results.length && input.value.trim()) {
-        var none = document.createElement("li");
-        none.className = "search-none";
-        none.textContent = failed ? "Search is unavailable here: open the portal through a web server" : "No results";
-        list.appendChild(none);
-      }
-      list.hidden = !input.value.trim();
-      input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-    }
-    function run() {
-      var query = input.value;
-      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      if (!words.length) return show([]);
-      load().then(function (d) {
-        if (input.value !== query) return; // the user typed on: a newer run shows its results
-        var hits = [];
-        for (var i = 0; i < d.length; i++) {
-          var s = score(d[i], words);
-          if (s) hits.push([s, i]);
-        }
-        hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-        show(hits.slice(0, 12).map(function (h) { return d[h[1]]; }));
-      });
-    }
-    function move(step) {
-      var items = list.querySelectorAll("[role=option]");
-      if (!items.length) return;
-      if (current >= 0) items[current].removeAttribute("aria-selected");
-      current = (current + step + items.length) % items.length;
-      items[current].setAttribute("aria-selected", "true");
-      input.setAttribute("aria-activedescendant", items[current].id);
-      items[current].scrollIntoView({ block: "nearest" });
-    }
-    input.addEventListener("focus", load);
-    input.addEventListener("input", run);
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
-      else if (e.key === "Enter") {
-        if (list.hidden) return;
-        var items = list.querySelectorAll("[role=option] a");
-        var target = items[current >= 0 ? current : 0];
-        if (target) { e.preventDefault(); location.href = target.href; }
-      } else if (e.key === "Escape") { input.value = ""; show([]); }
     });
-    document.addEventListener("click", function (e) { if (!box.contains(e.target)) { list.hidden = true; input.setAttribute("aria-expanded", "false"); } });
   }
 
   function init() {
@@ -291,6 +212,7 @@
     setupToggle();
     setupCopy();
     setupTabs();
+    setupSchemaState();
     revealCurrent();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

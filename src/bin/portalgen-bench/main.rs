@@ -5,6 +5,9 @@
 //!
 //! `portalgen-bench load [FILE] [--runs N]` loads an OpenAPI description (default: GitHub's
 //! REST description from the corpora installed by `../shared/corpora/setup.sh`). New stages
+//! `portalgen-bench build [FILE] [--runs N] [--peers]` times `portalgen build` of a portal of
+//! FILE (interleaved with Redocly CLI 2.77 and Redoc 2's full render with `--peers`).
+//! `portalgen-bench search [FILE] [--query Q]` measures the first-search payload in Chromium.
 //! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
 //! description against one openapi2kong-style route per operation with Kong's router.
 //! `portalgen-bench check [FILE] [--scale-to MB] [--x-data MB] [--description MB]` times
@@ -12,8 +15,12 @@
 //! bigger document into a temporary folder (FILE's paths repeated until it has MB megabytes,
 //! plus MB megabytes of `x-` extension data, or a description of MB megabytes), which is
 //! deleted after the runs.
+//! `portalgen-bench serve [--edits N]` times file write → reload event through the real
+//! `portalgen serve` for a guide and a template of the bundled example and one operation's
+//! description in GitHub's description (see `serve.rs`).
 
 mod routing;
+mod serve;
 
 /// The system allocator, counting what is allocated now and at most, so `check-stages` can
 /// say which stage holds how much memory.
@@ -111,14 +118,28 @@ enum Cmd {
         reader: String,
     },
     /// Build a whole portal (load, validate, route, render, write) for one API document N
-    /// times: a project with FILE as its only API, written to a temporary folder.
+    /// times: a project with FILE as its only API and a package holding every operation,
+    /// built by the real `portalgen build` (beside this binary) into a temporary folder.
+    /// Prints the median wall time and peak RSS, the output's total size, file count and
+    /// biggest page.
     Build {
         file: Option<PathBuf>,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Also run, interleaved on the same file, `redocly build-docs` of Redocly CLI 2.77
+        /// (a client-rendered shell) and of Redocly CLI 1.34.20 (Redoc 2's full server-side
+        /// render), installed with npm into a temporary folder on first use.
+        #[arg(long)]
+        peers: bool,
     },
-    #[command(hide = true)]
-    BuildOnce { file: PathBuf },
+    /// The first-search payload: build a portal of FILE, then type QUERY into its search box
+    /// in real Chromium (tests/js/first-search.mjs) and count every byte of the search code
+    /// and Pagefind index the browser downloads; also the index's total size.
+    Search {
+        file: Option<PathBuf>,
+        #[arg(long, default_value = "secondary rate limiting")]
+        query: String,
+    },
     /// `check` a project whose one API is FILE (or a bigger document made from it) N times.
     Check {
         file: Option<PathBuf>,
@@ -147,6 +168,15 @@ enum Cmd {
         corpora: Option<PathBuf>,
         #[arg(long, default_value_t = 7)]
         runs: usize,
+    },
+    /// File write → reload event at a connected client through `portalgen serve` (the binary
+    /// beside this one): a guide and a template of the bundled example, one operation's
+    /// description in GitHub's description; median of N edits each.
+    Serve {
+        /// GitHub's description; default: the installed corpora.
+        github: Option<PathBuf>,
+        #[arg(long, default_value_t = 20)]
+        edits: usize,
     },
 }
 
@@ -216,19 +246,32 @@ fn main() -> ExitCode {
             )
         }
         Cmd::ParseOnce { file, reader } => parse_once(&file, &reader),
-        Cmd::Build { file, runs } => {
+        Cmd::Build { file, runs, peers } => {
             let file = file.unwrap_or_else(default_corpus_file);
             if !file.is_file() {
                 eprintln!("error: {} not found", file.display());
                 return ExitCode::FAILURE;
             }
-            repeat(
-                "build",
-                &["build-once".into(), file.display().to_string()],
-                runs.max(1),
-            )
+            build_bench(&file, runs.max(1), peers)
         }
-        Cmd::BuildOnce { file } => build_once(&file),
+        Cmd::Serve { github, edits } => {
+            let github = github.unwrap_or_else(default_corpus_file);
+            match serve::run(edits.max(1), &github) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Search { file, query } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
+            first_search(&file, &query)
+        }
         Cmd::Check {
             file,
             runs,
@@ -534,44 +577,216 @@ fn load_once(file: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn build_once(file: &Path) -> ExitCode {
+/// The Redocly CLI versions the build is compared with: (row name, npm version).
+const PEERS: [(&str, &str); 2] = [
+    ("redocly 2.77 build-docs", "2.77.0"),
+    ("redoc 2 full render", "1.34.20"),
+];
+
+/// Installs `@redocly/cli@version` with npm into a folder of the temporary directory (kept
+/// for later runs) and gives its `bin/cli.js`, or why that was impossible.
+fn install_peer(version: &str) -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("portalgen-bench-peers/redocly-cli-{version}"));
+    let cli = dir.join("node_modules/@redocly/cli/bin/cli.js");
+    if cli.is_file() {
+        return Ok(cli);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!(
+        "installing @redocly/cli@{version} into {} ...",
+        dir.display()
+    );
+    let out = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&dir)
+        .arg(format!("@redocly/cli@{version}"))
+        .output()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    if !out.status.success() || !cli.is_file() {
+        return Err(format!(
+            "npm install @redocly/cli@{version} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(cli)
+}
+
+/// Sizes of a built site: (total bytes, files, biggest HTML page and its size).
+fn site_sizes(dir: &Path) -> (u64, usize, (u64, String)) {
+    let mut total = 0;
+    let mut files = 0;
+    let mut biggest = (0, String::new());
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            total += meta.len();
+            files += 1;
+            if p.extension().is_some_and(|x| x == "html") && meta.len() > biggest.0 {
+                let rel = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
+                biggest = (meta.len(), rel);
+            }
+        }
+    }
+    (total, files, biggest)
+}
+
+/// `portalgen build` of FILE's portal, `runs` times, interleaved with the peers when asked.
+fn build_bench(file: &Path, runs: usize, peers: bool) -> ExitCode {
+    let portalgen = match std::env::current_exe() {
+        Ok(e) => e.with_file_name(format!("portalgen{}", std::env::consts::EXE_SUFFIX)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !portalgen.is_file() {
+        eprintln!(
+            "error: {} not found: build both binaries (cargo build --release --bins)",
+            portalgen.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let dir = std::env::temp_dir().join(format!("portalgen-bench-build-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("json");
-    let setup = std::fs::create_dir_all(dir.join("apis"))
-        .and_then(|_| std::fs::copy(file, dir.join(format!("apis/bench.{ext}"))).map(|_| ()))
+    let project = dir.join("project");
+    let setup = std::fs::create_dir_all(project.join("apis"))
+        .and_then(|_| std::fs::create_dir_all(project.join("packages")))
+        .and_then(|_| std::fs::copy(file, project.join(format!("apis/bench.{ext}"))).map(|_| ()))
         .and_then(|_| {
             std::fs::write(
-                dir.join("portal.yaml"),
+                project.join("portal.yaml"),
                 "title: Bench\nbase_url: https://example.com/\n",
+            )
+        })
+        .and_then(|_| {
+            std::fs::write(
+                project.join("packages/everything.yaml"),
+                "name: Everything\nvisibility: public\noperations:\n  - api: bench\n",
             )
         });
     if let Err(e) = setup {
         eprintln!("error: cannot set up the project: {e}");
         return ExitCode::FAILURE;
     }
-    let start = Instant::now();
-    let result =
-        portalgen::pipeline::build(&dir, &portalgen::render::RenderOptions::default(), false);
-    let written = match &result {
-        Ok(b) => match &b.rendered {
-            Some(r) => portalgen::output::write_dir(&r.outputs, &dir.join("public"), &dir)
-                .map(|_| r.outputs.len())
-                .ok(),
-            None => None,
-        },
-        Err(_) => None,
-    };
-    let ms = start.elapsed().as_secs_f64() * 1000.0;
-    let hwm = peak_rss_kib();
+    let site = dir.join("site");
+    let mut rows = vec![("portalgen build", {
+        let mut c = Command::new(&portalgen);
+        c.arg("build").arg(&project).arg("-o").arg(&site);
+        c
+    })];
+    let mut peer_outputs = Vec::new();
+    if peers {
+        for (name, version) in PEERS {
+            match install_peer(version) {
+                Ok(cli) => {
+                    let out = dir.join(format!("redocly-{version}.html"));
+                    let mut c = Command::new("node");
+                    c.arg(&cli).arg("build-docs").arg(file).arg("-o").arg(&out);
+                    rows.push((name, c));
+                    peer_outputs.push((name, out));
+                }
+                Err(why) => eprintln!("\nSKIPPED {name}: {why}\n"),
+            }
+        }
+    }
+    let code = interleaved(
+        &format!("{runs} interleaved runs on {}:", file.display()),
+        rows,
+        runs,
+    );
+    let (total, files, (big, big_rel)) = site_sizes(&site);
+    println!(
+        "  portalgen output: {files} files, {:.1} MB in all, biggest page {big_rel} ({:.1} KB)",
+        total as f64 / 1e6,
+        big as f64 / 1024.0
+    );
+    for (name, out) in peer_outputs {
+        if let Ok(m) = std::fs::metadata(&out) {
+            println!(
+                "  {name} output: one page of {:.1} KB",
+                m.len() as f64 / 1024.0
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
-    match written {
-        Some(files) => {
-            println!("ms={ms:.3} hwm_kib={hwm} files={files}");
+    code
+}
+
+fn bench_project(dir: &Path, file: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("json");
+    std::fs::create_dir_all(dir.join("apis"))?;
+    std::fs::copy(file, dir.join(format!("apis/bench.{ext}")))?;
+    std::fs::write(
+        dir.join("portal.yaml"),
+        "title: Bench\nbase_url: https://example.com/\n",
+    )
+}
+
+/// `search`: build the portal once, then measure its first search in Chromium.
+fn first_search(file: &Path, query: &str) -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("portalgen-bench-search-{}", std::process::id()));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/first-search.mjs");
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/js/node_modules/playwright-core")
+        .is_dir()
+    {
+        eprintln!("error: playwright-core not found (npm ci in tests/js)");
+        return ExitCode::FAILURE;
+    }
+    let result = (|| -> Result<String, String> {
+        bench_project(&dir, file).map_err(|e| format!("cannot set up the project: {e}"))?;
+        let built =
+            portalgen::pipeline::build(&dir, &portalgen::render::RenderOptions::default(), false)
+                .map_err(|e| format!("the portal did not build: {}", e.0))?;
+        let rendered = built.rendered.ok_or("the portal did not build")?;
+        let site = dir.join("public");
+        portalgen::output::write_dir(&rendered.outputs, &site, &dir)
+            .map_err(|e| format!("cannot write the portal: {}", e.0))?;
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(&site)
+            .arg(query)
+            .current_dir(script.parent().expect("tests/js"))
+            .output()
+            .map_err(|e| format!("cannot run node: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    match result {
+        Ok(line) => {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            println!(
+                "first search for {query:?} on {}: {:.1} KiB in {} files (the whole index: {:.1} KiB); top results: {}",
+                file.display(),
+                v["bytes"].as_f64().unwrap_or(0.0) / 1024.0,
+                v["files"],
+                v["index_bytes"].as_f64().unwrap_or(0.0) / 1024.0,
+                v["top"]
+            );
             ExitCode::SUCCESS
         }
-        None => {
-            eprintln!("error: the portal did not build");
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -4,7 +4,10 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::codes;
-use crate::model::api::{SecurityRequirement, SpecVersion, Tag};
+use crate::model::api::{
+    ApiInfo, Contact, ExternalDocs, License, OAuthFlow, SecurityRequirement, SpecVersion, Tag,
+    TagGroup,
+};
 use crate::source::Span;
 use crate::tree::{Node, Value};
 
@@ -144,9 +147,94 @@ pub fn tags(ctx: &mut Ctx<'_>) -> Vec<Tag> {
             continue;
         }
         let description = ctx.text(0, t, "description");
-        out.push(Tag { name, description });
+        let external_docs = external_docs(ctx, 0, t);
+        out.push(Tag {
+            name,
+            description,
+            external_docs,
+        });
     }
     out
+}
+
+/// The `externalDocs` of `node`, when it names a `url`.
+pub fn external_docs(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Option<ExternalDocs> {
+    let e = node.get("externalDocs")?;
+    Some(ExternalDocs {
+        url: ctx.text(doc, e, "url")?,
+        description: ctx.text(doc, e, "description"),
+    })
+}
+
+/// `info.contact`, `info.license`, `info.termsOfService` and the root `externalDocs`.
+pub fn api_info(ctx: &mut Ctx<'_>) -> ApiInfo {
+    let store = ctx.store;
+    let root = &store.docs[0].root;
+    let info = root.get("info");
+    let contact = info.and_then(|i| i.get("contact")).map(|c| Contact {
+        name: ctx.text(0, c, "name"),
+        url: ctx.text(0, c, "url"),
+        email: ctx.text(0, c, "email"),
+    });
+    let license = info.and_then(|i| i.get("license")).and_then(|l| {
+        let name = ctx.text(0, l, "name")?;
+        let url = ctx.text(0, l, "url").or_else(|| {
+            ctx.text(0, l, "identifier")
+                .map(|id| format!("https://spdx.org/licenses/{id}.html"))
+        });
+        Some(License { name, url })
+    });
+    ApiInfo {
+        contact: contact.filter(|c| c.name.is_some() || c.url.is_some() || c.email.is_some()),
+        license,
+        terms_of_service: info.and_then(|i| ctx.text(0, i, "termsOfService")),
+        external_docs: external_docs(ctx, 0, root),
+    }
+}
+
+/// Redoc's `x-tagGroups`: `[{name, tags: [..]}]`.
+pub fn tag_groups(ctx: &mut Ctx<'_>) -> Vec<TagGroup> {
+    let store = ctx.store;
+    let root = &store.docs[0].root;
+    let mut out = Vec::new();
+    for g in root
+        .get("x-tagGroups")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let Some(name) = ctx.text(0, g, "name") else {
+            continue;
+        };
+        let tags = ctx.strings(0, g, "tags");
+        out.push(TagGroup { name, tags });
+    }
+    out
+}
+
+/// One OAuth 2.0 flow (`kind` as written; Swagger 2.0 names mapped to 3.x ones).
+pub fn oauth_flow(ctx: &mut Ctx<'_>, doc: DocId, kind: &str, flow: &Node) -> OAuthFlow {
+    let kind = match kind {
+        "application" => "clientCredentials",
+        "accessCode" => "authorizationCode",
+        k => k,
+    };
+    let scopes = flow
+        .get("scopes")
+        .and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.starts_with("x-"))
+                .map(|(k, (_, v))| (k.to_string(), v.scalar_text().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    OAuthFlow {
+        kind: kind.to_string(),
+        authorization_url: ctx.text(doc, flow, "authorizationUrl"),
+        token_url: ctx.text(doc, flow, "tokenUrl"),
+        refresh_url: ctx.text(doc, flow, "refreshUrl"),
+        scopes,
+    }
 }
 
 /// A `security` list: each entry is one alternative (all its schemes together, with scopes).

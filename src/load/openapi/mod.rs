@@ -8,6 +8,7 @@
 //! project-relative file, line and column; only an unreadable or unrecognisable entry
 //! document yields no model.
 
+mod bundle;
 mod context;
 mod document;
 mod finish;
@@ -23,7 +24,7 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::files::Files;
-use crate::model::api::{SecurityRequirement, SecurityScheme, SpecVersion, Tag};
+use crate::model::api::{Original, SecurityRequirement, SecurityScheme, SpecVersion, Tag};
 use crate::model::{Api, Operation, Slug};
 use crate::source::{SourceMap, Span};
 
@@ -77,6 +78,8 @@ pub fn load_api_from(
     let mut ctx = context::Ctx::new(&store, spec);
     let (title, version, description) = document::info(&mut ctx, slug);
     let mut tags = document::tags(&mut ctx);
+    let info = document::api_info(&mut ctx);
+    let tag_groups = document::tag_groups(&mut ctx);
     let root = &store.docs[0].root;
     let security = root
         .get("security")
@@ -104,6 +107,7 @@ pub fn load_api_from(
                 tags.push(Tag {
                     name: t.clone(),
                     description: None,
+                    external_docs: None,
                 });
             }
         }
@@ -114,6 +118,20 @@ pub fn load_api_from(
         // Converted into `webhooks` above.
         extensions.shift_remove("x-webhooks");
     }
+    let schema_names = std::mem::take(&mut ctx.schema_names);
+    let schema_slugs = schema_slugs(schema_names.keys());
+    let entry_doc = &store.docs[0];
+    let original = Original {
+        file: entry_doc.rel.to_string(),
+        version: entry_doc
+            .root
+            .get("openapi")
+            .or_else(|| entry_doc.root.get("swagger"))
+            .and_then(|n| document::raw_scalar(&entry_doc.text, n))
+            .unwrap_or_default(),
+        yaml: !entry_doc.text.trim_start().starts_with('{'),
+        bundled: bundle::bundle(&store),
+    };
     let api = Api {
         slug: Slug::parse(slug).unwrap_or_else(|| Slug::from_name(slug)),
         title,
@@ -126,7 +144,11 @@ pub fn load_api_from(
         operations,
         webhooks,
         schemas: std::mem::take(&mut ctx.schemas),
-        schema_names: std::mem::take(&mut ctx.schema_names),
+        schema_names,
+        schema_slugs,
+        info,
+        tag_groups,
+        original,
         security_schemes,
         security,
         extensions,
@@ -134,6 +156,27 @@ pub fn load_api_from(
     diags.extend(std::mem::take(&mut ctx.diags));
     diags.sort();
     (Some(api), diags)
+}
+
+/// URL slugs for named schemas, in order: [`slugify`]'s lower-case words, made unique with a
+/// number (`Pet`, `pet` → `pet`, `pet-2`); a name with no letters or digits becomes `schema`.
+fn schema_slugs<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    names
+        .map(|n| {
+            let base = match slugify(n) {
+                s if s.is_empty() => "schema".to_string(),
+                s => s,
+            };
+            let mut slug = base.clone();
+            let mut i = 2;
+            while !used.insert(slug.clone()) {
+                slug = format!("{base}-{i}");
+                i += 1;
+            }
+            slug
+        })
+        .collect()
 }
 
 /// Security requirements must name declared schemes.

@@ -368,11 +368,12 @@ fn security_schemes<'s>(ctx: &mut Ctx<'s>, node: &'s Node) -> Vec<SecurityScheme
             Some("oauth2") => SecuritySchemeKind::OAuth2 {
                 flows: s
                     .get("flows")
-                    .and_then(Node::as_map)
-                    .map(|m| {
-                        m.keys()
-                            .filter(|k| !k.starts_with("x-"))
-                            .map(|k| k.to_string())
+                    .map(|f| {
+                        entries(f)
+                            .filter(|(k, _, _)| !k.starts_with("x-"))
+                            .map(|(kind, _, flow)| {
+                                super::document::oauth_flow(ctx, doc, kind, flow)
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),

@@ -432,6 +432,17 @@ impl<'s> Ctx<'s> {
                 ..Schema::default()
             }));
             s.any_of = vec![s.all_of.remove(0), null];
+        } else if nullable && s.types.is_empty() && (!s.one_of.is_empty() || !s.any_of.is_empty()) {
+            // `{oneOf: [...], nullable: true}`: null is one more alternative.
+            let null = SchemaRef::Inline(Box::new(Schema {
+                types: vec!["null".into()],
+                ..Schema::default()
+            }));
+            if s.one_of.is_empty() {
+                s.any_of.push(null);
+            } else {
+                s.one_of.push(null);
+            }
         }
         s
     }

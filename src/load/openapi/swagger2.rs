@@ -428,7 +428,7 @@ fn security_definitions<'s>(ctx: &mut Ctx<'s>, node: &'s Node) -> Vec<SecuritySc
                     _ => "implicit",
                 };
                 SecuritySchemeKind::OAuth2 {
-                    flows: vec![flow.to_string()],
+                    flows: vec![super::document::oauth_flow(ctx, doc, flow, s)],
                 }
             }
             other => {
