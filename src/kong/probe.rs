@@ -366,6 +366,7 @@ mod tests {
                 version: "3.0.0".into(),
                 yaml: true,
                 bundled: None,
+                text: "".into(),
             },
             security_schemes: vec![],
             security: vec![],

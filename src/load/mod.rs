@@ -27,9 +27,9 @@ use crate::model::{Api, Page, Slug};
 use crate::source::{SourceMap, Span, relative};
 use crate::tree;
 
-pub use files::{Backend, Disk, FileError, Files, Kind};
 pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
 pub use deck::env_var_name;
+pub use files::{Backend, Disk, FileError, Files, Kind};
 pub use openapi::load_api_from as load_api;
 pub use package::{Pick, RawPackage, Selector};
 
@@ -213,7 +213,12 @@ pub fn load_from_with(
     diags.extend(d);
 
     let mut applications = Vec::new();
-    for path in files.walk(&root.join("applications"), &["yaml", "yml"], false, &mut diags) {
+    for path in files.walk(
+        &root.join("applications"),
+        &["yaml", "yml"],
+        false,
+        &mut diags,
+    ) {
         if let Some((node, file)) = read_tree(&files, &path, sources, &mut diags)
             && let Some(a) = applications::read(&node, &file, &mut diags)
         {

@@ -215,6 +215,10 @@ pub struct Original {
     /// The document bundled into one JSON file, when it is split across files (every file
     /// it references inlined, schemas into `components/schemas`); `None` for one file.
     pub bundled: Option<String>,
+    /// The entry file's text as the loader read it (through the project's file access,
+    /// confined and within budget): what the download of a one-file document serves, so
+    /// rendering reads no file again.
+    pub text: std::sync::Arc<str>,
 }
 
 /// One operation: a method on a path template.

@@ -407,13 +407,7 @@ impl Renderer<'_> {
                 let api = portal.api(*a);
                 match &api.original.bundled {
                     Some(text) => text.clone().into_bytes(),
-                    None => std::fs::read(portal.root.join(&api.original.file)).map_err(|e| {
-                        Diagnostic::new(
-                            codes::FILE_UNREADABLE,
-                            format!("cannot read the API document to offer it for download: {e}"),
-                        )
-                        .in_file(api.original.file.clone())
-                    })?,
+                    None => api.original.text.as_bytes().to_vec(),
                 }
             }
             FileKind::LlmsTxt => llms::llms_txt(views, self.base_url).into_bytes(),

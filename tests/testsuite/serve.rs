@@ -644,7 +644,8 @@ fn startup_checks() {
 fn wait_for(addr: &str, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let (status, body) = get(addr, path);
+        let r = request(addr, path, addr, "GET", &[]);
+        let (status, body) = (r.status, r.text());
         if ok(status, &body) {
             return;
         }
@@ -669,6 +670,14 @@ fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
+    /// Ends the server however the test ends.
+    struct Server(Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let server = Server(child);
     let mut lines = BufReader::new(stderr).lines();
     let addr = loop {

@@ -131,6 +131,7 @@ pub fn load_api_from(
             .unwrap_or_default(),
         yaml: !entry_doc.text.trim_start().starts_with('{'),
         bundled: bundle::bundle(&store),
+        text: entry_doc.text.clone(),
     };
     let api = Api {
         slug: Slug::parse(slug).unwrap_or_else(|| Slug::from_name(slug)),
