@@ -525,6 +525,13 @@ fn a_ref_target_outside_the_project_is_watched() {
         "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '../../shared/owner.yaml'\n  /pets/{id}:",
     );
     std::fs::write(proj.join("apis/pets.yaml"), spec).unwrap();
+    // Files outside the project are read only from a declared read root.
+    let config = std::fs::read_to_string(proj.join("portal.yaml")).unwrap();
+    std::fs::write(
+        proj.join("portal.yaml"),
+        format!("{config}\nread_roots: [../shared]\n"),
+    )
+    .unwrap();
     let server = Serve::start(&proj, &[]);
     let events = Events::connect(&server.addr);
     let ops = server.get("/dev/apis/pets/list-pets/");
