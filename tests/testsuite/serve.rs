@@ -694,7 +694,7 @@ fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
         }
     };
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    wait_for(&addr, "/guides/intro/", "first build", |s, _| s == 200);
+    wait_for(&addr, "/dev/guides/intro/", "first build", |s, _| s == 200);
 
     let template = tmp.path().join("templates/page.html");
     std::fs::create_dir_all(template.parent().unwrap()).unwrap();
@@ -703,7 +703,7 @@ fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
         "{% extends \"theme/page.html\" %}\n{% block content %}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n{% endblock %}\n",
     )
     .unwrap();
-    wait_for(&addr, "/", "no error page for the endless loop", |s, b| {
+    wait_for(&addr, "/dev/", "no error page for the endless loop", |s, b| {
         s == 500 && b.contains("template-out-of-fuel") && b.contains("templates/page.html")
     });
 
@@ -714,7 +714,7 @@ fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
     .unwrap();
     wait_for(
         &addr,
-        "/guides/intro/",
+        "/dev/guides/intro/",
         "no rebuild after the fix",
         |s, b| s == 200 && b.contains("Fixed loop."),
     );
