@@ -39,7 +39,22 @@ pub fn check(root: &Path) -> Result<Checked, Fatal> {
 /// template compiles and works on each of them. The built-in templates need no such proof.
 /// Diagnostics are sorted.
 pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked, Fatal> {
-    let mut checked = load_and_validate(root, flavor)?;
+    let checked = load_and_validate(root, flavor)?;
+    Ok(plan_and_render(checked))
+}
+
+/// [`check_for`] a project read through `files` (any [`load::Backend`]: the working tree, a
+/// project held in memory, a git revision), for portal.yaml's flavor.
+pub fn check_files(files: load::Files) -> Result<Checked, Fatal> {
+    let sources = SourceMap::default();
+    let (project, diags) = load::load_from(files, &sources)?;
+    Ok(plan_and_render(validate_and_plan(
+        project, diags, sources, None,
+    )))
+}
+
+/// The part of `check` after validation: the render plan and, with overrides, the render.
+fn plan_and_render(mut checked: Checked) -> Checked {
     let mut plan = render::plan::plan(&checked.portal, &[]);
     std::mem::take(&mut plan.diagnostics)
         .into_iter()
@@ -53,7 +68,7 @@ pub fn check_for(root: &Path, flavor: Option<export::Flavor>) -> Result<Checked,
         );
     }
     checked.diags.sort();
-    Ok(checked)
+    checked
 }
 
 /// Load, validate and plan the gateway export.
@@ -68,18 +83,27 @@ fn load_and_validate_with(
     load_api: &load::ApiLoader<'_>,
 ) -> Result<Checked, Fatal> {
     let sources = SourceMap::default();
-    let (project, mut diags) = load::load_with(root, &sources, load_api)?;
+    let (project, diags) = load::load_with(root, &sources, load_api)?;
+    Ok(validate_and_plan(project, diags, sources, flavor))
+}
+
+fn validate_and_plan(
+    project: load::Project,
+    mut diags: Diagnostics,
+    sources: SourceMap,
+    flavor: Option<export::Flavor>,
+) -> Checked {
     let mut portal = crate::validate::validate(project, &mut diags);
     let (export, d) = export::plan(&portal, flavor.unwrap_or(portal.config.gateway.flavor));
     diags.extend(d);
     // What the gateway enforces is what the portal's pages and reports show.
     portal.enforcement = export.enforcement.clone();
-    Ok(Checked {
+    Checked {
         portal,
         diags,
         sources,
         export,
-    })
+    }
 }
 
 /// Load, validate and, when that leaves no failure, render into memory.

@@ -48,8 +48,18 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// Register `text` as the content of `rel` and return it, with every lone CR made a LF
+    /// (see [`lone_cr_to_lf`]): the text the readers parse and the snippets quote is one.
     pub fn add(&self, rel: &str, text: impl Into<Arc<str>>) -> Arc<str> {
-        let text = text.into();
+        let mut text = text.into();
+        if has_lone_cr(text.as_bytes()) {
+            let mut bytes = text.as_bytes().to_vec();
+            lone_cr_to_lf(&mut bytes);
+            // Replacing one ASCII byte by another keeps the text UTF-8.
+            text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                .into();
+        }
         self.files
             .lock()
             .expect("source map lock")
@@ -63,6 +73,12 @@ impl SourceMap {
             .expect("source map lock")
             .get(rel)
             .cloned()
+    }
+
+    /// Move every file of `other` into this map (replacing files of the same path).
+    pub fn absorb(&self, other: SourceMap) {
+        let other = other.files.into_inner().expect("source map lock");
+        self.files.lock().expect("source map lock").extend(other);
     }
 
     /// All registered paths, sorted.
@@ -88,6 +104,26 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Whether `bytes` hold a CR that is not the start of a CRLF.
+pub fn has_lone_cr(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// Make every lone CR (an old Mac line break) a LF, in place. YAML counts a lone CR as a line
+/// break and so do editors, while line numbers everywhere else count LFs: with this done when
+/// a file is read, a diagnostic's line is the same line in the parser, in the quoted snippet
+/// and in the editor. CRLF stays as it is.
+pub fn lone_cr_to_lf(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
@@ -108,5 +144,17 @@ mod tests {
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, t.find('f').unwrap()), (2, 5));
+    }
+
+    #[test]
+    fn lone_crs_become_lfs_and_crlf_stays() {
+        let mut b = b"a\rb\r\nc\r".to_vec();
+        assert!(has_lone_cr(&b));
+        lone_cr_to_lf(&mut b);
+        assert_eq!(b, b"a\nb\r\nc\n");
+        assert!(!has_lone_cr(&b));
+        let sources = SourceMap::default();
+        assert_eq!(&*sources.add("x.yaml", "k: 1\rj: 2\r"), "k: 1\nj: 2\n");
+        assert_eq!(&*sources.text("x.yaml").unwrap(), "k: 1\nj: 2\n");
     }
 }

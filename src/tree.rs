@@ -4,8 +4,8 @@
 //! duplicate mapping keys and alias bombs are errors, never silent overwrites or hangs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use crate::diagnostics::{Code, Diagnostic, codes};
@@ -22,10 +22,9 @@ pub struct Node {
     pub column: u32,
 }
 
-/// A mapping key with its position.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a mapping key is written (its name is the key of the [`Map`] entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
-    pub name: String,
     pub line: u32,
     pub column: u32,
 }
@@ -38,7 +37,185 @@ pub enum Value {
     Float(f64),
     String(String),
     Seq(Vec<Node>),
-    Map(IndexMap<String, (Key, Node)>),
+    Map(Map),
+}
+
+/// One entry of a [`Map`]: the key's name, where the key is written, and the value.
+pub type Entry = (Arc<str>, (Key, Node));
+
+/// Mappings up to this many entries are searched by comparing keys; larger ones keep a
+/// sorted index. Most mappings of a document have a handful of keys, and comparing a few
+/// short strings is cheaper than any index (the loader asks for fields millions of times on
+/// a big description).
+const SMALL_MAP: usize = 8;
+
+/// The entries of a mapping in the order they are written, keys unique. Laid out for big
+/// documents (a 100 MB description is millions of entries): one allocation of exactly the
+/// entries, key names shared within a document (`type`, `description`, … are one string
+/// each), and an index of 4 bytes per entry only in mappings larger than [`SMALL_MAP`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Map {
+    entries: Box<[Entry]>,
+    /// Entry positions sorted by key (only for mappings larger than [`SMALL_MAP`]).
+    index: Option<Box<[u32]>>,
+}
+
+/// The iterator over a [`Map`]'s entries, in the order written.
+pub type MapIter<'a> =
+    std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> (&'a Arc<str>, &'a (Key, Node))>;
+
+impl Map {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The key position and value of `key`.
+    pub fn get(&self, key: &str) -> Option<&(Key, Node)> {
+        match &self.index {
+            None => self
+                .entries
+                .iter()
+                .find(|(k, _)| &**k == key)
+                .map(|(_, v)| v),
+            Some(index) => index
+                .binary_search_by(|&i| (*self.entries[i as usize].0).cmp(key))
+                .ok()
+                .map(|at| &self.entries[index[at] as usize].1),
+        }
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn iter(&self) -> MapIter<'_> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &(Key, Node)> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut (Key, Node)> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The entries whose key `keep` keeps, in their order.
+    pub fn select(&self, keep: impl Fn(&str) -> bool) -> Map {
+        Map::from_unique(
+            self.entries
+                .iter()
+                .filter(|(k, _)| keep(k))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The map of `entries` in their order; of a key written twice the first is kept.
+    pub fn from_entries(entries: Vec<Entry>) -> Map {
+        let mut b = MapBuilder::default();
+        for (name, (key, node)) in entries {
+            if b.position(&name).is_none() {
+                b.push(name, key, node);
+            }
+        }
+        b.finish()
+    }
+
+    /// The entries, in their order.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.entries.into_vec()
+    }
+
+    /// The map of `entries` (keys already unique), with its index when it is large.
+    fn from_unique(entries: Vec<Entry>) -> Map {
+        let entries = entries.into_boxed_slice();
+        let index = (entries.len() > SMALL_MAP).then(|| {
+            let mut idx: Vec<u32> = (0..entries.len() as u32).collect();
+            idx.sort_unstable_by(|&a, &b| entries[a as usize].0.cmp(&entries[b as usize].0));
+            idx.into_boxed_slice()
+        });
+        Map { entries, index }
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a Arc<str>, &'a (Key, Node));
+    type IntoIter = MapIter<'a>;
+    fn into_iter(self) -> MapIter<'a> {
+        self.iter()
+    }
+}
+
+/// The entries of one mapping as it is read. A repeated key is found as it comes: by
+/// comparing keys while the mapping is small, with a hash set once it is not (so a mapping
+/// of 100,000 keys is not 10^10 comparisons).
+#[derive(Default)]
+pub(crate) struct MapBuilder {
+    entries: Vec<Entry>,
+    seen: Option<std::collections::HashMap<Arc<str>, usize>>,
+}
+
+impl MapBuilder {
+    /// The position of `key` if it is already there.
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
+        match &self.seen {
+            Some(seen) => seen.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| &**k == key),
+        }
+    }
+
+    /// Where the entry at `position` has its key.
+    pub(crate) fn key_at(&self, position: usize) -> Key {
+        self.entries[position].1.0
+    }
+
+    /// Add an entry whose key is not there yet (see [`MapBuilder::position`]).
+    pub(crate) fn push(&mut self, name: Arc<str>, key: Key, node: Node) {
+        if let Some(seen) = &mut self.seen {
+            seen.insert(name.clone(), self.entries.len());
+        } else if self.entries.len() == SMALL_MAP {
+            let mut seen: std::collections::HashMap<Arc<str>, usize> = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
+            seen.insert(name.clone(), self.entries.len());
+            self.seen = Some(seen);
+        }
+        self.entries.push((name, (key, node)));
+    }
+
+    pub(crate) fn finish(self) -> Map {
+        Map::from_unique(self.entries)
+    }
+}
+
+/// One copy of each key name of a document: a 100 MB description repeats `description` a
+/// million times, and a million copies of it would cost a million allocations.
+#[derive(Default)]
+pub(crate) struct Names {
+    set: std::collections::HashSet<Arc<str>>,
+}
+
+impl Names {
+    pub(crate) fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.set.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.set.insert(n.clone());
+        n
+    }
 }
 
 impl Node {
@@ -53,7 +230,7 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&IndexMap<String, (Key, Node)>> {
+    pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
             Value::Map(m) => Some(m),
             _ => None,
@@ -129,22 +306,16 @@ impl Node {
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(m) => J::Object(
                 m.iter()
-                    .map(|(k, (_, v))| (k.clone(), v.to_json()))
+                    .map(|(k, (_, v))| (k.to_string(), v.to_json()))
                     .collect(),
             ),
         }
     }
 }
 
-/// A field of a mapping. Most mappings of a document have a handful of keys, and comparing
-/// a few short strings is several times cheaper than hashing the key (the loader asks for
-/// fields millions of times on a big description); large mappings use the hash index.
-pub fn lookup<'a>(map: &'a IndexMap<String, (Key, Node)>, key: &str) -> Option<&'a (Key, Node)> {
-    if map.len() <= 8 {
-        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-    } else {
-        map.get(key)
-    }
+/// A field of a mapping (see [`Map::get`]).
+pub fn lookup<'a>(map: &'a Map, key: &str) -> Option<&'a (Key, Node)> {
+    map.get(key)
 }
 
 /// Why a document could not be parsed, with the position of the problem.
@@ -183,16 +354,19 @@ impl ParseError {
     }
 }
 
-/// Limits that keep hostile input (alias bombs, absurd nesting) from exhausting memory or stack.
-#[derive(Debug, Clone, Copy)]
+/// How deep a document may nest (mappings and lists inside each other), in YAML block and
+/// flow style and in JSON alike: 255 levels, the most saphyr-parser's scanner admits in flow
+/// style (it counts flow levels in a `u8`). Real descriptions stay far below (GitHub's: 21).
+pub const MAX_DEPTH: usize = 255;
+
+/// The node counts one run may build, over every YAML and JSON file it reads together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Maximum number of nodes after alias expansion.
+    /// Maximum number of nodes after alias expansion (`limits.yaml_nodes` in portal.yaml).
     pub max_nodes: usize,
     /// Maximum number of nodes added by expanding aliases (`*name`), so an alias bomb is
-    /// refused long before it fills memory.
+    /// refused long before it fills memory (`limits.alias_nodes`).
     pub max_alias_nodes: usize,
-    /// Maximum nesting depth.
-    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -200,18 +374,248 @@ impl Default for Limits {
         Limits {
             max_nodes: 20_000_000,
             max_alias_nodes: 1_000_000,
-            max_depth: 512,
         }
     }
 }
 
-/// Parse a YAML or JSON text into one spanned tree (the first document of a stream).
-pub fn parse(text: &str) -> Result<Node, ParseError> {
-    parse_with(text, Limits::default())
+/// The reading budget of one run. Every file parsed in the run draws on the same counts, so
+/// loading many files (in parallel or not) cannot multiply the limits: ten alias bombs just
+/// under the limit each still stop at one limit in total.
+///
+/// Files parsed in parallel draw in an order that depends on scheduling. When a draw fails
+/// because of what *other* files used, the budget notes it ([`Budget::tripped`]); the loader
+/// then reads those files again one by one from a [`Budget::snapshot`], so which file is
+/// reported is the same on every run.
+#[derive(Debug)]
+pub struct Budget {
+    limits: Limits,
+    nodes: AtomicUsize,
+    alias_nodes: AtomicUsize,
+    tripped: AtomicBool,
 }
 
-pub fn parse_with(text: &str, limits: Limits) -> Result<Node, ParseError> {
-    parse_unclamped(text, limits).map_err(|e| clamp(text, e))
+/// What a [`Budget`] had used at one point, to start a sequential retry from.
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot {
+    nodes: usize,
+    alias_nodes: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(Limits::default())
+    }
+}
+
+impl Budget {
+    pub fn new(limits: Limits) -> Self {
+        Budget {
+            limits,
+            nodes: AtomicUsize::new(0),
+            alias_nodes: AtomicUsize::new(0),
+            tripped: AtomicBool::new(false),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Nodes drawn so far (after alias expansion), by every file.
+    pub fn nodes_used(&self) -> usize {
+        self.nodes.load(Ordering::Relaxed)
+    }
+
+    /// True when a draw failed because of what other files had used before it.
+    pub fn tripped(&self) -> bool {
+        self.tripped.load(Ordering::Relaxed)
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            nodes: self.nodes.load(Ordering::SeqCst),
+            alias_nodes: self.alias_nodes.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Go back to `snap` (and forget a trip), to read files again in a fixed order.
+    pub fn restore(&self, snap: Snapshot) {
+        self.nodes.store(snap.nodes, Ordering::SeqCst);
+        self.alias_nodes.store(snap.alias_nodes, Ordering::SeqCst);
+        self.tripped.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Nodes a file draws from the run's [`Budget`] at once: drawing every node would make the
+/// threads of a parallel load contend on one counter.
+const DRAW: usize = 4096;
+
+/// One file's draws on the run's [`Budget`]. A file that fails to parse gives back what it
+/// drew (its tree is dropped); [`Meter::commit`] keeps the draws of a parsed file.
+pub(crate) struct Meter<'b> {
+    budget: &'b Budget,
+    drawn_nodes: usize,
+    drawn_aliases: usize,
+    committed: bool,
+    /// This file's nodes and alias nodes, and how many of them are not yet drawn.
+    nodes: usize,
+    nodes_undrawn: usize,
+    alias_nodes: usize,
+    alias_undrawn: usize,
+    /// Where the last alias not yet drawn is: what is left is reported there at the end.
+    last_alias: (u32, u32),
+}
+
+impl<'b> Meter<'b> {
+    pub(crate) fn new(budget: &'b Budget) -> Self {
+        Meter {
+            budget,
+            drawn_nodes: 0,
+            drawn_aliases: 0,
+            committed: false,
+            nodes: 0,
+            nodes_undrawn: 0,
+            alias_nodes: 0,
+            alias_undrawn: 0,
+            last_alias: (1, 1),
+        }
+    }
+
+    /// Count `n` new nodes at `line`:`column`.
+    pub(crate) fn nodes(&mut self, n: usize, line: u32, column: u32) -> Result<(), ParseError> {
+        let max = self.budget.limits.max_nodes;
+        self.nodes = self.nodes.saturating_add(n);
+        self.nodes_undrawn = self.nodes_undrawn.saturating_add(n);
+        if self.nodes > max {
+            return Err(too_large(
+                format!(
+                    "the document expands to more than {max} nodes (an alias/anchor bomb?); `limits.yaml_nodes` in portal.yaml sets the limit"
+                ),
+                line,
+                column,
+            ));
+        }
+        if self.nodes_undrawn >= DRAW {
+            self.draw_nodes(line, column)?;
+        }
+        Ok(())
+    }
+
+    /// Count `n` nodes added by expanding an alias at `line`:`column`.
+    fn aliases(&mut self, n: usize, line: u32, column: u32) -> Result<(), ParseError> {
+        let max = self.budget.limits.max_alias_nodes;
+        self.alias_nodes = self.alias_nodes.saturating_add(n);
+        self.alias_undrawn = self.alias_undrawn.saturating_add(n);
+        self.last_alias = (line, column);
+        if self.alias_nodes > max {
+            return Err(too_large(
+                format!(
+                    "aliases expand to more than {max} nodes (an alias/anchor bomb?); `limits.alias_nodes` in portal.yaml sets the limit"
+                ),
+                line,
+                column,
+            ));
+        }
+        if self.alias_undrawn >= DRAW {
+            self.draw_aliases(line, column)?;
+        }
+        Ok(())
+    }
+
+    fn draw_nodes(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
+        let n = std::mem::take(&mut self.nodes_undrawn);
+        let max = self.budget.limits.max_nodes;
+        self.drawn_nodes += n;
+        let total = self
+            .budget
+            .nodes
+            .fetch_add(n, Ordering::Relaxed)
+            .saturating_add(n);
+        if total > max {
+            self.budget.tripped.store(true, Ordering::Relaxed);
+            return Err(too_large(
+                format!(
+                    "with the files read before it, the project's YAML and JSON files expand to more than {max} nodes; `limits.yaml_nodes` in portal.yaml sets the limit"
+                ),
+                line,
+                column,
+            ));
+        }
+        Ok(())
+    }
+
+    fn draw_aliases(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
+        let n = std::mem::take(&mut self.alias_undrawn);
+        let max = self.budget.limits.max_alias_nodes;
+        self.drawn_aliases += n;
+        let total = self
+            .budget
+            .alias_nodes
+            .fetch_add(n, Ordering::Relaxed)
+            .saturating_add(n);
+        if total > max {
+            self.budget.tripped.store(true, Ordering::Relaxed);
+            return Err(too_large(
+                format!(
+                    "with the files read before it, the aliases of the project's YAML files expand to more than {max} nodes; `limits.alias_nodes` in portal.yaml sets the limit"
+                ),
+                line,
+                column,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Draw what is left (at the end of a document, where it is reported) and keep the draws.
+    pub(crate) fn commit(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
+        self.draw_nodes(line, column)?;
+        let (alias_line, alias_column) = self.last_alias;
+        self.draw_aliases(alias_line, alias_column)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Meter<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.budget
+                .nodes
+                .fetch_sub(self.drawn_nodes, Ordering::Relaxed);
+            self.budget
+                .alias_nodes
+                .fetch_sub(self.drawn_aliases, Ordering::Relaxed);
+        }
+    }
+}
+
+fn too_large(message: String, line: u32, column: u32) -> ParseError {
+    ParseError {
+        message,
+        line,
+        column,
+        code: codes::YAML_TOO_LARGE,
+    }
+}
+
+pub(crate) fn too_deep(line: u32, column: u32) -> ParseError {
+    ParseError {
+        message: format!("the document nests deeper than {MAX_DEPTH} levels"),
+        line,
+        column,
+        code: codes::YAML_TOO_DEEP,
+    }
+}
+
+/// Parse a YAML or JSON text into one spanned tree (the first document of a stream), with a
+/// budget of its own (the default limits). The loader uses [`parse_in`] with the run's budget.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    parse_in(text, &Budget::default())
+}
+
+/// Parse a YAML or JSON text, drawing on the run's `budget`.
+pub fn parse_in(text: &str, budget: &Budget) -> Result<Node, ParseError> {
+    parse_unclamped(text, budget).map_err(|e| clamp(text, e))
 }
 
 /// Keep an error position on a line that exists (parsers report end-of-input one line past
@@ -232,20 +636,21 @@ fn clamp(text: &str, mut e: ParseError) -> ParseError {
     e
 }
 
-fn parse_unclamped(text: &str, limits: Limits) -> Result<Node, ParseError> {
+fn parse_unclamped(text: &str, budget: &Budget) -> Result<Node, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // JSON is detected by content: a document starting with `{` or `[` goes through the fast
     // JSON reader. YAML flow collections start the same way, so when the JSON reader rejects
     // the text the YAML parser gets its turn; if both reject it, the JSON error is the one that
     // describes what the author most likely meant.
     if looks_like_json(text) {
-        match json::parse(text, limits) {
+        // A failed attempt gives back what it drew, so the YAML retry does not pay twice.
+        match json::parse(text, budget) {
             Ok(node) => return Ok(node),
             Err(json_err) if json_err.code != codes::YAML_SYNTAX => return Err(json_err),
-            Err(json_err) => return parse_yaml(text, limits).map_err(|_| json_err),
+            Err(json_err) => return parse_yaml(text, budget).map_err(|_| json_err),
         }
     }
-    parse_yaml(text, limits)
+    parse_yaml(text, budget)
 }
 
 /// True when the first significant character opens a JSON object or array.
@@ -255,22 +660,28 @@ pub fn looks_like_json(text: &str) -> bool {
 }
 
 /// Parse with the YAML parser only (JSON is YAML 1.2 too, just slower this way).
-pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
+pub fn parse_yaml(text: &str, budget: &Budget) -> Result<Node, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: Vec::new(),
         root: None,
-        nodes: 0,
-        alias_nodes: 0,
-        limits,
+        meter: Meter::new(budget),
+        names: Names::default(),
     };
     let mut parser = Parser::new_from_str(text);
-    let syntax = |e: saphyr_parser::ScanError| ParseError {
-        message: e.info().to_string(),
-        line: e.marker().line() as u32,
-        column: e.marker().col() as u32 + 1,
-        code: codes::YAML_SYNTAX,
+    let syntax = |e: saphyr_parser::ScanError| {
+        let (line, column) = (e.marker().line() as u32, e.marker().col() as u32 + 1);
+        // The scanner's own flow-nesting limit (a `u8`) is the same figure as MAX_DEPTH.
+        if e.info() == "recursion limit exceeded" {
+            return too_deep(line, column);
+        }
+        ParseError {
+            message: e.info().to_string(),
+            line,
+            column,
+            code: codes::YAML_SYNTAX,
+        }
     };
     for item in parser.by_ref() {
         let (event, span) = item.map_err(syntax)?;
@@ -291,12 +702,14 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Result<Node, ParseError> {
             });
         }
     }
-    builder.root.ok_or(ParseError {
+    let root = builder.root.take().ok_or(ParseError {
         message: "the document is empty".into(),
         line: 1,
         column: 1,
         code: codes::EMPTY_DOCUMENT,
-    })
+    })?;
+    builder.meter.commit(root.line, root.column)?;
+    Ok(root)
 }
 
 enum Frame {
@@ -307,29 +720,28 @@ enum Frame {
     },
     Map {
         node: Node,
-        map: IndexMap<String, (Key, Node)>,
-        pending_key: Option<Key>,
+        map: MapBuilder,
+        pending_key: Option<(Arc<str>, Key)>,
         /// `<<` merge sources, applied at the end so explicit keys win.
         merges: Vec<Node>,
         anchor: usize,
     },
 }
 
-struct Builder {
+struct Builder<'b> {
     stack: Vec<Frame>,
     /// Anchor id, anchored node, and its size in nodes (counted once, when defined).
     anchors: Vec<(usize, Node, usize)>,
-    alias_nodes: usize,
     root: Option<Node>,
-    nodes: usize,
-    limits: Limits,
+    meter: Meter<'b>,
+    names: Names,
 }
 
 fn pos(span: &YSpan) -> (u32, u32) {
     (span.start.line() as u32, span.start.col() as u32 + 1)
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Feed one event; returns true once the first document is complete.
     fn event(&mut self, event: Event<'_>, span: YSpan) -> Result<bool, ParseError> {
         let (line, column) = pos(&span);
@@ -346,7 +758,7 @@ impl Builder {
                     line,
                     column,
                 };
-                self.count(1, line, column)?;
+                self.meter.nodes(1, line, column)?;
                 if anchor > 0 {
                     self.anchors
                         .push((anchor, node.clone(), count_nodes(&node)));
@@ -366,19 +778,8 @@ impl Builder {
                         })?;
                 // Count before cloning, so a bomb is stopped before it allocates.
                 let size = self.anchors[index].2;
-                self.count(size, line, column)?;
-                self.alias_nodes = self.alias_nodes.saturating_add(size);
-                if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(ParseError {
-                        message: format!(
-                            "aliases expand to more than {} nodes (an alias/anchor bomb?)",
-                            self.limits.max_alias_nodes
-                        ),
-                        line,
-                        column,
-                        code: codes::YAML_TOO_LARGE,
-                    });
-                }
+                self.meter.nodes(size, line, column)?;
+                self.meter.aliases(size, line, column)?;
                 let node = self.anchors[index].1.clone();
                 // The alias takes the position of its use, so diagnostics point where it is used.
                 let node = Node {
@@ -390,7 +791,7 @@ impl Builder {
             }
             Event::SequenceStart(anchor, _) => {
                 self.depth_check(line, column)?;
-                self.count(1, line, column)?;
+                self.meter.nodes(1, line, column)?;
                 self.stack.push(Frame::Seq {
                     node: Node {
                         value: Value::Null,
@@ -404,14 +805,14 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.depth_check(line, column)?;
-                self.count(1, line, column)?;
+                self.meter.nodes(1, line, column)?;
                 self.stack.push(Frame::Map {
                     node: Node {
                         value: Value::Null,
                         line,
                         column,
                     },
-                    map: IndexMap::new(),
+                    map: MapBuilder::default(),
                     pending_key: None,
                     merges: Vec::new(),
                     anchor,
@@ -454,14 +855,15 @@ impl Builder {
                         };
                         for m in sources {
                             if let Value::Map(m) = m.value {
-                                for (k, v) in m {
-                                    map.entry(k).or_insert(v);
+                                for (k, (key, v)) in m.entries.into_vec() {
+                                    if map.position(&k).is_none() {
+                                        map.push(k, key, v);
+                                    }
                                 }
                             }
                         }
                     }
-                    map.shrink_to_fit();
-                    node.value = Value::Map(map);
+                    node.value = Value::Map(map.finish());
                     if anchor > 0 {
                         self.anchors
                             .push((anchor, node.clone(), count_nodes(&node)));
@@ -475,33 +877,9 @@ impl Builder {
         }
     }
 
-    fn count(&mut self, n: usize, line: u32, column: u32) -> Result<(), ParseError> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > self.limits.max_nodes {
-            return Err(ParseError {
-                message: format!(
-                    "the document expands to more than {} nodes (an alias/anchor bomb?)",
-                    self.limits.max_nodes
-                ),
-                line,
-                column,
-                code: codes::YAML_TOO_LARGE,
-            });
-        }
-        Ok(())
-    }
-
     fn depth_check(&self, line: u32, column: u32) -> Result<(), ParseError> {
-        if self.stack.len() >= self.limits.max_depth {
-            return Err(ParseError {
-                message: format!(
-                    "the document nests deeper than {} levels",
-                    self.limits.max_depth
-                ),
-                line,
-                column,
-                code: codes::YAML_TOO_DEEP,
-            });
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(line, column));
         }
         Ok(())
     }
@@ -542,29 +920,29 @@ impl Builder {
                                 });
                             }
                         };
-                        if let Some((first, _)) = map.get(&name).filter(|_| name != "<<") {
+                        if let Some(first) = map.position(&name).filter(|_| name != "<<") {
                             return Err(ParseError {
                                 message: format!(
                                     "duplicate key `{name}` (first defined at line {})",
-                                    first.line
+                                    map.key_at(first).line
                                 ),
                                 line: node.line,
                                 column: node.column,
                                 code: codes::DUPLICATE_KEY,
                             });
                         }
-                        *pending_key = Some(Key {
-                            name,
+                        let key = Key {
                             line: node.line,
                             column: node.column,
-                        });
+                        };
+                        *pending_key = Some((self.names.get(&name), key));
                     }
-                    Some(key) => {
-                        if key.name == "<<" {
+                    Some((name, key)) => {
+                        if &*name == "<<" {
                             // YAML merge key: merged at the end of the mapping; explicit keys win.
                             merges.push(node);
                         } else {
-                            map.insert(key.name.clone(), (key, node));
+                            map.push(name, key, node);
                         }
                     }
                 }
@@ -747,9 +1125,9 @@ mod tests {
         for text in samples {
             assert!(looks_like_json(text));
             let fast =
-                json::parse(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+                json::parse(text, &Budget::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             let slow =
-                parse_yaml(text, Limits::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+                parse_yaml(text, &Budget::default()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert_eq!(fast, slow, "{text}");
         }
     }

@@ -119,12 +119,16 @@ macro_rules! codes {
 
 codes! {
     section "Reading files" {
-        FILE_UNREADABLE = "file-unreadable", Error: "A file of the project (or a file a `$ref` names) cannot be read.";
+        FILE_UNREADABLE = "file-unreadable", Error: "A file of the project (or one a `$ref` or a glob names) cannot be read: it is a folder, a FIFO, device or socket (refused without opening it), a link to nothing, or the file system refuses it. Located at the `$ref` when there is one.";
+        FILE_OUTSIDE_PROJECT = "file-outside-project", Error: "A file to read resolves, after symbolic links, outside the project folder and its `read_roots`; it is not read, and nothing of it is shown.";
+        FILE_TOO_LARGE = "file-too-large", Error: "An input file is larger than `limits.file_size` (64 MiB by default); it is not read.";
+        INPUT_TOO_LARGE = "input-too-large", Error: "The input files together would be larger than `limits.input_size` (512 MiB by default).";
+        UNUSED_INPUT = "unused-input", Error: "Something where portalgen looks for inputs is not used: a folder named like an input file, an API folder without an OpenAPI document, a file in templates/ that is no template (a warning).";
         INVALID_UTF8 = "invalid-utf8", Error: "A file is not valid UTF-8.";
         YAML_SYNTAX = "yaml-syntax", Error: "A YAML or JSON file does not parse.";
         DUPLICATE_KEY = "duplicate-key", Error: "A mapping has the same key twice (YAML and JSON keys must be unique).";
-        YAML_TOO_LARGE = "yaml-too-large", Error: "A file expands to more nodes than the reading budget allows (alias bombs).";
-        YAML_TOO_DEEP = "yaml-too-deep", Error: "A file nests deeper than the reading budget allows.";
+        YAML_TOO_LARGE = "yaml-too-large", Error: "The YAML and JSON files of a run expand to more nodes than `limits.yaml_nodes`, or their aliases to more than `limits.alias_nodes` (alias bombs); one budget for all files.";
+        YAML_TOO_DEEP = "yaml-too-deep", Error: "A YAML or JSON file nests deeper than 255 levels.";
         EMPTY_DOCUMENT = "empty-document", Error: "A file that must hold a document is empty.";
         MULTIPLE_DOCUMENTS = "multiple-documents", Error: "A YAML file holds several `---` documents; portalgen reads exactly one.";
         UNKNOWN_KEY = "unknown-key", Error: "A key that the file format does not define (usually a typo; the help names the closest key).";
@@ -148,6 +152,8 @@ codes! {
         TEAMS_ON_PUBLIC = "teams-on-public", Warning: "`teams` is set on public content, where it has no effect.";
         UNKNOWN_API = "unknown-api", Error: "portal.yaml or a package names an API that no file of apis/ defines.";
         INVALID_GLOB = "invalid-glob", Error: "A `gateway.manifests` pattern is not a valid glob.";
+        GLOB_MATCHES_NOTHING = "glob-matches-nothing", Error: "A `gateway.manifests` pattern matches no file (a warning when another pattern matches some).";
+        INVALID_READ_ROOT = "invalid-read-root", Error: "A `read_roots` entry is not a folder, or one portalgen never reads from (the file-system root, /proc, /sys, /dev).";
         INVALID_RATE_LIMIT = "invalid-rate-limit", Error: "A rate limit is not `{limit: N, duration: seconds|minutes|hours}` (Konnect's units).";
     }
     section "API packages" {
@@ -186,7 +192,7 @@ codes! {
         INVALID_OPERATION = "invalid-operation", Error: "An operation is not a mapping.";
         DUPLICATE_OPERATION = "duplicate-operation", Warning: "Two operations differ only by path parameter names; only the first is kept.";
         TRAILING_SLASH_DUPLICATE = "trailing-slash-duplicate", Warning: "Two operations differ only by a trailing slash; only the first is kept.";
-        DUPLICATE_OPERATION_ID = "duplicate-operation-id", Warning: "Two operations share an operationId; the later one gets a numbered URL.";
+        DUPLICATE_OPERATION_ID = "duplicate-operation-id", Error: "Two operations share an operationId (OpenAPI requires them unique; code generators and Konnect rely on it).";
         MISSING_RESPONSES = "missing-responses", Warning: "An operation describes no responses.";
         INVALID_STATUS = "invalid-status", Warning: "A response key is not a status code, a range like `4XX`, or `default`.";
         INVALID_PARAMETER = "invalid-parameter", Warning: "A parameter is malformed (no name, unknown location); it is ignored.";
@@ -204,11 +210,12 @@ codes! {
         INVALID_TAG = "invalid-tag", Warning: "A tag has no name.";
         INVALID_SECURITY_SCHEME = "invalid-security-scheme", Warning: "A security scheme has no or an unknown type; it is ignored.";
         UNKNOWN_SECURITY_SCHEME = "unknown-security-scheme", Warning: "A security requirement names a scheme that is not declared.";
-        REF_NOT_A_STRING = "ref-not-a-string", Warning: "A `$ref` is not a string.";
+        REF_NOT_A_STRING = "ref-not-a-string", Error: "A `$ref` is not a string.";
         REF_BAD_POINTER = "ref-bad-pointer", Error: "A `$ref` is malformed or points at nothing.";
         REF_MISSING_FILE = "ref-missing-file", Error: "A `$ref` names a file that does not exist.";
         REF_REMOTE = "ref-remote", Error: "A `$ref` names a remote URL; portalgen only reads files of the project.";
         REF_CYCLE = "ref-cycle", Error: "`$ref`s lead back to themselves without reaching an object.";
+        REF_CHAIN_TOO_LONG = "ref-chain-too-long", Error: "More than 64 `$ref`s follow one another (without a cycle) before reaching an object.";
     }
     section "decK files" {
         DECK_FORMAT_VERSION = "deck-format-version", Warning: "`_format_version` is missing, not \"3.0\", or differs between files.";
@@ -219,7 +226,10 @@ codes! {
         SERVICE_INVALID_PATH = "service-invalid-path", Error: "A service `path` does not start with `/`.";
         DUPLICATE_SERVICE = "duplicate-service", Error: "Two services have the same name or id (decK refuses them).";
         DUPLICATE_ROUTE = "duplicate-route", Error: "Two routes have the same name or id (decK refuses them).";
-        UNKNOWN_SERVICE = "unknown-service", Error: "A route refers to a service no decK file defines.";
+        UNKNOWN_SERVICE = "unknown-service", Error: "A route or plugin refers to a service no decK file defines.";
+        UNKNOWN_ROUTE = "unknown-route", Error: "A plugin's `route` names no route of the decK files (and `_info.default_lookup_tags` lets decK look up none in Kong).";
+        UNKNOWN_CONSUMER = "unknown-consumer", Error: "A plugin's `consumer` names no consumer of the decK files (and `_info.default_lookup_tags` lets decK look up none in Kong).";
+        UNKNOWN_CONSUMER_GROUP = "unknown-consumer-group", Error: "A plugin's `consumer_group` names no consumer group of the decK files (and `_info.default_lookup_tags` lets decK look up none in Kong).";
         ROUTE_MISSING_NAME = "route-missing-name", Error: "A route has neither `name` nor `id`.";
         ROUTE_INVALID_ID = "route-invalid-id", Error: "A route id is not a UUID.";
         ROUTE_INVALID_METHOD = "route-invalid-method", Error: "A route method is not upper-case letters.";
@@ -269,8 +279,10 @@ codes! {
     }
     section "Rendering and output" {
         TEMPLATE_ERROR = "template-error", Error: "A template does not compile or fails to render.";
+        TEMPLATE_OUT_OF_FUEL = "template-out-of-fuel", Error: "A template runs more instructions than `limits.template_fuel` for one page (an endless or very long loop).";
+        UNKNOWN_TEMPLATE = "unknown-template", Error: "A file of templates/ replaces no template of the theme and no other template names it, so it would never be used.";
+        PAGE_TOO_LARGE = "page-too-large", Error: "A generated file would be larger than `limits.page_size` (64 MiB by default).";
         OUTPUT_CLASH = "output-clash", Error: "Two files of the portal would be written to the same path, or one path would be both a file and a folder.";
-        OUTPUT_NAME_TOO_LONG = "output-name-too-long", Error: "A file of the portal would get a name longer than the 255 bytes file systems allow (from a long operationId or slug).";
         OUTPUT_FAILED = "output-failed", Error, fatal: "The output folder cannot be written.";
         SEARCH_INDEX_FAILED = "search-index-failed", Error: "Pagefind could not build the search index (a bug: please report it).";
     }

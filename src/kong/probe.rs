@@ -135,7 +135,7 @@ pub fn samples(api: &Api, param: &Parameter) -> Vec<String> {
                 .collect();
         }
     }
-    if let Some(e) = param.example.as_ref().and_then(scalar) {
+    if let Some(e) = param.example.as_deref().and_then(scalar) {
         out.push(e);
     }
     if let Some(s) = schema {
@@ -367,6 +367,7 @@ mod tests {
                 yaml: true,
                 bundled: None,
                 html_comment: false,
+                text: "".into(),
             },
             security_schemes: vec![],
             security: vec![],

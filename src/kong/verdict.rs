@@ -314,15 +314,23 @@ pub fn evaluate(engine: &Engine, manifest: &Manifest, input: &OperationInput<'_>
     // Pinned routes.
     for (pin, span) in &input.pinned_routes {
         let Some(pinned) = manifest.route(pin).map(RouteId::index) else {
+            let names: Vec<&str> = manifest.routes.iter().map(|r| r.label()).collect();
+            let help = match crate::diagnostics::suggest::did_you_mean(pin, &names) {
+                Some(s) => format!("did you mean `{s}`? `route:` names a route of the decK files by its name or id"),
+                None if names.is_empty() => {
+                    "`route:` names a route of the decK files by its name or id, and they define none".to_string()
+                }
+                None => "`route:` names a route of the decK files by its name or id; remove it to let Kong's router decide".to_string(),
+            };
             diags.push(
+                // Worded without the operation: a pin selecting several operations (by tags)
+                // is one mistake, reported once at its line.
                 Diagnostic::new(
                     codes::PINNED_ROUTE_UNKNOWN,
-                    format!(
-                        "pinned route `{pin}` of {op_name} (API `{}`) is not in the decK manifest",
-                        api.slug
-                    ),
+                    format!("`route: {pin}` pins a route that is not in the decK files"),
                 )
-                .at(span),
+                .at(span)
+                .help(help),
             );
             continue;
         };

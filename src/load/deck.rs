@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, codes};
+use crate::load::files::{FileError, Files, normalize};
 use crate::load::read::Reader;
 use crate::model::gateway::{
     AclGroup, Consumer, ConsumerGroup, EnvFields, Header, KeyAuthCredential, Manifest, Net, Owner,
@@ -374,13 +375,14 @@ impl Masked {
             Value::Map(map) => {
                 let keyed = map.keys().any(|k| k.contains("Zz"));
                 if keyed {
-                    let old = std::mem::take(map);
-                    for (name, (mut key, mut value)) in old {
-                        let name = self.unmask(&name).unwrap_or(name);
-                        key.name = name.clone();
+                    let old = std::mem::take(map).into_entries();
+                    let mut entries = Vec::with_capacity(old.len());
+                    for (name, (key, mut value)) in old {
+                        let name = self.unmask(&name).map(Arc::from).unwrap_or(name);
                         self.restore_node(&mut value, lines, written);
-                        map.insert(name, (key, value));
+                        entries.push((name, (key, value)));
                     }
+                    *map = crate::tree::Map::from_entries(entries);
                 } else {
                     for (_, value) in map.values_mut() {
                         self.restore_node(value, lines, written);
@@ -448,6 +450,11 @@ pub struct Merger {
     file_select_tags: Vec<(Vec<String>, Span)>,
     info: Passthrough,
     sections: Passthrough,
+    /// Plugin scope references as written: (plugin index, scope key, where the value is).
+    scope_refs: Vec<(usize, &'static str, Span)>,
+    /// Per file: the entity kinds `_info.default_lookup_tags` lets decK look up in Kong, where
+    /// a reference to an entity no file defines is resolved at sync time.
+    lookup_kinds: Vec<(Arc<str>, Vec<String>)>,
     section_spans: Vec<(String, Span)>,
     diags: Diagnostics,
     /// The files parsed (actions restored), read by [`Merger::finish`] once `_info.defaults`
@@ -693,9 +700,9 @@ impl FileCtx<'_> {
 fn passthrough(node: &Node, typed: &[&str], allowed: &[&str]) -> Passthrough {
     let mut p = Passthrough::default();
     for (name, (_, value)) in node.as_map().into_iter().flatten() {
-        if typed.contains(&name.as_str()) && value.value != Value::Null {
+        if typed.contains(&&**name) && value.value != Value::Null {
             p.typed(name);
-        } else if allowed.contains(&name.as_str()) {
+        } else if allowed.contains(&&**name) {
             p.keep(name, value.to_json());
         }
     }
@@ -809,13 +816,18 @@ fn url_with_env(
 }
 
 impl Merger {
-    /// Parse one decK file (already registered in the source map under `rel`). Its entities
-    /// are read by [`Merger::finish`].
+    /// Parse one decK file (already registered in the source map under `rel`), with a node
+    /// budget of its own. Its entities are read by [`Merger::finish`].
     pub fn add_file(&mut self, rel: &str, text: &str) {
+        self.add_file_in(rel, text, &tree::Budget::default());
+    }
+
+    /// Parse one decK file drawing on the run's node `budget`.
+    pub fn add_file_in(&mut self, rel: &str, text: &str, budget: &tree::Budget) {
         self.files.push(rel.to_string());
         let file: Arc<str> = Arc::from(rel);
         let masked = mask_env(text);
-        let mut root = match tree::parse(&masked.text) {
+        let mut root = match tree::parse_in(&masked.text, budget) {
             Ok(root) => root,
             Err(e) => {
                 self.diags
@@ -909,12 +921,12 @@ impl Merger {
                     &mut self.service_defaults
                 };
                 for (key, (_, value)) in d.as_map().into_iter().flatten() {
-                    if !allowed.contains(&key.as_str()) || value.value == Value::Null {
+                    if !allowed.contains(&&**key) || value.value == Value::Null {
                         continue;
                     }
-                    match merged.get_mut(key) {
+                    match merged.get_mut(&**key) {
                         None => {
-                            merged.insert(key.clone(), (value.clone(), file.clone()));
+                            merged.insert(key.to_string(), (value.clone(), file.clone()));
                         }
                         Some((have, _)) => {
                             if let (Value::Seq(a), Value::Seq(b)) = (&mut have.value, &value.value)
@@ -928,12 +940,13 @@ impl Merger {
                 // their own (a route or service called "defaults").
                 let mut m = d.clone();
                 if let Value::Map(map) = &mut m.value {
-                    map.retain(|k, _| allowed.contains(&k.as_str()));
-                    map.insert(
+                    let mut entries = map
+                        .select(|k| k != "name" && allowed.contains(&k))
+                        .into_entries();
+                    entries.push((
                         "name".into(),
                         (
                             crate::tree::Key {
-                                name: "name".into(),
                                 line: d.line,
                                 column: d.column,
                             },
@@ -943,7 +956,8 @@ impl Merger {
                                 column: d.column,
                             },
                         ),
-                    );
+                    ));
+                    *map = crate::tree::Map::from_entries(entries);
                 }
                 let mut probe = Merger::default();
                 let mut pcx = FileCtx {
@@ -1012,6 +1026,10 @@ impl Merger {
         if let Some(info) = root.get("_info") {
             if info.as_map().is_some() {
                 cx.unknown_keys(info, INFO_KEYS, "`_info`");
+                if let Some(kinds) = info.get("default_lookup_tags").and_then(Node::as_map) {
+                    self.lookup_kinds
+                        .push((file.clone(), kinds.keys().map(|k| k.to_string()).collect()));
+                }
                 if let Some(tags) = cx.strings(info.get("select_tags"), "select_tags") {
                     file_tags = tags.into_iter().map(|(s, _)| s).collect();
                     let span = cx.span(info.get("select_tags").unwrap_or(info));
@@ -1125,8 +1143,8 @@ impl Merger {
         }
         self.sections.merge(sections, true);
         for (key, (_, node)) in root.as_map().into_iter().flatten() {
-            if !self.section_spans.iter().any(|(k, _)| k == key) {
-                self.section_spans.push((key.clone(), node.span(&file)));
+            if !self.section_spans.iter().any(|(k, _)| **k == **key) {
+                self.section_spans.push((key.to_string(), node.span(&file)));
             }
         }
         self.diags = diags;
@@ -1635,6 +1653,9 @@ impl Merger {
                 let Some(text) = cx.string(get(node, key), key) else {
                     continue;
                 };
+                if let Some(at) = get(node, key) {
+                    self.scope_refs.push((self.plugins.len(), key, cx.span(at)));
+                }
                 typed.push(key);
                 // Resolved in `finish`, once every file is read.
                 let written = Some(text.clone());
@@ -1674,6 +1695,9 @@ impl Merger {
             Owner::ConsumerGroup(g) => scope.consumer_group = Some(implied_ref(g)),
         }
         let Some(name) = name else {
+            // Not kept, so its references are not checked either.
+            let n = self.plugins.len();
+            self.scope_refs.retain(|(i, _, _)| *i != n);
             return;
         };
         if json_has_env(&serde_json::Value::Object(config.clone())) {
@@ -1937,8 +1961,58 @@ impl Merger {
             resolve(&mut s.consumer, |t| manifest.consumer(t));
             resolve(&mut s.consumer_group, |t| manifest.consumer_group(t));
         }
+        // A reference no file resolves is an error decK would stop the sync with, unless the
+        // file lets decK look that kind of entity up in Kong (`_info.default_lookup_tags`).
+        for (i, key, at) in &self.scope_refs {
+            let p = &plugins[*i];
+            let s = &p.scope;
+            let unresolved = match *key {
+                "service" => s.service.as_ref().map(|r| &r.target).and_then(other),
+                "route" => s.route.as_ref().map(|r| &r.target).and_then(other),
+                "consumer" => s.consumer.as_ref().map(|r| &r.target).and_then(other),
+                _ => s.consumer_group.as_ref().map(|r| &r.target).and_then(other),
+            };
+            let Some(text) = unresolved else {
+                continue;
+            };
+            let kinds = format!("{key}s");
+            let looked_up = self
+                .lookup_kinds
+                .iter()
+                .any(|(f, k)| **f == *at.file && k.contains(&kinds));
+            if looked_up {
+                continue;
+            }
+            let (code, what) = match *key {
+                "service" => (codes::UNKNOWN_SERVICE, "service"),
+                "route" => (codes::UNKNOWN_ROUTE, "route"),
+                "consumer" => (codes::UNKNOWN_CONSUMER, "consumer"),
+                _ => (codes::UNKNOWN_CONSUMER_GROUP, "consumer group"),
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    code,
+                    format!(
+                        "plugin `{}` is scoped to {what} `{text}`, which no decK file defines",
+                        p.name
+                    ),
+                )
+                .at(at)
+                .help(format!(
+                    "name a {what} of the decK files (by name or id), or set `_info.default_lookup_tags.{kinds}` if it is managed elsewhere in Kong"
+                )),
+            );
+        }
         manifest.plugins = plugins;
         (manifest, self.diags)
+    }
+}
+
+/// The written text of a reference no entity resolved.
+fn other<I>(t: &Target<I>) -> Option<&str> {
+    match t {
+        Target::Other(text) => Some(text),
+        Target::Entity(_) => None,
     }
 }
 
@@ -2056,7 +2130,7 @@ fn read_headers(cx: &mut FileCtx<'_>, h: &Node) -> (Vec<Header>, bool) {
         has_env |= is_env(name) || list.iter().any(|v| is_env(v));
         headers.push(Header {
             name: Spanned::new(
-                name.clone(),
+                name.to_string(),
                 Span::new(cx.file.clone(), key.line, key.column),
             ),
             values: list,
@@ -2141,33 +2215,42 @@ pub fn from_texts(files: &[(String, String)], sources: &SourceMap) -> (Manifest,
     merger.finish()
 }
 
-/// Load and merge the decK files matching `patterns` (globs relative to `root`).
+/// Load and merge the decK files matching `patterns` (globs relative to `root`) from disk,
+/// confined to `root` with the default limits. Used by tests and the benchmark.
 pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let files = match find_files(root, patterns) {
-        Ok(files) => files,
-        Err(message) => {
-            diags.push(Diagnostic::new(codes::INVALID_GLOB, message));
+    let files = match Files::disk(root) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut diags = Diagnostics::new();
+            diags.push(
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot open the folder `{}`: {e}", root.display()),
+                )
+                .in_file(root.display().to_string()),
+            );
             return (Manifest::default(), diags);
         }
     };
+    let patterns: Vec<(String, Option<Span>)> =
+        patterns.iter().map(|p| (p.clone(), None)).collect();
+    load_from(&files, &patterns, sources)
+}
+
+/// Load and merge the decK files matching `patterns` (globs relative to the project root,
+/// each with where portal.yaml writes it), read through `files`.
+pub fn load_from(
+    files: &Files,
+    patterns: &[(String, Option<Span>)],
+    sources: &SourceMap,
+) -> (Manifest, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let paths = find_files(files, patterns, &mut diags);
     let mut merger = Merger::default();
-    for path in files {
-        let rel = crate::source::relative(root, &path);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let text = sources.add(&rel, text);
-                merger.add_file(&rel, &text);
-            }
-            Err(e) => {
-                diags.push(
-                    Diagnostic::new(
-                        codes::FILE_UNREADABLE,
-                        format!("cannot read decK file: {e}"),
-                    )
-                    .in_file(&rel),
-                );
-            }
+    for path in paths {
+        match files.read_text(&path, sources) {
+            Ok(text) => merger.add_file_in(&text.rel, &text.text, files.budget()),
+            Err(e) => diags.push(e.diagnostic(&files.display(&path), None)),
         }
     }
     let (manifest, more) = merger.finish();
@@ -2175,19 +2258,33 @@ pub fn load(root: &Path, patterns: &[String], sources: &SourceMap) -> (Manifest,
     (manifest, diags)
 }
 
-/// Files below `root` matching any of `patterns`, sorted by project-relative path. Only the
-/// literal directory part of each pattern is walked.
-fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> {
-    let mut builder = globset::GlobSetBuilder::new();
-    // (directory to walk, depth limit) per pattern: only the literal directory part of a
-    // pattern is walked, and only as deep as the pattern reaches unless it has `**`.
-    let mut bases: Vec<(PathBuf, Option<usize>)> = Vec::new();
-    for p in patterns {
-        let glob = globset::GlobBuilder::new(p)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| format!("invalid gateway.manifests pattern `{p}`: {e}"))?;
-        builder.add(glob);
+/// Files matching any of `patterns`, sorted by project-relative path. Only the literal folder
+/// part of each pattern is walked, and only as deep as the pattern reaches unless it has `**`.
+/// A pattern whose folder lies outside the project (and the read roots) is refused before
+/// anything is looked at; a pattern written in portal.yaml that matches no file is reported
+/// (an error when no pattern matches anything, since then no decK file is read at all).
+fn find_files(
+    files: &Files,
+    patterns: &[(String, Option<Span>)],
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let mut globs: Vec<(globset::GlobMatcher, PathBuf, Option<usize>)> = Vec::new();
+    let mut usable: Vec<usize> = Vec::new();
+    for (i, (p, at)) in patterns.iter().enumerate() {
+        let glob = match globset::GlobBuilder::new(p).literal_separator(true).build() {
+            Ok(g) => g.compile_matcher(),
+            Err(e) => {
+                let d = Diagnostic::new(
+                    codes::INVALID_GLOB,
+                    format!("invalid gateway.manifests pattern `{p}`: {e}"),
+                );
+                diags.push(match at {
+                    Some(at) => d.at(at),
+                    None => d,
+                });
+                continue;
+            }
+        };
         let parts: Vec<&str> = p.split('/').collect();
         let literal = parts
             .iter()
@@ -2200,34 +2297,100 @@ fn find_files(root: &Path, patterns: &[String]) -> Result<Vec<PathBuf>, String> 
             literal
         };
         let depth = (!p.contains("**")).then(|| parts.len() - dir_len);
-        bases.push((root.join(parts[..dir_len].join("/")), depth));
-    }
-    let set = builder.build().map_err(|e| e.to_string())?;
-    bases.sort();
-    bases.dedup();
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
-    for (base, depth) in bases {
-        if !base.exists() {
+        let base = normalize(&files.root().join(parts[..dir_len].join("/")));
+        if !files.is_allowed(&base) {
+            let d = Diagnostic::new(
+                codes::FILE_OUTSIDE_PROJECT,
+                format!("`gateway.manifests` pattern `{p}` reaches outside the project folder, so nothing is read through it"),
+            )
+            .help("portalgen reads only files inside the project: move the decK files into it, or list their folder under `read_roots:` in portal.yaml");
+            diags.push(match at {
+                Some(at) => d.at(at),
+                None => d,
+            });
             continue;
         }
-        for entry in ignore::WalkBuilder::new(&base)
-            .standard_filters(false)
-            .max_depth(depth)
-            .build()
-            .flatten()
-        {
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
+        usable.push(i);
+        globs.push((glob, base, depth));
+    }
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut matched = vec![false; patterns.len()];
+    for (n, (glob, base, depth)) in globs.iter().enumerate() {
+        // (folder, its depth below the base)
+        let mut stack: Vec<(PathBuf, usize)> = vec![(base.clone(), 0)];
+        let mut seen: std::collections::BTreeSet<PathBuf> = Default::default();
+        while let Some((dir, level)) = stack.pop() {
+            match files.resolve(&dir) {
+                Ok((canonical, crate::load::files::Kind::Dir)) => {
+                    if !seen.insert(canonical) {
+                        continue;
+                    }
+                }
+                _ => continue,
             }
-            let rel = crate::source::relative(root, entry.path());
-            if set.is_match(&rel) {
-                found.push((rel, entry.path().to_path_buf()));
+            let Ok(entries) = files.list(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let rel = files.display(&entry.path);
+                let hit = glob.is_match(&rel);
+                match &entry.kind {
+                    Ok(crate::load::files::Kind::File { .. }) if hit => {
+                        matched[usable[n]] = true;
+                        found.push((rel, entry.path));
+                    }
+                    Ok(crate::load::files::Kind::Dir) => {
+                        if hit {
+                            diags.push(
+                                Diagnostic::new(
+                                    codes::UNUSED_INPUT,
+                                    format!("`{rel}` matches `gateway.manifests` but is a folder, not a decK file"),
+                                )
+                                .in_file(&rel)
+                                .help("rename the folder, or write a pattern that matches only decK files"),
+                            );
+                        }
+                        if depth.is_none_or(|d| level + 1 < d) {
+                            stack.push((entry.path.clone(), level + 1));
+                        }
+                    }
+                    Ok(crate::load::files::Kind::Special(what)) if hit => {
+                        matched[usable[n]] = true;
+                        diags.push(FileError::NotRegular(what).diagnostic(&rel, None));
+                    }
+                    Err(e) if hit => {
+                        matched[usable[n]] = true;
+                        diags.push(e.diagnostic(&rel, None));
+                    }
+                    _ => {}
+                }
             }
         }
+    }
+    let any = matched.iter().any(|m| *m);
+    for &i in &usable {
+        let (p, at) = &patterns[i];
+        if matched[i] {
+            continue;
+        }
+        // The default patterns match nothing in a project without gateway/: no decK files.
+        let Some(at) = at else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            codes::GLOB_MATCHES_NOTHING,
+            format!("`gateway.manifests` pattern `{p}` matches no file"),
+        )
+        .at(at)
+        .help("patterns are relative to the project folder, e.g. `gateway/*.yaml`; `**` matches folders at any depth");
+        if any {
+            d = d.severity(crate::diagnostics::Severity::Warning);
+        }
+        diags.push(d);
     }
     found.sort();
     found.dedup_by(|a, b| a.0 == b.0);
-    Ok(found.into_iter().map(|(_, p)| p).collect())
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 #[cfg(test)]
@@ -2246,6 +2409,7 @@ mod tests {
     fn plugins_and_consumers_are_read_with_scope_and_position() {
         let (m, d) = read(
             "_format_version: \"3.0\"\n\
+             _info: {default_lookup_tags: {consumer_groups: [shared]}}\n\
              services:\n\
              - name: s\n  url: http://x\n  plugins:\n  - name: cors\n  routes:\n  - name: r\n    paths: [/r]\n    plugins:\n    - name: acl\n      consumer: alice\n      config: {allow: [a]}\n\
              consumers:\n\
@@ -2258,7 +2422,7 @@ mod tests {
         let by_name = |n: &str| m.plugins.iter().find(|p| p.name == n).unwrap();
         let cors = by_name("cors");
         assert_eq!(cors.owner, Owner::Service(ServiceId(0)));
-        assert_eq!((cors.span.line, cors.span.column), (6, 5));
+        assert_eq!((cors.span.line, cors.span.column), (7, 5));
         let acl = by_name("acl");
         assert_eq!(acl.owner, Owner::Route(RouteId(0)));
         assert_eq!(
@@ -2280,12 +2444,44 @@ mod tests {
         );
         assert_eq!(ace.extra.get("instance_name"), Some(&json!("x")));
         let alice = &m.consumers[0];
-        assert_eq!(alice.span.line, 15);
+        assert_eq!(alice.span.line, 16);
         assert!(alice.in_group("a"));
         assert_eq!(alice.keyauth_credentials[0].key, "${{ env \"DECK_K1\" }}");
         assert_eq!(
             alice.keyauth_credentials[0].extra.get("ttl"),
             Some(&json!(5))
+        );
+    }
+
+    #[test]
+    fn plugin_references_to_nothing_are_errors_unless_looked_up_in_kong() {
+        let text = |info: &str| {
+            format!(
+                "_format_version: \"3.0\"\n{info}services:\n- name: s\n  url: http://x\n  routes:\n  - name: r\n    paths: [/r]\nplugins:\n- name: cors\n  route: nope\n- name: acl\n  service: s\n  consumer: ghost\n- name: key-auth\n  consumer_group: gold\n  service: missing\n"
+            )
+        };
+        let (_, d) = read(&text(""));
+        let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.id(), d.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("unknown-route", Some(10)),
+                ("unknown-consumer", Some(13)),
+                ("unknown-service", Some(16)),
+                ("unknown-consumer-group", Some(15)),
+            ],
+            "{d:?}"
+        );
+        assert!(d.iter().next().unwrap().message.contains("`nope`"), "{d:?}");
+        // decK looks routes and consumers up in Kong: only the other two stay errors.
+        let (_, d) = read(&text(
+            "_info: {default_lookup_tags: {routes: [t], consumers: [t]}}\n",
+        ));
+        let got: Vec<&str> = d.iter().map(|d| d.code.id()).collect();
+        assert_eq!(
+            got,
+            vec!["unknown-service", "unknown-consumer-group"],
+            "{d:?}"
         );
     }
 

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod deck;
+pub mod files;
 mod konnect_config;
 pub mod openapi;
 pub mod package;
@@ -28,7 +29,8 @@ use crate::tree;
 
 pub use applications::{CredentialKind, RawApplication, RawCredential, RawRegistration, RawTarget};
 pub use deck::env_var_name;
-pub use openapi::load_api;
+pub use files::{Backend, Disk, FileError, Files, Kind};
+pub use openapi::load_api_from as load_api;
 pub use package::{Pick, RawPackage, Selector};
 
 /// Read decK texts held in memory (`(path, text)` pairs, in order) into a manifest exactly as
@@ -59,14 +61,16 @@ pub struct Project {
 #[error("{0}")]
 pub struct Fatal(pub String);
 
-/// How one API is loaded: [`openapi::load_api`]'s signature (root, slug, entry document,
-/// sources). `serve` passes a loader that reuses the APIs whose files did not change.
+/// How one API is loaded: [`openapi::load_api_from`]'s signature (the project's files,
+/// slug, entry document, sources). Every read goes through the [`Files`] given, so
+/// confinement and budgets hold for any loader. `serve` passes a loader that reuses the
+/// APIs whose files did not change.
 pub type ApiLoader<'a> =
-    dyn Fn(&Path, &str, &Path, &SourceMap) -> (Option<Api>, Diagnostics) + Sync + 'a;
+    dyn Fn(&Files, &str, &Path, &SourceMap) -> (Option<Api>, Diagnostics) + Sync + 'a;
 
-/// Load the project at `root`.
+/// Load the project at `root` from disk.
 pub fn load(root: &Path, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
-    load_with(root, sources, &openapi::load_api)
+    load_with(root, sources, &openapi::load_api_from)
 }
 
 /// [`load`], each API through `load_api`.
@@ -75,17 +79,39 @@ pub fn load_with(
     sources: &SourceMap,
     load_api: &ApiLoader<'_>,
 ) -> Result<(Project, Diagnostics), Fatal> {
-    let root = root.canonicalize().map_err(|e| {
+    let canonical = root.canonicalize().map_err(|e| {
         Fatal(format!(
             "cannot open project folder `{}`: {e}",
             root.display()
         ))
     })?;
-    if !root.is_dir() {
+    if !canonical.is_dir() {
         return Err(Fatal(format!("`{}` is not a folder", root.display())));
     }
+    let files = Files::disk(&canonical).map_err(|e| {
+        Fatal(format!(
+            "cannot open project folder `{}`: {e}",
+            root.display()
+        ))
+    })?;
+    load_from_with(files, sources, load_api)
+}
+
+/// Load the project `files` give access to (its root, its backend). Every file is read
+/// through `files`, so confinement and budgets hold for every backend.
+pub fn load_from(files: Files, sources: &SourceMap) -> Result<(Project, Diagnostics), Fatal> {
+    load_from_with(files, sources, &openapi::load_api_from)
+}
+
+/// [`load_from`], each API through `load_api`.
+pub fn load_from_with(
+    mut files: Files,
+    sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
+) -> Result<(Project, Diagnostics), Fatal> {
+    let root = files.root().to_path_buf();
     let config_path = root.join("portal.yaml");
-    if !config_path.is_file() {
+    if files.resolve(&config_path) == Err(FileError::NotFound) {
         return Err(Fatal(format!(
             "`{}` has no portal.yaml, so it is not a portalgen project (create one with `portalgen init DIR`)",
             root.display()
@@ -93,7 +119,7 @@ pub fn load_with(
     }
     let mut diags = Diagnostics::new();
 
-    let config = match read_tree(&root, &config_path, sources, &mut diags) {
+    let config = match read_tree(&files, &config_path, sources, &mut diags) {
         Some((node, file)) => portal_config::read(&node, &file, &mut diags),
         None => portal_config::read(
             &tree::Node {
@@ -105,26 +131,58 @@ pub fn load_with(
             &mut Diagnostics::new(),
         ),
     };
+    let limits = config.limits;
+    files.set_limits(
+        files::ByteLimits {
+            file_size: limits.file_size,
+            input_size: limits.input_size,
+        },
+        tree::Limits {
+            max_nodes: usize::try_from(limits.yaml_nodes).unwrap_or(usize::MAX),
+            max_alias_nodes: usize::try_from(limits.alias_nodes).unwrap_or(usize::MAX),
+        },
+    );
+    for (dir, span) in &config.read_roots {
+        if let Err(why) = files.add_read_root(dir) {
+            diags.push(
+                Diagnostic::new(codes::INVALID_READ_ROOT, format!("read root {why}"))
+                    .at(span)
+                    .help("a read root is a folder of shared files (for example `../shared` in a monorepo), relative to the project folder"),
+            );
+        }
+    }
 
-    // APIs load in parallel: they are the big files.
-    let entries = discover_apis(&root, &mut diags);
-    let results: Vec<(Option<Api>, Diagnostics)> = entries
-        .par_iter()
-        .map(|(slug, path)| load_api(&root, slug, path, sources))
-        .collect();
-    let mut apis = Vec::new();
-    for (api, d) in results {
-        diags.extend(d);
-        apis.extend(api);
+    let (apis, api_dirs) = load_apis(&files, sources, load_api, &mut diags);
+    // An API folder without a document is silently nothing, unless its files are read by
+    // another API's `$ref`s (a folder of shared schemas).
+    let read = sources.paths();
+    for (dir, named_like_file) in api_dirs {
+        let rel = files.display(&dir);
+        let prefix = format!("{rel}/");
+        if read.iter().any(|p| p.starts_with(&prefix)) {
+            continue;
+        }
+        let message = if named_like_file {
+            format!("`{rel}` is a folder, not an OpenAPI document, so no API is read from it")
+        } else {
+            format!(
+                "`{rel}/` holds no openapi.yaml, openapi.yml or openapi.json and no API refers to its files, so it is not read"
+            )
+        };
+        diags.push(
+            Diagnostic::new(codes::UNUSED_INPUT, message)
+                .in_file(&rel)
+                .help("an API is `apis/<slug>.yaml` (or .yml, .json) or a folder `apis/<slug>/` with `openapi.yaml` in it"),
+        );
     }
 
     let mut packages = Vec::new();
-    for path in files_in(&root.join("packages"), &["yaml", "yml"], false) {
+    for path in files.walk(&root.join("packages"), &["yaml", "yml"], false, &mut diags) {
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if let Some((node, file)) = read_tree(&root, &path, sources, &mut diags)
+        if let Some((node, file)) = read_tree(&files, &path, sources, &mut diags)
             && let Some(p) = package::read(&node, &file, &stem, &mut diags)
         {
             packages.push(p);
@@ -133,28 +191,35 @@ pub fn load_with(
 
     let mut page_list = Vec::new();
     let pages_dir = root.join("pages");
-    for path in files_in(&pages_dir, &["md"], true) {
-        let rel = relative(&root, &path);
-        let Some(text) = read_text(&root, &path, sources, &mut diags) else {
-            continue;
+    for path in files.walk(&pages_dir, &["md"], true, &mut diags) {
+        let text = match files.read_text(&path, sources) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(e.diagnostic(&files.display(&path), None));
+                continue;
+            }
         };
         let in_pages = relative(&pages_dir, &path);
         let in_pages = in_pages
             .strip_suffix(".md")
             .unwrap_or(&in_pages)
             .to_string();
-        let file: Arc<str> = rel.into();
-        if let Some(p) = pages::read(&text, &file, &in_pages, &mut diags) {
+        if let Some(p) = pages::read(&text.text, &text.rel, &in_pages, files.budget(), &mut diags) {
             page_list.push(p);
         }
     }
 
-    let (manifest, d) = deck::load(&root, &config.gateway.manifests, sources);
+    let (manifest, d) = deck::load_from(&files, &config.gateway.manifests, sources);
     diags.extend(d);
 
     let mut applications = Vec::new();
-    for path in files_in(&root.join("applications"), &["yaml", "yml"], false) {
-        if let Some((node, file)) = read_tree(&root, &path, sources, &mut diags)
+    for path in files.walk(
+        &root.join("applications"),
+        &["yaml", "yml"],
+        false,
+        &mut diags,
+    ) {
+        if let Some((node, file)) = read_tree(&files, &path, sources, &mut diags)
             && let Some(a) = applications::read(&node, &file, &mut diags)
         {
             applications.push(a);
@@ -162,15 +227,43 @@ pub fn load_with(
     }
 
     let mut templates = BTreeMap::new();
-    for path in files_in(&root.join("templates"), &["html", "xml", "txt"], true) {
-        let name = relative(&root.join("templates"), &path);
-        if let Some(text) = read_text(&root, &path, sources, &mut diags) {
-            templates.insert(name, text.to_string());
+    let templates_dir = root.join("templates");
+    for path in files.walk(&templates_dir, &[], true, &mut diags) {
+        let name = relative(&templates_dir, &path);
+        let is_template = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e));
+        if !is_template {
+            diags.push(
+                Diagnostic::new(
+                    codes::UNUSED_INPUT,
+                    format!(
+                        "`templates/{name}` is not read: template files end in .html, .xml or .txt"
+                    ),
+                )
+                .severity(crate::diagnostics::Severity::Warning)
+                .in_file(format!("templates/{name}"))
+                .help("rename it (for example to `page.html`) or move it out of templates/"),
+            );
+            continue;
+        }
+        match files.read_text(&path, sources) {
+            Ok(text) => {
+                templates.insert(name, text.text.to_string());
+            }
+            Err(e) => diags.push(e.diagnostic(&files.display(&path), None)),
         }
     }
     let mut static_files = BTreeMap::new();
-    for path in files_in(&root.join("static"), &[], true) {
-        static_files.insert(relative(&root.join("static"), &path), path);
+    let static_dir = root.join("static");
+    for path in files.walk(&static_dir, &[], true, &mut diags) {
+        match files.admit(&path) {
+            Ok(canonical) => {
+                static_files.insert(relative(&static_dir, &path), canonical);
+            }
+            Err(e) => diags.push(e.diagnostic(&files.display(&path), None)),
+        }
     }
 
     Ok((
@@ -189,36 +282,146 @@ pub fn load_with(
     ))
 }
 
-/// `apis/<slug>.(yaml|yml|json)` and `apis/<slug>/openapi.(yaml|yml|json)`, sorted by slug.
-fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+/// The extensions of template files.
+const TEMPLATE_EXTENSIONS: [&str; 3] = ["html", "xml", "txt"];
+
+/// Read a static file (a canonical path the loader admitted) for the build, at most
+/// `max_bytes` of it. It is checked again as it is opened: still the same file, still regular,
+/// not grown past the limit, so a file swapped since loading cannot hang or blow up the build.
+pub fn read_static(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    use files::Backend;
+    let disk = files::Disk;
+    match disk.canonicalize(path) {
+        Ok(now) if now == path => {}
+        Ok(_) => return Err("it was replaced by a symbolic link since it was checked".into()),
+        Err(e) => return Err(e.to_string()),
+    }
+    let bytes = disk.read(path, max_bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "it has more than {max_bytes} bytes (`limits.file_size`)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Discover and load the APIs: in parallel, each with its own share of the run's budgets.
+/// When a shared budget ran out, which API hit it depends on scheduling: then every API is
+/// read again, one after the other in slug order, from the budgets as they were, so the
+/// reported file and line are the same on every run. Also returns the folders of `apis/` that
+/// hold no document (with whether they are named like a document), for the caller to check.
+fn load_apis(
+    files: &Files,
+    sources: &SourceMap,
+    load_api: &ApiLoader<'_>,
+    diags: &mut Diagnostics,
+) -> (Vec<Api>, EmptyApiDirs) {
+    let (entries, empty_dirs) = discover_apis(files, diags);
+    let one = |(slug, path): &(String, PathBuf)| {
+        let own = SourceMap::default();
+        let (api, d) = load_api(files, slug, path, &own);
+        (api, d, own)
+    };
+    let snapshot = files.snapshot();
+    let mut results: Vec<(Option<Api>, Diagnostics, SourceMap)> =
+        entries.par_iter().map(one).collect();
+    if files.tripped() {
+        drop(results);
+        files.restore(snapshot);
+        results = entries.iter().map(one).collect();
+    }
+    let mut apis = Vec::new();
+    for (api, d, own) in results {
+        diags.extend(d);
+        sources.absorb(own);
+        apis.extend(api);
+    }
+    (apis, empty_dirs)
+}
+
+/// The API documents found: (slug, path), sorted by slug.
+type ApiDocuments = Vec<(String, PathBuf)>;
+/// Folders of `apis/` with no document, each with whether it is named like a document.
+type EmptyApiDirs = Vec<(PathBuf, bool)>;
+
+/// `apis/<slug>.(yaml|yml|json)` and `apis/<slug>/openapi.(yaml|yml|json)`, sorted by slug;
+/// and the folders of `apis/` with no document.
+fn discover_apis(files: &Files, diags: &mut Diagnostics) -> (ApiDocuments, EmptyApiDirs) {
+    const EXTS: [&str; 3] = ["yaml", "yml", "json"];
+    let root = files.root().to_path_buf();
     let dir = root.join("apis");
     let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
+    let mut empty_dirs = Vec::new();
+    let entries = match files.list(&dir) {
+        Ok(e) => e,
+        Err(FileError::NotFound) => Vec::new(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot list the folder `apis`: {}", e.reason()),
+                )
+                .in_file("apis"),
+            );
+            Vec::new()
         }
-        if path.is_dir() {
-            for ext in ["yaml", "yml", "json"] {
-                let candidate = path.join(format!("openapi.{ext}"));
-                if candidate.is_file() {
-                    found.entry(name.clone()).or_default().push(candidate);
+    };
+    for entry in entries {
+        let rel = files.display(&entry.path);
+        let named_like_file = entry
+            .name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| EXTS.contains(&ext));
+        match entry.kind {
+            Ok(Kind::Dir) => {
+                let mut any = false;
+                for ext in EXTS {
+                    let candidate = entry.path.join(format!("openapi.{ext}"));
+                    match files.resolve(&candidate) {
+                        Ok((_, Kind::File { .. })) => {
+                            any = true;
+                            found.entry(entry.name.clone()).or_default().push(candidate);
+                        }
+                        Err(FileError::NotFound) => {}
+                        Ok((_, Kind::Dir)) => {
+                            any = true;
+                            diags.push(
+                                FileError::IsDir.diagnostic(&files.display(&candidate), None),
+                            );
+                        }
+                        Ok((_, Kind::Special(what))) => {
+                            any = true;
+                            diags.push(
+                                FileError::NotRegular(what)
+                                    .diagnostic(&files.display(&candidate), None),
+                            );
+                        }
+                        Err(e) => {
+                            any = true;
+                            diags.push(e.diagnostic(&files.display(&candidate), None));
+                        }
+                    }
+                }
+                if !any {
+                    empty_dirs.push((entry.path.clone(), named_like_file));
                 }
             }
-        } else if let Some((stem, ext)) = name.rsplit_once('.')
-            && ["yaml", "yml", "json"].contains(&ext)
-        {
-            found.entry(stem.to_string()).or_default().push(path);
+            Ok(Kind::File { .. }) => {
+                if let Some((stem, _)) = entry.name.rsplit_once('.').filter(|_| named_like_file) {
+                    found.entry(stem.to_string()).or_default().push(entry.path);
+                }
+            }
+            Ok(Kind::Special(what)) if named_like_file => {
+                diags.push(FileError::NotRegular(what).diagnostic(&rel, None));
+            }
+            Ok(Kind::Special(_)) => {}
+            Err(e) => diags.push(e.diagnostic(&rel, None)),
         }
     }
     let mut out = Vec::new();
     for (slug, mut paths) in found {
         paths.sort();
-        let rel = relative(root, &paths[0]);
+        let rel = files.display(&paths[0]);
         if !Slug::is_valid(&slug) {
             diags.push(
                 Diagnostic::new(
@@ -241,7 +444,7 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
                         "API `{slug}` is defined by several files: {}",
                         paths
                             .iter()
-                            .map(|p| relative(root, p))
+                            .map(|p| files.display(p))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -252,82 +455,27 @@ fn discover_apis(root: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)>
         }
         out.push((slug, paths.swap_remove(0)));
     }
-    out
+    (out, empty_dirs)
 }
 
-/// Files below `dir` with one of `exts` (any when empty), sorted; hidden files skipped.
-pub fn files_in(dir: &Path, exts: &[&str], recursive: bool) -> Vec<PathBuf> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .parents(false)
-        .max_depth(if recursive { None } else { Some(1) })
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| {
-            exts.is_empty()
-                || p.extension()
-                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// Read a UTF-8 file and register it; unreadable files become `unreadable-file` errors.
-pub fn read_text(
-    root: &Path,
-    path: &Path,
-    sources: &SourceMap,
-    diags: &mut Diagnostics,
-) -> Option<Arc<str>> {
-    let rel = relative(root, path);
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(sources.add(&rel, text)),
-            Err(e) => {
-                let (line, column) = {
-                    let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                    crate::source::line_col(&String::from_utf8_lossy(valid), valid.len())
-                };
-                diags.push(
-                    Diagnostic::new(codes::INVALID_UTF8, "the file is not valid UTF-8")
-                        .at(&Span::new(rel.as_str(), line, column))
-                        .help("save the file as UTF-8"),
-                );
-                None
-            }
-        },
-        Err(e) => {
-            diags.push(
-                Diagnostic::new(codes::FILE_UNREADABLE, format!("cannot read the file: {e}"))
-                    .in_file(&rel),
-            );
-            None
-        }
-    }
-}
-
-/// Read and parse a YAML/JSON file into a spanned tree; syntax errors become diagnostics.
-pub fn read_tree(
-    root: &Path,
+/// Read and parse a YAML/JSON file into a spanned tree; problems become diagnostics.
+fn read_tree(
+    files: &Files,
     path: &Path,
     sources: &SourceMap,
     diags: &mut Diagnostics,
 ) -> Option<(tree::Node, Arc<str>)> {
-    let text = read_text(root, path, sources, diags)?;
-    let file: Arc<str> = relative(root, path).into();
-    match tree::parse(&text) {
-        Ok(node) => Some((node, file)),
+    let text = match files.read_text(path, sources) {
+        Ok(t) => t,
         Err(e) => {
-            diags.push(e.diagnostic(file, "", 0));
+            diags.push(e.diagnostic(&files.display(path), None));
+            return None;
+        }
+    };
+    match files.parse(&text) {
+        Ok(node) => Some((node, text.rel)),
+        Err(e) => {
+            diags.push(e.diagnostic(text.rel, "", 0));
             None
         }
     }

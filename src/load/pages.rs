@@ -11,11 +11,13 @@ use crate::model::{Page, Visibility};
 use crate::source::Span;
 use crate::tree;
 
-/// Read one page. `rel_in_pages` is the path below `pages/` without the `.md` extension.
+/// Read one page. `rel_in_pages` is the path below `pages/` without the `.md` extension; the
+/// front matter draws on the run's node `budget`.
 pub fn read(
     text: &str,
     file: &Arc<str>,
     rel_in_pages: &str,
+    budget: &tree::Budget,
     diags: &mut Diagnostics,
 ) -> Option<Page> {
     if let Some(bad) = rel_in_pages.split('/').find(|seg| !is_url_segment(seg)) {
@@ -58,7 +60,7 @@ pub fn read(
         }
     };
     if let Some(front) = front {
-        match tree::parse(front) {
+        match tree::parse_in(front, budget) {
             Ok(node) if node.value == tree::Value::Null => {}
             Ok(mut node) => {
                 shift_lines(&mut node, 1);
@@ -167,6 +169,7 @@ mod tests {
             "---\ntitle: A\nbogus: 1\n---\n# Hello\n",
             &file,
             "a",
+            &tree::Budget::default(),
             &mut d,
         )
         .unwrap();
@@ -185,13 +188,23 @@ mod tests {
             "--- \r\nvisibility: private\nteams: [staff]\n---  \nBody\n",
             &file,
             "p",
+            &tree::Budget::default(),
             &mut d,
         )
         .unwrap();
         assert_eq!(p.visibility, Visibility::Private);
         assert_eq!(p.body, "Body\n");
         assert!(d.is_empty(), "{d:?}");
-        assert!(read("---\nvisibility: private\nBody\n", &file, "p", &mut d).is_none());
+        assert!(
+            read(
+                "---\nvisibility: private\nBody\n",
+                &file,
+                "p",
+                &tree::Budget::default(),
+                &mut d
+            )
+            .is_none()
+        );
         assert_eq!(d.iter().next().unwrap().code, codes::UNCLOSED_FRONT_MATTER);
     }
 
@@ -199,7 +212,7 @@ mod tests {
     fn page_names_must_be_url_safe() {
         let file: Arc<str> = "pages/a#b c.md".into();
         let mut d = Diagnostics::new();
-        assert!(read("# x\n", &file, "a#b c", &mut d).is_none());
+        assert!(read("# x\n", &file, "a#b c", &tree::Budget::default(), &mut d).is_none());
         assert_eq!(d.iter().next().unwrap().code, codes::INVALID_PAGE_NAME);
     }
 
@@ -207,7 +220,14 @@ mod tests {
     fn title_falls_back_to_heading() {
         let file: Arc<str> = "pages/x/index.md".into();
         let mut d = Diagnostics::new();
-        let p = read("# Getting started\ntext\n", &file, "x/index", &mut d).unwrap();
+        let p = read(
+            "# Getting started\ntext\n",
+            &file,
+            "x/index",
+            &tree::Budget::default(),
+            &mut d,
+        )
+        .unwrap();
         assert_eq!(p.title, "Getting started");
         assert_eq!(p.path, "x/index");
         assert!(d.is_empty());

@@ -11,7 +11,7 @@ use crate::load::read::Fields;
 use crate::load::{konnect_config, rate_limit};
 use crate::model::config::{
     ApiSettings, AuthChoice, AuthKind, AuthStrategy, GatewayFlavor, GatewaySettings,
-    KeyAuthOptions, MatchPolicy, PortalConfig, RouterFlavor,
+    KeyAuthOptions, Limits, MatchPolicy, PortalConfig, RouterFlavor, parse_size,
 };
 use crate::model::{Slug, Visibility};
 use crate::tree::Node;
@@ -25,6 +25,8 @@ const TOP_KEYS: &[&str] = &[
     "auth_strategies",
     "apis",
     "gateway",
+    "read_roots",
+    "limits",
     "konnect",
 ];
 
@@ -40,6 +42,9 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         auth_strategies: Vec::new(),
         apis: IndexMap::new(),
         gateway: GatewaySettings::default(),
+        read_roots: Vec::new(),
+        limits: Limits::default(),
+        limit_spans: IndexMap::new(),
         konnect: Default::default(),
         span: root.span(file),
     };
@@ -107,11 +112,64 @@ pub fn read(root: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> PortalConf
         for (slug, (key, node)) in af.node.as_map().into_iter().flatten() {
             let mut settings = read_api_settings(slug, node, file, diags);
             settings.span = Some(af.key_span(key));
-            config.apis.insert(slug.clone(), settings);
+            config.apis.insert(slug.to_string(), settings);
         }
     }
     if let Some(gw) = f.get("gateway") {
         config.gateway = read_gateway(gw, file, diags);
+    }
+    if f.get("read_roots").is_some() {
+        let node = f.get("read_roots").unwrap_or(root);
+        let items: Vec<&Node> = match node.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![node],
+        };
+        for item in items {
+            if let Some(dir) = f.as_string("read_roots", item, diags) {
+                config.read_roots.push((dir, f.span_of(item)));
+            }
+        }
+    }
+    if let Some(limits) = f.get("limits")
+        && let Some(lf) = Fields::new(limits, file, "`limits`", diags)
+    {
+        let keys: Vec<&str> = Limits::KEYS.iter().map(|(k, _)| *k).collect();
+        lf.deny_unknown(&keys, diags);
+        for (key, is_size) in Limits::KEYS {
+            let Some(n) = lf.get(key) else {
+                continue;
+            };
+            let value = match (&n.value, is_size) {
+                (crate::tree::Value::Int(i), _) => u64::try_from(*i).ok(),
+                (crate::tree::Value::String(t), true) => parse_size(t),
+                (crate::tree::Value::String(t), false) => t.replace('_', "").parse::<u64>().ok(),
+                _ => None,
+            };
+            match value.filter(|v| *v > 0) {
+                Some(v) => {
+                    if let Some(slot) = config.limits.get_mut(key) {
+                        *slot = v;
+                    }
+                    config.limit_spans.insert(key.to_string(), lf.span_of(n));
+                }
+                None => {
+                    let shown = n.scalar_text().unwrap_or_else(|| n.kind().to_string());
+                    let (what, example) = if is_size {
+                        ("a size in bytes", "`64 MiB`, `1.5 GB` or `1048576`")
+                    } else {
+                        ("a count", "`20000000`")
+                    };
+                    diags.push(
+                        Diagnostic::new(
+                            codes::INVALID_VALUE,
+                            format!("`limits.{key}: {shown}` is not {what} above 0"),
+                        )
+                        .at(&lf.span_of(n))
+                        .help(format!("write e.g. {example}")),
+                    );
+                }
+            }
+        }
     }
     if let Some(k) = f.get("konnect") {
         config.konnect = konnect_config::read_konnect(k, file, diags);
@@ -437,20 +495,28 @@ fn read_gateway(node: &Node, file: &Arc<str>, diags: &mut Diagnostics) -> Gatewa
     g.ace_rate_limiting = f
         .get("ace")
         .and_then(|n| konnect_config::read_ace(n, file, diags));
-    if f.get("manifests").is_some() {
-        let globs = f.string_list("manifests", diags);
-        for glob in &globs {
-            if let Err(e) = globset::Glob::new(glob) {
-                diags.push(
+    if let Some(list) = f.get("manifests") {
+        let items: Vec<&Node> = match list.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![list],
+        };
+        g.manifests = Vec::new();
+        for item in items {
+            let Some(glob) = f.as_string("manifests", item, diags) else {
+                continue;
+            };
+            let at = f.span_of(item);
+            match globset::Glob::new(&glob) {
+                Ok(_) => g.manifests.push((glob, Some(at))),
+                Err(e) => diags.push(
                     Diagnostic::new(
                         codes::INVALID_GLOB,
                         format!("`{glob}` is not a valid glob: {e}"),
                     )
-                    .at(&f.span_of(f.get("manifests").unwrap_or(node))),
-                );
+                    .at(&at),
+                ),
             }
         }
-        g.manifests = globs;
     }
     if let Some((p, at)) = f.one_of("match_policy", &["if_present", "required"], diags) {
         g.match_policy_at = Some(at);

@@ -187,7 +187,7 @@ impl<'a> Reader<'a> {
             return;
         };
         for (name, (key, _)) in map {
-            if allowed.contains(&name.as_str()) {
+            if allowed.contains(&&**name) {
                 continue;
             }
             let d = Diagnostic::new(

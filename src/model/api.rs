@@ -3,6 +3,8 @@
 //! IO. References stay references: schemas live in an arena ([`Api::schemas`]) and a
 //! [`SchemaRef::Ref`] points into it, so recursive schemas are just cycles in the arena.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
@@ -216,6 +218,10 @@ pub struct Original {
     /// Whether any file of the document holds an HTML comment (`<!--`): notes for the team
     /// that a reader must not see, so the document is then not offered as it is.
     pub html_comment: bool,
+    /// The entry file's text as the loader read it (through the project's file access,
+    /// confined and within budget): what the download of a one-file document serves, so
+    /// rendering reads no file again.
+    pub text: std::sync::Arc<str>,
 }
 
 /// One operation: a method on a path template.
@@ -286,7 +292,8 @@ pub struct Parameter {
     pub deprecated: bool,
     pub description: Option<String>,
     pub schema: Option<SchemaRef>,
-    pub example: Option<Value>,
+    /// Shared: a `$ref`'d example is one value however many operations use it.
+    pub example: Option<Arc<Value>>,
     pub span: Span,
 }
 
@@ -302,9 +309,11 @@ pub struct MediaType {
     /// e.g. `application/json`.
     pub media_type: String,
     pub schema: Option<SchemaRef>,
-    pub example: Option<Value>,
+    /// Shared, like every example: GitHub's description uses each of its component examples
+    /// in dozens of operations, and a copy per use multiplied their memory by 40.
+    pub example: Option<Arc<Value>>,
     /// Named examples (`examples:`), values only.
-    pub examples: IndexMap<String, Value>,
+    pub examples: IndexMap<String, Arc<Value>>,
 }
 
 #[derive(Debug, Clone)]

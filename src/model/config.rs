@@ -67,8 +67,106 @@ pub struct PortalConfig {
     /// Per-API settings keyed by API slug.
     pub apis: IndexMap<String, ApiSettings>,
     pub gateway: GatewaySettings,
+    /// Folders outside the project that files may be read from (`read_roots`), as written,
+    /// with where; the loader resolves and checks them.
+    pub read_roots: Vec<(String, Span)>,
+    /// The budgets of one run (`limits`).
+    pub limits: Limits,
+    /// Where each `limits` key is written (for diagnostics that name the budget).
+    pub limit_spans: IndexMap<String, Span>,
     pub konnect: KonnectSettings,
     pub span: Span,
+}
+
+/// `limits:` in portal.yaml: the budgets that keep one run's memory and time bounded, whatever
+/// the inputs hold. Each has a default that real projects stay well inside; a project that
+/// needs more raises it (docs/project-format.md, "Limits").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes per input file (YAML, JSON, markdown, templates, static files). The default
+    /// admits Microsoft Graph's 45 MB description.
+    pub file_size: u64,
+    /// Bytes of every input file of the run together.
+    pub input_size: u64,
+    /// YAML/JSON nodes (after alias expansion) of every file of the run together.
+    pub yaml_nodes: u64,
+    /// Nodes added by expanding YAML aliases, in every file of the run together.
+    pub alias_nodes: u64,
+    /// Bytes per generated file (an HTML page, a download, an index).
+    pub page_size: u64,
+    /// Instructions one page's render may run when the project overrides templates
+    /// (minijinja's fuel): an endless loop in a template stops instead of hanging the build.
+    pub template_fuel: u64,
+}
+
+impl Limits {
+    /// The keys of `limits:`, each with whether it is a size in bytes.
+    pub const KEYS: [(&'static str, bool); 6] = [
+        ("file_size", true),
+        ("input_size", true),
+        ("yaml_nodes", false),
+        ("alias_nodes", false),
+        ("page_size", true),
+        ("template_fuel", false),
+    ];
+
+    /// The limit named `key` (one of [`Limits::KEYS`]).
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut u64> {
+        Some(match key {
+            "file_size" => &mut self.file_size,
+            "input_size" => &mut self.input_size,
+            "yaml_nodes" => &mut self.yaml_nodes,
+            "alias_nodes" => &mut self.alias_nodes,
+            "page_size" => &mut self.page_size,
+            "template_fuel" => &mut self.template_fuel,
+            _ => return None,
+        })
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            file_size: 64 * MIB,
+            input_size: 512 * MIB,
+            yaml_nodes: 20_000_000,
+            alias_nodes: 1_000_000,
+            page_size: 64 * MIB,
+            template_fuel: 100_000_000,
+        }
+    }
+}
+
+/// A size as portal.yaml writes it: bytes (`1048576`) or a number with a unit (`64 MiB`,
+/// `1.5 GB`, `512kb`; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: String = number.chars().filter(|c| *c != '_').collect();
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "kib" => 1024,
+        "mib" => MIB,
+        "gib" => 1024 * MIB,
+        _ => return None,
+    };
+    if number.is_empty() {
+        return None;
+    }
+    if let Ok(n) = number.parse::<u64>() {
+        return n.checked_mul(factor);
+    }
+    let f: f64 = number.parse().ok()?;
+    let v = f * factor as f64;
+    (v.is_finite() && v >= 0.0 && v < u64::MAX as f64).then_some(v.round() as u64)
 }
 
 impl PortalConfig {
@@ -178,8 +276,9 @@ pub struct ApiSettings {
 /// `gateway:` in portal.yaml.
 #[derive(Debug, Clone)]
 pub struct GatewaySettings {
-    /// Globs (relative to the project root) of decK files.
-    pub manifests: Vec<String>,
+    /// Globs (relative to the project root) of decK files, each with where it is written
+    /// (`None` for the defaults).
+    pub manifests: Vec<(String, Option<Span>)>,
     pub match_policy: MatchPolicy,
     pub router_flavor: RouterFlavor,
     /// The gateway `check` plans the export for, and `export` writes by default.
@@ -236,11 +335,10 @@ impl Default for KonnectSettings {
 impl Default for GatewaySettings {
     fn default() -> Self {
         GatewaySettings {
-            manifests: vec![
-                "gateway/*.yaml".into(),
-                "gateway/*.yml".into(),
-                "gateway/*.json".into(),
-            ],
+            manifests: ["gateway/*.yaml", "gateway/*.yml", "gateway/*.json"]
+                .into_iter()
+                .map(|g| (g.to_string(), None))
+                .collect(),
             match_policy: MatchPolicy::IfPresent,
             router_flavor: RouterFlavor::TraditionalCompatible,
             flavor: GatewayFlavor::Konnect,
@@ -333,6 +431,25 @@ mod tests {
             "https://exa mple.com/",
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Some(1_048_576));
+        assert_eq!(parse_size("64 MiB"), Some(64 * MIB));
+        assert_eq!(parse_size("1.5 GB"), Some(1_500_000_000));
+        assert_eq!(parse_size("512kb"), Some(512_000));
+        assert_eq!(parse_size("10_000"), Some(10_000));
+        for bad in [
+            "",
+            "MiB",
+            "12 parsecs",
+            "-1",
+            "1e3",
+            "99999999999999999999 GiB",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
         }
     }
 }

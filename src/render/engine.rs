@@ -1,13 +1,27 @@
 //! The only module that knows the template engine (minijinja). Loads the built-in theme's
 //! templates (embedded in the binary) with the project's `templates/` overrides on top, and
 //! turns template errors into diagnostics that name the template and line.
+//!
+//! A project's own templates are code that runs in every build, so an engine with overrides
+//! runs under two budgets from `limits` in portal.yaml: `template_fuel` (minijinja's fuel: the
+//! instructions and allocations one page's render may use, so an endless loop stops with a
+//! `template-out-of-fuel` error at its template and line) and `page_size` (output is written
+//! into a capped buffer, so a loop printing a large string stops at the cap instead of filling
+//! memory). Both are properties of the [`Engine`]: every command that renders (`build`,
+//! `check`, `serve`) gets them, and a render that stops leaves nothing behind, so the next
+//! render (serve's rebuild after the fix) starts afresh. The theme's own templates run without
+//! them: their work and output grow linearly with the content, which the input limits bound.
+//!
+//! A file of `templates/` that replaces no theme template and that no template names is an
+//! `unknown-template` error (`templates/pages.html` is a typo, not a new page type).
 
 use crate::diagnostics::codes;
 use std::collections::BTreeMap;
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use crate::diagnostics::Diagnostic;
+use crate::model::config::Limits;
 use crate::source::Span;
 
 /// The built-in theme's templates, embedded at compile time.
@@ -88,13 +102,27 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
 pub struct Engine {
     env: Environment<'static>,
     overridden: std::collections::BTreeSet<String>,
+    /// Bytes one page may have (only with overrides).
+    page_size: Option<u64>,
+    /// Fuel per page (only with overrides), for messages.
+    fuel: Option<u64>,
 }
 
 impl Engine {
-    /// Built-in templates plus the project's overrides (`templates/<name>`). Syntax errors in
-    /// overrides are reported as diagnostics.
-    pub fn new(overrides: &BTreeMap<String, String>) -> Result<Engine, Vec<Diagnostic>> {
+    /// Built-in templates plus the project's overrides (`templates/<name>`), with the budgets
+    /// of `limits` when there are overrides. Syntax errors in overrides and overrides that no
+    /// template uses are reported as diagnostics.
+    pub fn new(
+        overrides: &BTreeMap<String, String>,
+        limits: &Limits,
+    ) -> Result<Engine, Vec<Diagnostic>> {
         let mut env = Environment::new();
+        let (fuel, page_size) = if overrides.is_empty() {
+            (None, None)
+        } else {
+            (Some(limits.template_fuel), Some(limits.page_size))
+        };
+        env.set_fuel(fuel);
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") || name.ends_with(".xml") {
@@ -126,21 +154,60 @@ impl Engine {
                 errors.push(template_diagnostic(&e, true));
             }
         }
+        errors.extend(unknown_templates(overrides));
         if errors.is_empty() {
-            Ok(Engine { env, overridden })
+            Ok(Engine {
+                env,
+                overridden,
+                page_size,
+                fuel,
+            })
         } else {
             Err(errors)
         }
     }
 
-    /// Render `name` with `ctx`.
-    pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, Diagnostic> {
+    /// Render `name` with `ctx` into the page at `url` (for messages).
+    pub fn render<S: serde::Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+        url: &str,
+    ) -> Result<String, Diagnostic> {
         let tmpl = self
             .env
             .get_template(name)
             .map_err(|e| template_diagnostic(&e, self.overridden.contains(name)))?;
-        tmpl.render(minijinja::Value::from(minijinja::value::Serde(ctx)))
-            .map_err(|e| {
+        let ctx = minijinja::Value::from(minijinja::value::Serde(ctx));
+        let result = match self.page_size {
+            None => tmpl.render(ctx),
+            Some(max) => {
+                let mut out = Capped {
+                    bytes: Vec::new(),
+                    max,
+                };
+                tmpl.render_captured_to(ctx, &mut out)
+                    .map(|_| String::from_utf8(out.bytes).unwrap_or_default())
+            }
+        };
+        result.map_err(|e| {
+                if e.kind() == ErrorKind::WriteFailure
+                    && let Some(max) = self.page_size
+                {
+                    let d = Diagnostic::new(
+                        codes::PAGE_TOO_LARGE,
+                        format!(
+                            "the page `{}` would be larger than {max} bytes (rendered with template `{name}`)",
+                            super::urls::output_path(url)
+                        ),
+                    )
+                    .help("a loop in the template probably repeats too much; `limits.page_size` in portal.yaml sets the limit");
+                    return if self.overridden.contains(name) {
+                        d.at(&Span::file(format!("templates/{name}")))
+                    } else {
+                        d
+                    };
+                }
                 // An error inside an included template (a partial) or a parent template is
                 // wrapped by the includer's: report the innermost one, where the mistake is.
                 let mut inner = &e;
@@ -150,6 +217,9 @@ impl Engine {
                     inner = cause;
                 }
                 let in_override = inner.name().is_some_and(|n| self.overridden.contains(n));
+                if inner.kind() == ErrorKind::OutOfFuel || e.kind() == ErrorKind::OutOfFuel {
+                    return self.out_of_fuel(inner, name, url, in_override);
+                }
                 let mut d = template_diagnostic(inner, in_override);
                 if let Some(outer) = e.name().filter(|n| Some(*n) != inner.name()) {
                     d.message.push_str(&format!(" (included from `{outer}`)"));
@@ -157,6 +227,90 @@ impl Engine {
                 d
             })
     }
+}
+
+impl Engine {
+    /// The diagnostic for a render that used up its fuel: at the template and line it was at.
+    fn out_of_fuel(
+        &self,
+        e: &minijinja::Error,
+        page_template: &str,
+        url: &str,
+        in_override: bool,
+    ) -> Diagnostic {
+        let name = e.name().unwrap_or(page_template);
+        let fuel = self.fuel.unwrap_or_default();
+        let d = Diagnostic::new(
+            codes::TEMPLATE_OUT_OF_FUEL,
+            format!(
+                "template `{name}` ran out of fuel rendering `{}`: it used more than {fuel} units (an endless or very long loop?)",
+                super::urls::output_path(url)
+            ),
+        )
+        .help("shorten the loop; if the template really needs that much work, raise `limits.template_fuel` in portal.yaml");
+        match (in_override || self.overridden.contains(name), e.line()) {
+            (true, Some(line)) => d.at(&Span::new(format!("templates/{name}"), line as u32, 1)),
+            (true, None) => d.at(&Span::file(format!("templates/{name}"))),
+            (false, _) => d,
+        }
+    }
+}
+
+/// Output of one page, refused past `max` bytes (the render then stops).
+struct Capped {
+    bytes: Vec<u8>,
+    max: u64,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.bytes.len() + buf.len()) as u64 > self.max {
+            return Err(std::io::Error::other("the page is larger than the limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Overrides that replace no theme template and that no other template names as a quoted
+/// string (`{% include "partials/x.html" %}`; a template that builds the name at render time
+/// names it in a comment: `{# "partials/x.html" #}`).
+fn unknown_templates(overrides: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let builtin: Vec<&str> = BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect();
+    let mut out = Vec::new();
+    for name in overrides.keys() {
+        if builtin.contains(&name.as_str()) {
+            continue;
+        }
+        let (dq, sq) = (format!("\"{name}\""), format!("'{name}'"));
+        let named = overrides
+            .iter()
+            .filter(|(other, _)| *other != name)
+            .map(|(_, s)| s.as_str())
+            .chain(BUILTIN_TEMPLATES.iter().map(|(_, s)| *s))
+            .any(|s| s.contains(&dq) || s.contains(&sq));
+        if named {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            codes::UNKNOWN_TEMPLATE,
+            format!("`templates/{name}` replaces no template of the theme and no template includes it, so it is never used"),
+        )
+        .at(&Span::file(format!("templates/{name}")));
+        d = match crate::diagnostics::suggest::did_you_mean(name, &builtin) {
+            Some(s) => d.help(format!("did you mean `{s}`? A file of templates/ replaces the theme's template of the same name")),
+            None => d.help(format!(
+                "a file of templates/ replaces the theme's template of the same name ({}); a helper template must be included by name from another one",
+                builtin.join(", ")
+            )),
+        };
+        out.push(d);
+    }
+    out
 }
 
 /// `{{ x.url|rel }}`: the shortest relative link from the page being rendered to `url` (a
@@ -242,14 +396,14 @@ mod tests {
             "page.html".to_string(),
             "{% extends \"theme/page.html\" %}{% block footer %}<p>Custom footer & co</p>{% endblock %}".to_string(),
         );
-        let engine = Engine::new(&o).unwrap();
+        let engine = Engine::new(&o, &Limits::default()).unwrap();
         let ctx = serde_json::json!({
             "site": {"title": "T", "description": null, "base_url": "https://x/", "generator": "g", "custom_css": false},
             "root": "../", "page": {"kind": "guide", "url": "guides/a/", "title": "A", "description": null},
             "nav": {"apis": [], "packages": [], "guides": []}, "live_reload": null,
             "doc": {"title": "A", "description": null, "content_html": "<p>body</p>", "toc": []}
         });
-        let html = engine.render("page.html", &ctx).unwrap();
+        let html = engine.render("page.html", &ctx, "guides/a/").unwrap();
         assert!(html.contains("<p>Custom footer & co</p>"), "{html}");
         assert!(html.contains("<p>body</p>"));
         // URLs are not escaped beyond what HTML needs.
@@ -260,7 +414,9 @@ mod tests {
     fn override_syntax_error_names_file_and_line() {
         let mut o = BTreeMap::new();
         o.insert("page.html".to_string(), "line one\n{% if %}\n".to_string());
-        let errs = Engine::new(&o).err().expect("syntax error");
+        let errs = Engine::new(&o, &Limits::default())
+            .err()
+            .expect("syntax error");
         assert_eq!(errs[0].file.as_deref(), Some("templates/page.html"));
         assert_eq!(errs[0].line, Some(2));
     }

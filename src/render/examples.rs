@@ -19,7 +19,7 @@ const MAX_ITEMS: u64 = 3;
 /// The example of a media type: its own, else generated from its schema.
 pub fn media(api: &Api, mt: &MediaType, dir: Direction) -> Option<Value> {
     if let Some(e) = mt.example.as_ref().or_else(|| mt.examples.values().next()) {
-        return Some(e.clone());
+        return Some(Value::clone(e));
     }
     mt.schema.as_ref().map(|s| schema(api, s, dir))
 }
@@ -34,7 +34,7 @@ pub fn documented(mt: &MediaType) -> bool {
 /// placeholder readers recognise.
 pub fn parameter(api: &Api, p: &Parameter) -> Value {
     if let Some(e) = &p.example {
-        return e.clone();
+        return Value::clone(e);
     }
     let Some(s) = &p.schema else {
         return Value::String(placeholder(&p.name));

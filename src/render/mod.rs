@@ -170,7 +170,7 @@ pub fn render_files(
     selection: &Selection<'_>,
     diags: &mut Diagnostics,
 ) -> Option<Partial> {
-    let engine = match Engine::new(&portal.templates) {
+    let engine = match Engine::new(&portal.templates, &portal.config.limits) {
         Ok(e) => e,
         Err(errs) => {
             errs.into_iter().for_each(|d| diags.push(d));
@@ -378,7 +378,7 @@ impl Renderer<'_> {
         } else {
             Some(Output::new(
                 path,
-                self.engine.render(template, &ctx)?.into_bytes(),
+                self.engine.render(template, &ctx, url)?.into_bytes(),
             ))
         };
         Ok(PageResult {
@@ -397,7 +397,7 @@ impl Renderer<'_> {
             FileKind::Page { job, url } => {
                 let ctx = self.pages.context(job, url);
                 self.engine
-                    .render(ctx.page.kind.template(), &ctx)?
+                    .render(ctx.page.kind.template(), &ctx, url)?
                     .into_bytes()
             }
             FileKind::Download(owner, format) => {
@@ -407,13 +407,7 @@ impl Renderer<'_> {
                 let api = portal.api(*a);
                 match &api.original.bundled {
                     Some(text) => text.clone().into_bytes(),
-                    None => std::fs::read(portal.root.join(&api.original.file)).map_err(|e| {
-                        Diagnostic::new(
-                            codes::FILE_UNREADABLE,
-                            format!("cannot read the API document to offer it for download: {e}"),
-                        )
-                        .in_file(api.original.file.clone())
-                    })?,
+                    None => api.original.text.as_bytes().to_vec(),
                 }
             }
             FileKind::LlmsTxt => llms::llms_txt(views, self.base_url).into_bytes(),
@@ -423,13 +417,16 @@ impl Renderer<'_> {
             }
             FileKind::RobotsTxt => indexes::robots_txt(visible, self.base_url).into_bytes(),
             FileKind::Asset(i) => engine::BUILTIN_ASSETS[*i].1.to_vec(),
-            FileKind::Static(rel) => std::fs::read(&portal.static_files[rel]).map_err(|e| {
-                Diagnostic::new(
-                    codes::FILE_UNREADABLE,
-                    format!("cannot read static file: {e}"),
-                )
-                .in_file(format!("static/{rel}"))
-            })?,
+            FileKind::Static(rel) => {
+                crate::load::read_static(&portal.static_files[rel], portal.config.limits.file_size)
+                    .map_err(|why| {
+                        Diagnostic::new(
+                            codes::FILE_UNREADABLE,
+                            format!("cannot read `static/{rel}`: {why}"),
+                        )
+                        .in_file(format!("static/{rel}"))
+                    })?
+            }
             FileKind::Sitemap | FileKind::Search | FileKind::SearchChunks => {
                 unreachable!("sitemaps and the search index are built whole")
             }
@@ -670,7 +667,11 @@ impl<'a> Pages<'a> {
                 kind,
                 url: url.to_string(),
                 title,
-                description: description.map(|d| views::meta_description(&d)),
+                // What `<meta name="description">` holds: the page's, else the site's, cut.
+                description: description
+                    .as_deref()
+                    .or(self.views.site.description.as_deref())
+                    .map(views::meta_description),
             },
             nav: self.views.nav(url),
             live_reload: self.live_reload.clone(),

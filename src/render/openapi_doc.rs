@@ -239,7 +239,7 @@ fn content(api: &Api, list: &[MediaType], names: &Names) -> Value {
             o.insert("schema".into(), schema_ref(api, s, names));
         }
         if let Some(e) = &mt.example {
-            o.insert("example".into(), e.clone());
+            o.insert("example".into(), (**e).clone());
         }
         if !mt.examples.is_empty() {
             o.insert(
@@ -308,7 +308,7 @@ fn operation(
                         .unwrap_or_else(|| json!({ "type": "string" })),
                 );
                 if let Some(e) = &p.example {
-                    o.insert("example".into(), e.clone());
+                    o.insert("example".into(), (**e).clone());
                 }
                 Value::Object(o)
             })

@@ -16,6 +16,9 @@
 //! names its chunks by their content, known only once the index is built, so the plan
 //! reserves the folder, and a file of `static/` inside it is an `output-clash`.
 //!
+//! No path segment can be longer than file systems allow: names from the project become
+//! bounded segments in [`urls`] (a 300-character operationId gets a shortened, hashed name).
+//!
 //! The set of planned paths is also what guide links are resolved against (see
 //! [`super::links`]), so "known paths" are never listed twice.
 
@@ -28,9 +31,6 @@ use crate::render::downloads::{Format, Owner};
 use crate::render::links::{self, Targets};
 use crate::render::{engine, search, sitemap, urls};
 use crate::source::Span;
-
-/// The longest file or folder name common file systems hold (ext4, APFS, NTFS: 255).
-pub const MAX_NAME_BYTES: usize = 255;
 
 /// One page to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +163,14 @@ pub fn plan(portal: &Portal, audiences: &[String]) -> Plan {
     let mut diagnostics = Vec::new();
     duplicate_pages(portal, &mut diagnostics);
     clashes(portal, &files, &mut diagnostics);
-    long_names(portal, &files, &mut diagnostics);
+    debug_assert!(
+        files
+            .iter()
+            .all(|f| f.path.split('/').all(
+                |s| s.len() <= urls::MAX_SEGMENT_BYTES || matches!(f.kind, FileKind::Static(_))
+            )),
+        "every generated path segment is bounded by urls::segment"
+    );
     let paths: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
     let targets = Targets {
         portal,
@@ -423,64 +430,6 @@ fn clashes(portal: &Portal, files: &[PlannedFile], out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
-    }
-}
-
-/// Path segments longer than a file name may be, reported once per source of the name.
-fn long_names(portal: &Portal, files: &[PlannedFile], out: &mut Vec<Diagnostic>) {
-    let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in files {
-        let Some(segment) = f.path.split('/').find(|s| s.len() > MAX_NAME_BYTES) else {
-            continue;
-        };
-        let span = source_span(portal, &f.kind);
-        let key = (
-            span.as_ref()
-                .map(|s| format!("{}:{}", s.file, s.line))
-                .unwrap_or_default(),
-            segment.to_string(),
-        );
-        if !reported.insert(key) {
-            continue;
-        }
-        let shown: String = segment.chars().take(40).collect();
-        let help = match &f.kind {
-            FileKind::Page {
-                job: Job::Operation(o),
-                ..
-            } => {
-                let (_, op) = portal.operation(*o);
-                if op.operation_id.is_some() {
-                    "the operation's URL is made from its operationId: shorten the operationId"
-                        .to_string()
-                } else {
-                    "the operation's URL is made from its method and path: give it a short operationId".to_string()
-                }
-            }
-            FileKind::Page {
-                job: Job::Package(_),
-                ..
-            }
-            | FileKind::Download(Owner::Package(_), _) => {
-                "the package's URL is made from its slug: set a shorter `slug` (or rename the file)"
-                    .to_string()
-            }
-            _ => "rename the item the name comes from".to_string(),
-        };
-        let mut d = Diagnostic::new(
-            codes::OUTPUT_NAME_TOO_LONG,
-            format!(
-                "{} would be written to `{}`, with a name of {} bytes; file systems allow {MAX_NAME_BYTES}",
-                describe(portal, &f.kind),
-                f.path.replace(segment, &format!("{shown}…")),
-                segment.len()
-            ),
-        )
-        .help(help);
-        if let Some(span) = &span {
-            d = d.at(span);
-        }
-        out.push(d);
     }
 }
 

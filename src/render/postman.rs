@@ -82,7 +82,10 @@ pub fn collection(
             && let Some(mt) = body.content.first()
         {
             headers.push(json!({ "key": "Content-Type", "value": mt.media_type }));
-            let example = mt.example.as_ref().or_else(|| mt.examples.values().next());
+            let example = mt
+                .example
+                .as_deref()
+                .or_else(|| mt.examples.values().next().map(|e| &**e));
             let raw_body = example
                 .and_then(|e| serde_json::to_string_pretty(e).ok())
                 .unwrap_or_default();

@@ -6,6 +6,11 @@
 //! Every page is a folder URL relative to the portal root (`apis/orders/`, written to
 //! `apis/orders/index.html`); the home page is the empty URL. Links between pages are
 //! relative (`root_prefix` + URL), so the output works from any sub-path.
+//!
+//! Every path segment made from a name of the project (an API, operation or package slug, a
+//! guide's folders) goes through [`segment`], which keeps it within what file systems hold:
+//! a 300-character operationId becomes its first characters plus a short hash of the whole
+//! name, the same on every build and different for different names.
 
 /// The home page.
 pub const HOME: &str = "";
@@ -24,19 +29,43 @@ pub const LLMS_FULL_TXT: &str = "llms-full.txt";
 /// Instructions for crawlers.
 pub const ROBOTS_TXT: &str = "robots.txt";
 
+/// The longest path segment (file or folder name) a URL gets. File systems hold 255 bytes
+/// per name (ext4, APFS, NTFS); this leaves room for tools that add a suffix.
+pub const MAX_SEGMENT_BYTES: usize = 200;
+
+/// `name` as a path segment: unchanged when it is at most [`MAX_SEGMENT_BYTES`] long, else
+/// its longest prefix that leaves room for `-` and 16 hex digits of a hash of the whole name
+/// (FNV-1a, 64 bits: stable across builds, platforms and versions).
+pub fn segment(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MAX_SEGMENT_BYTES {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut cut = MAX_SEGMENT_BYTES - 17;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = name[..cut].trim_end_matches(['-', '.']);
+    std::borrow::Cow::Owned(format!("{prefix}-{hash:016x}"))
+}
+
 /// An API's overview page.
 pub fn api(api_slug: &str) -> String {
-    format!("apis/{api_slug}/")
+    format!("apis/{}/", segment(api_slug))
 }
 
 /// One operation's page, below its API.
 pub fn operation(api_slug: &str, op_slug: &str) -> String {
-    format!("apis/{api_slug}/{op_slug}/")
+    format!("apis/{}/{}/", segment(api_slug), segment(op_slug))
 }
 
 /// The index of an API's named schemas.
 pub fn schemas(api_slug: &str) -> String {
-    format!("apis/{api_slug}/schemas/")
+    format!("apis/{}/schemas/", segment(api_slug))
 }
 
 /// One named schema's page, by its slug ([`crate::model::Api::schema_slug`]).
@@ -54,7 +83,7 @@ pub fn original_download(api_slug: &str, yaml: bool) -> String {
 
 /// An API package's page.
 pub fn package(package_slug: &str) -> String {
-    format!("packages/{package_slug}/")
+    format!("packages/{}/", segment(package_slug))
 }
 
 /// A guide's page, from its file's path below `pages/` without `.md`:
@@ -67,7 +96,8 @@ pub fn guide(path_in_pages: &str) -> String {
     if trimmed == "index" || trimmed.is_empty() {
         "guides/".to_string()
     } else {
-        format!("guides/{trimmed}/")
+        let segments: Vec<_> = trimmed.split('/').map(segment).collect();
+        format!("guides/{}/", segments.join("/"))
     }
 }
 
@@ -170,6 +200,26 @@ mod tests {
         assert_eq!(guide("auth/index"), "guides/auth/");
         assert_eq!(guide("index"), "guides/");
         assert_eq!(guide("a/b"), "guides/a/b/");
+    }
+
+    #[test]
+    fn long_names_become_bounded_distinct_stable_segments() {
+        let a = "x".repeat(300);
+        let b = format!("{}y", "x".repeat(299));
+        let (sa, sb) = (segment(&a), segment(&b));
+        assert!(sa.len() <= MAX_SEGMENT_BYTES && sb.len() <= MAX_SEGMENT_BYTES);
+        assert_ne!(sa, sb);
+        assert_eq!(sa, segment(&a));
+        assert!(sa.starts_with("xxxxxxxx"));
+        // The hash is part of the URL scheme: it must not change between versions (FNV-1a of 300
+        // `x`, as computed independently).
+        assert_eq!(&sa[sa.len() - 17..], "-e78ddf9f1ba85555");
+        // Multi-byte characters are never cut in half.
+        let e = "é".repeat(150);
+        assert!(segment(&e).len() <= MAX_SEGMENT_BYTES);
+        assert_eq!(segment("short"), "short");
+        assert_eq!(operation("a", &a), format!("apis/a/{sa}/"));
+        assert_eq!(guide(&format!("{a}/x")), format!("guides/{sa}/x/"));
     }
 
     #[test]

@@ -442,7 +442,7 @@ pub fn operation_view(
                         .map(|s| api::type_label(api, s))
                         .unwrap_or_default(),
                     description_html: md(&p.description),
-                    example: p.example.as_ref().map(|e| match e {
+                    example: p.example.as_deref().map(|e| match e {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     }),

@@ -151,7 +151,8 @@ impl Builder {
         let reloaded: Mutex<Vec<String>> = Mutex::new(Vec::new());
         let requested: Mutex<BTreeSet<(String, PathBuf)>> = Mutex::new(BTreeSet::new());
         let cache = &self.apis;
-        let loader = |root: &Path, slug: &str, entry: &Path, sources: &SourceMap| {
+        let loader = |files: &crate::load::Files, slug: &str, entry: &Path, sources: &SourceMap| {
+            let root = files.root();
             let key = (slug.to_string(), entry.to_path_buf());
             requested.lock().expect("requested").insert(key.clone());
             let hit = cache.lock().expect("API cache").get(&key).cloned();
@@ -159,17 +160,17 @@ impl Builder {
                 Some(c) => c,
                 None => {
                     let own = SourceMap::default();
-                    let (api, diags) = crate::load::load_api(root, slug, entry, &own);
-                    let files: Vec<(String, Arc<str>)> = own
+                    let (api, diags) = crate::load::load_api(files, slug, entry, &own);
+                    let texts: Vec<(String, Arc<str>)> = own
                         .paths()
                         .into_iter()
                         .filter_map(|p| own.text(&p).map(|t| (p, t)))
                         .collect();
-                    let paths = files.iter().map(|(p, _)| absolute(root, p)).collect();
+                    let paths = texts.iter().map(|(p, _)| absolute(root, p)).collect();
                     let c = Arc::new(CachedApi {
                         api,
                         diags,
-                        files,
+                        files: texts,
                         paths,
                     });
                     cache.lock().expect("API cache").insert(key, c.clone());
@@ -204,7 +205,9 @@ impl Builder {
         } = checked;
         let sources = Arc::new(sources);
         let read = self.read_set(&portal, &sources);
-        let manifests = portal.config.gateway.manifests.clone();
+        let manifests: Vec<String> = (portal.config.gateway.manifests.iter())
+            .map(|(g, _)| g.clone())
+            .collect();
         let base_path = urls::base_path(&portal.config.base_url);
         let fail = |diags: Diagnostics, rebuilt: String| Outcome {
             site: None,

@@ -12,12 +12,15 @@
 //! 77 MiB.
 
 use crate::diagnostics::codes;
-use indexmap::IndexMap;
 
-use super::{Key, Limits, Node, ParseError, Value};
+use std::sync::Arc;
+
+use super::{
+    Budget, Key, MAX_DEPTH, Map, MapBuilder, Meter, Names, Node, ParseError, Value, too_deep,
+};
 
 /// Parse a JSON text (one value, whitespace around it allowed).
-pub(super) fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
+pub(super) fn parse(text: &str, budget: &Budget) -> Result<Node, ParseError> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
         text,
@@ -26,8 +29,8 @@ pub(super) fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
         line_start: 0,
         col_byte: 0,
         col_chars: 0,
-        nodes: 0,
-        limits,
+        meter: Meter::new(budget),
+        names: Names::default(),
     };
     reader.document()
 }
@@ -45,40 +48,32 @@ enum Frame {
         line: u32,
         column: u32,
         start: usize,
-        key: Option<Key>,
+        key: Option<(Arc<str>, Key)>,
     },
 }
 
 /// Build the mapping of the members collected since `start`, at its exact size. A repeated
 /// key is a `duplicate-key` error at its second occurrence.
-fn finish_map(
-    members: &mut Vec<(Key, Node)>,
-    start: usize,
-) -> Result<IndexMap<String, (Key, Node)>, ParseError> {
-    let mut map = IndexMap::with_capacity(members.len() - start);
-    for (key, node) in members.drain(start..) {
-        match map.entry(key.name.clone()) {
-            indexmap::map::Entry::Occupied(first) => {
-                let (first, _): &(Key, Node) = first.get();
-                return Err(ParseError {
-                    message: format!(
-                        "duplicate key `{}` (first defined at line {})",
-                        key.name, first.line
-                    ),
-                    line: key.line,
-                    column: key.column,
-                    code: codes::DUPLICATE_KEY,
-                });
-            }
-            indexmap::map::Entry::Vacant(slot) => {
-                slot.insert((key, node));
-            }
+fn finish_map(members: &mut Vec<(Arc<str>, Key, Node)>, start: usize) -> Result<Map, ParseError> {
+    let mut map = MapBuilder::default();
+    for (name, key, node) in members.drain(start..) {
+        if let Some(first) = map.position(&name) {
+            return Err(ParseError {
+                message: format!(
+                    "duplicate key `{name}` (first defined at line {})",
+                    map.key_at(first).line
+                ),
+                line: key.line,
+                column: key.column,
+                code: codes::DUPLICATE_KEY,
+            });
         }
+        map.push(name, key, node);
     }
-    Ok(map)
+    Ok(map.finish())
 }
 
-struct Reader<'a> {
+struct Reader<'a, 'b> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
@@ -88,11 +83,11 @@ struct Reader<'a> {
     /// Column cache: `col_chars` characters lie between `line_start` and `col_byte`.
     col_byte: usize,
     col_chars: u32,
-    nodes: usize,
-    limits: Limits,
+    meter: Meter<'b>,
+    names: Names,
 }
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     fn document(&mut self) -> Result<Node, ParseError> {
         if self.bytes.starts_with("\u{feff}".as_bytes()) {
             self.pos = 3;
@@ -101,7 +96,7 @@ impl Reader<'_> {
         }
         let mut stack: Vec<Frame> = Vec::new();
         let mut items: Vec<Node> = Vec::new();
-        let mut members: Vec<(Key, Node)> = Vec::new();
+        let mut members: Vec<(Arc<str>, Key, Node)> = Vec::new();
         let mut root: Option<Node> = None;
         loop {
             self.skip_ws();
@@ -148,7 +143,7 @@ impl Reader<'_> {
                             return Err(self.error("expected `:` after an object key"));
                         }
                         self.pos += 1;
-                        *key = Some(Key { name, line, column });
+                        *key = Some((self.names.get(&name), Key { line, column }));
                         None
                     }
                 }
@@ -196,7 +191,7 @@ impl Reader<'_> {
                     None => root = Some(node),
                     Some(Frame::Seq { .. }) => items.push(node),
                     Some(Frame::Map { key, .. }) => match key.take() {
-                        Some(k) => members.push((k, node)),
+                        Some((name, k)) => members.push((name, k, node)),
                         None => return Err(self.error("internal state error")),
                     },
                 }
@@ -206,12 +201,14 @@ impl Reader<'_> {
         if self.pos < self.bytes.len() {
             return Err(self.error("unexpected text after the JSON document"));
         }
-        root.ok_or(ParseError {
+        let root = root.ok_or(ParseError {
             message: "the document is empty".into(),
             line: 1,
             column: 1,
             code: codes::EMPTY_DOCUMENT,
-        })
+        })?;
+        self.meter.commit(root.line, root.column)?;
+        Ok(root)
     }
 
     /// Read a value. Containers are opened on `stack` (returning `None`); scalars are returned.
@@ -229,16 +226,8 @@ impl Reader<'_> {
         self.count(line, column)?;
         let value = match b {
             b'{' | b'[' => {
-                if stack.len() >= self.limits.max_depth {
-                    return Err(ParseError {
-                        message: format!(
-                            "the document nests deeper than {} levels",
-                            self.limits.max_depth
-                        ),
-                        line,
-                        column,
-                        code: codes::YAML_TOO_DEEP,
-                    });
+                if stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(line, column));
                 }
                 self.pos += 1;
                 stack.push(if b == b'{' {
@@ -452,16 +441,7 @@ impl Reader<'_> {
     }
 
     fn count(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
-        self.nodes += 1;
-        if self.nodes > self.limits.max_nodes {
-            return Err(ParseError {
-                message: format!("the document has more than {} nodes", self.limits.max_nodes),
-                line,
-                column,
-                code: codes::YAML_TOO_LARGE,
-            });
-        }
-        Ok(())
+        self.meter.nodes(1, line, column)
     }
 
     fn error(&self, message: &str) -> ParseError {

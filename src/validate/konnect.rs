@@ -93,7 +93,14 @@ fn packages_on_the_control_plane(portal: &Portal, implemented: &[bool], diags: &
                 .help(format!(
                     "add routes for API `{}` to the decK files ({}), or take its operations out of the package",
                     api.slug,
-                    portal.config.gateway.manifests.join(", ")
+                    portal
+                        .config
+                        .gateway
+                        .manifests
+                        .iter()
+                        .map(|(g, _)| g.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             );
         }

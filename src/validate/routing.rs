@@ -67,7 +67,7 @@ pub fn no_manifest(config: &PortalConfig) -> Diagnostic {
         .gateway
         .manifests
         .iter()
-        .map(|g| format!("`{g}`"))
+        .map(|(g, _)| format!("`{g}`"))
         .collect::<Vec<_>>()
         .join(", ");
     Diagnostic::new(

@@ -7,10 +7,12 @@
 //! Run one module with a filter: `cargo test --test testsuite routing_cases::`.
 
 mod common;
+mod entries;
 mod routing_support;
 
 mod audience;
 mod broken;
+mod broken_table;
 mod browser;
 mod cli_build;
 mod cli_progress;
@@ -20,6 +22,7 @@ mod export_kong;
 mod export_konnect;
 mod export_plan;
 mod export_property;
+mod fuzz_findings;
 mod golden;
 mod guides;
 mod invariant;
@@ -31,6 +34,7 @@ mod openapi_frontends;
 mod openapi_fuzz;
 mod openapi_refs;
 mod packages;
+mod properties;
 mod reference;
 mod render_partials;
 mod render_plan;

@@ -404,6 +404,6 @@ fn github_json_fast_path_matches_the_yaml_parser() {
     let text = std::fs::read_to_string(base.join("@octokit/openapi/generated/api.github.com.json"))
         .unwrap();
     let fast = portalgen::tree::parse(&text).unwrap();
-    let slow = portalgen::tree::parse_yaml(&text, portalgen::tree::Limits::default()).unwrap();
+    let slow = portalgen::tree::parse_yaml(&text, &portalgen::tree::Budget::default()).unwrap();
     assert!(fast == slow, "the two trees differ");
 }

@@ -348,7 +348,7 @@ fn every_ref_to_a_missing_file_is_reported_and_unreadable_files_are_told_apart()
         vec![
             ("ref-missing-file", line_of(&text, "./gone.yaml#/Pet")),
             ("ref-missing-file", line_of(&text, "./gone.yaml#/Other")),
-            ("file-unreadable", line_of(&text, "./latin1.yaml")),
+            ("invalid-utf8", line_of(&text, "./latin1.yaml")),
         ]
     );
     assert!(

@@ -20,7 +20,10 @@ fn cases(default: u32) -> ProptestConfig {
         .unwrap_or(default);
     ProptestConfig {
         cases,
-        failure_persistence: None,
+        // A failing case is saved beside this file and replayed first on later runs.
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
         ..ProptestConfig::default()
     }
 }

@@ -66,59 +66,67 @@ fn a_static_file_may_still_replace_a_generated_one() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// The folders directly below `dir` whose names are longer than `min` bytes.
+fn long_folders(dir: &std::path::Path, min: usize) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.len() > min)
+        .collect()
+}
+
 #[test]
-fn an_operation_id_too_long_for_a_file_name_is_an_error_at_its_line() {
+fn an_operation_id_too_long_for_a_file_name_gets_a_bounded_name_in_check_and_build() {
     let tmp = project();
-    let long_id = "a".repeat(300);
+    // Two long ids that differ only at the end: their pages must not collide.
+    let long_a = format!("{}A", "a".repeat(300));
+    let long_b = format!("{}B", "a".repeat(300));
     write_files(
         tmp.path(),
         &[(
             "apis/pets.yaml",
             &format!(
-                "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      summary: List pets\n      operationId: {long_id}\n      responses:\n        '200':\n          description: ok\n"
+                "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://api.example.com\npaths:\n  /pets:\n    get:\n      summary: List pets\n      operationId: {long_a}\n      responses:\n        '200':\n          description: ok\n    post:\n      operationId: {long_b}\n      responses:\n        '200':\n          description: ok\n"
             ),
         )],
     );
-    // The package selects GET /pets by method and path, so it still resolves.
+    let r = check(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let out = tmp.path().join("site");
-    for r in [check(tmp.path(), &[]), build(tmp.path(), &out)] {
-        assert_eq!(r.code, 1, "an error, not an IO failure: {}", r.stderr);
-        assert_eq!(
-            r.stderr.matches("error[output-name-too-long]").count(),
-            1,
-            "{}",
-            r.stderr
-        );
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "built, not refused: {}", r.stderr);
+    assert!(!r.stderr.contains("File name too long"), "{}", r.stderr);
+    let pets = out.join("apis/pets");
+    let mut names = long_folders(&pets, 100);
+    names.sort();
+    assert_eq!(names.len(), 2, "two distinct bounded folders: {names:?}");
+    for n in &names {
+        assert!(n.len() <= 200, "{n}");
         assert!(
-            r.stderr.contains("--> apis/pets.yaml:11:20"),
-            "{}",
-            r.stderr
+            n.starts_with("aaaaaaaa"),
+            "the name starts as the id does: {n}"
         );
-        assert!(
-            r.stderr.contains("with a name of 300 bytes"),
-            "{}",
-            r.stderr
-        );
-        assert!(r.stderr.contains("shorten the operationId"), "{}", r.stderr);
-        assert!(!r.stderr.contains("File name too long"), "{}", r.stderr);
+        assert!(pets.join(n).join("index.html").is_file());
     }
-    assert!(!out.exists(), "nothing is written");
-    // The same through --format json.
-    let r = check(tmp.path(), &["--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let d = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "output-name-too-long")
-        .expect("reported in JSON");
-    assert_eq!(d["severity"], "error");
-    assert_eq!(d["file"], "apis/pets.yaml");
-    assert_eq!(d["line"], 11);
+    // The API page links to the pages where they are; the sitemap lists them.
+    let api_page = std::fs::read_to_string(pets.join("index.html")).unwrap();
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    for n in &names {
+        assert!(api_page.contains(&format!("{n}/")), "{n}");
+        assert!(sitemap.contains(&format!("apis/pets/{n}/")), "{n}");
+    }
+    // The same names on the next build.
+    let out2 = tmp.path().join("site2");
+    assert_eq!(build(tmp.path(), &out2).code, 0);
+    let mut again = long_folders(&out2.join("apis/pets"), 100);
+    again.sort();
+    assert_eq!(names, again);
 }
 
 #[test]
-fn a_package_slug_too_long_for_a_file_name_is_reported_once_for_its_three_files() {
+fn a_package_slug_too_long_for_a_file_name_gets_one_bounded_folder_for_its_three_files() {
     let tmp = project();
     let slug = "p".repeat(256);
     write_files(
@@ -130,17 +138,16 @@ fn a_package_slug_too_long_for_a_file_name_is_reported_once_for_its_three_files(
             ),
         )],
     );
-    let r = check(tmp.path(), &[]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    // index.html, openapi.json and postman.json share the long folder name: one report.
-    assert_eq!(
-        r.stderr.matches("error[output-name-too-long]").count(),
-        1,
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("packages/basic.yaml"), "{}", r.stderr);
-    assert!(r.stderr.contains("set a shorter `slug`"), "{}", r.stderr);
+    assert_eq!(check(tmp.path(), &[]).code, 0);
+    let out = tmp.path().join("site");
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let names = long_folders(&out.join("packages"), 100);
+    assert_eq!(names.len(), 1, "{names:?}");
+    let folder = out.join("packages").join(&names[0]);
+    for file in ["index.html", "openapi.json", "postman.json"] {
+        assert!(folder.join(file).is_file(), "{file}");
+    }
 }
 
 #[test]
@@ -260,4 +267,53 @@ fn links_to_planned_downloads_and_static_files_are_not_broken() {
     let r = check(tmp.path(), &["--strict"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("broken-link"), "{}", r.stderr);
+}
+
+/// The `content` of every `<meta name="description">` and `og:description` of `html`.
+fn meta_descriptions(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel =
+        scraper::Selector::parse(r#"meta[name="description"], meta[property="og:description"]"#)
+            .unwrap();
+    doc.select(&sel)
+        .filter_map(|m| m.value().attr("content").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn meta_descriptions_are_cut_at_about_160_characters_on_every_page() {
+    let tmp = project();
+    let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "portal.yaml",
+                &format!(
+                    "title: Test portal\nbase_url: https://example.com/dev/\ndescription: {long}\nauth_strategies:\n  - name: key-auth\n    type: key_auth\n    key_names: [apikey]\n"
+                ),
+            ),
+            (
+                "pages/intro.md",
+                &format!("---\ntitle: Intro\ndescription: {long}\n---\n# Intro\n"),
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let r = build(tmp.path(), &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut seen = 0;
+    for (path, bytes) in read_tree(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        for content in meta_descriptions(&String::from_utf8_lossy(&bytes)) {
+            seen += 1;
+            let n = content.chars().count();
+            assert!(n <= 160, "{path}: a meta description of {n} characters");
+            assert!(n >= 100, "{path}: cut too short ({n}): {content}");
+            assert!(content.ends_with('…'), "{path}: cut without an ellipsis");
+        }
+    }
+    assert!(seen >= 4, "only {seen} meta descriptions found");
 }

@@ -90,6 +90,9 @@ fn inputs_carry_packages_pins_and_gateway_settings() {
         auth_strategies: vec![],
         apis: settings,
         gateway: GatewaySettings::default(),
+        read_roots: Vec::new(),
+        limits: Default::default(),
+        limit_spans: Default::default(),
         konnect: Default::default(),
         span: Span::file("portal.yaml"),
     };

@@ -525,6 +525,13 @@ fn a_ref_target_outside_the_project_is_watched() {
         "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '../../shared/owner.yaml'\n  /pets/{id}:",
     );
     std::fs::write(proj.join("apis/pets.yaml"), spec).unwrap();
+    // Files outside the project are read only from a declared read root.
+    let config = std::fs::read_to_string(proj.join("portal.yaml")).unwrap();
+    std::fs::write(
+        proj.join("portal.yaml"),
+        format!("{config}\nread_roots: [../shared]\n"),
+    )
+    .unwrap();
     let server = Serve::start(&proj, &[]);
     let events = Events::connect(&server.addr);
     let ops = server.get("/dev/apis/pets/list-pets/");
@@ -638,4 +645,81 @@ fn startup_checks() {
         &[],
     );
     assert_eq!(r.status, 200);
+}
+
+/// Poll `path` until `ok(status, body)` holds, for at most 60 s.
+fn wait_for(addr: &str, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = request(addr, path, addr, "GET", &[]);
+        let (status, body) = (r.status, r.text());
+        if ok(status, &body) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: last got {status}\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A template with an endless loop (the default fuel) stops the rebuild with an error page
+/// naming the template, and the watcher rebuilds normally once the template is fixed.
+#[test]
+fn the_watcher_recovers_after_a_template_that_loops_is_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path());
+    let mut child = Command::new(bin())
+        .args(["serve", tmp.path().to_str().unwrap(), "--port", "0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    /// Ends the server however the test ends.
+    struct Server(Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let server = Server(child);
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split(" at http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    wait_for(&addr, "/dev/guides/intro/", "first build", |s, _| s == 200);
+
+    let template = tmp.path().join("templates/page.html");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    std::fs::write(
+        &template,
+        "{% extends \"theme/page.html\" %}\n{% block content %}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n{% endblock %}\n",
+    )
+    .unwrap();
+    wait_for(
+        &addr,
+        "/dev/",
+        "no error page for the endless loop",
+        |s, b| s == 500 && b.contains("template-out-of-fuel") && b.contains("templates/page.html"),
+    );
+
+    std::fs::write(
+        &template,
+        "{% extends \"theme/page.html\" %}\n{% block content %}<p>Fixed loop.</p>{% endblock %}\n",
+    )
+    .unwrap();
+    wait_for(
+        &addr,
+        "/dev/guides/intro/",
+        "no rebuild after the fix",
+        |s, b| s == 200 && b.contains("Fixed loop."),
+    );
+    drop(server);
 }

@@ -10,12 +10,61 @@
 //! `portalgen-bench search [FILE] [--query Q]` measures the first-search payload in Chromium.
 //! `portalgen-bench route [CORPORA] [--runs N]` times matching every operation of GitHub's
 //! description against one openapi2kong-style route per operation with Kong's router.
+//! `portalgen-bench check [FILE] [--scale-to MB] [--x-data MB] [--description MB]` times
+//! `portalgen check` on a project holding FILE as its one API; the options first write a
+//! bigger document into a temporary folder (FILE's paths repeated until it has MB megabytes,
+//! plus MB megabytes of `x-` extension data, or a description of MB megabytes), which is
+//! deleted after the runs.
 //! `portalgen-bench serve [--edits N]` times file write → reload event through the real
 //! `portalgen serve` for a guide and a template of the bundled example and one operation's
 //! description in GitHub's description (see `serve.rs`).
 
 mod routing;
 mod serve;
+
+/// The system allocator, counting what is allocated now and at most, so `check-stages` can
+/// say which stage holds how much memory.
+struct Counting;
+
+static ALLOCATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are kept.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = ALLOCATED.fetch_add(layout.size(), Relaxed) + layout.size();
+        PEAK.fetch_max(now, Relaxed);
+        // SAFETY: same layout as asked.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        ALLOCATED.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: allocated by `alloc` above with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        use std::sync::atomic::Ordering::Relaxed;
+        if new > layout.size() {
+            let now = ALLOCATED.fetch_add(new - layout.size(), Relaxed) + new - layout.size();
+            PEAK.fetch_max(now, Relaxed);
+        } else {
+            ALLOCATED.fetch_sub(layout.size() - new, Relaxed);
+        }
+        // SAFETY: forwarded unchanged.
+        unsafe { std::alloc::System.realloc(ptr, layout, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Bytes allocated now and at most so far, in MiB.
+fn heap_mib() -> (f64, f64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    (mib(ALLOCATED.load(Relaxed)), mib(PEAK.load(Relaxed)))
+}
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -91,6 +140,27 @@ enum Cmd {
         #[arg(long, default_value = "secondary rate limiting")]
         query: String,
     },
+    /// `check` a project whose one API is FILE (or a bigger document made from it) N times.
+    Check {
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Repeat FILE's paths (renamed, with unique operationIds) until the document has
+        /// this many megabytes.
+        #[arg(long, value_name = "MB")]
+        scale_to: Option<u64>,
+        /// Add this many megabytes of `x-` extension data (spread over the operations).
+        #[arg(long, value_name = "MB")]
+        x_data: Option<u64>,
+        /// Give the API a description of this many megabytes.
+        #[arg(long, value_name = "MB")]
+        description: Option<u64>,
+    },
+    #[command(hide = true)]
+    CheckOnce { project: PathBuf },
+    /// `check` the project at PROJECT once, stage by stage, printing the heap each stage
+    /// leaves allocated and the peak so far (what to shrink when `check` takes too much).
+    CheckStages { project: PathBuf },
     /// Match every operation of GitHub's description against one openapi2kong-style regex
     /// route per operation, with Kong's router (atc-router); prints median times.
     Route {
@@ -202,6 +272,41 @@ fn main() -> ExitCode {
             }
             first_search(&file, &query)
         }
+        Cmd::Check {
+            file,
+            runs,
+            scale_to,
+            x_data,
+            description,
+        } => {
+            let file = file.unwrap_or_else(default_corpus_file);
+            if !file.is_file() {
+                eprintln!("error: {} not found", file.display());
+                return ExitCode::FAILURE;
+            }
+            let dir =
+                std::env::temp_dir().join(format!("portalgen-bench-check-{}", std::process::id()));
+            let made = make_check_project(&dir, &file, scale_to, x_data, description);
+            let code = match made {
+                Ok(size) => {
+                    println!("document: {:.1} MB", size as f64 / 1e6);
+                    repeat(
+                        "check",
+                        &["check-once".into(), dir.display().to_string()],
+                        runs.max(1),
+                    )
+                }
+                Err(e) => {
+                    eprintln!("error: cannot make the project: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+            // The document can be 100 MB or more: never leave it behind.
+            let _ = std::fs::remove_dir_all(&dir);
+            code
+        }
+        Cmd::CheckOnce { project } => check_once(&project),
+        Cmd::CheckStages { project } => check_stages(&project),
         Cmd::Route { corpora, runs } => {
             let corpora = corpora.unwrap_or_else(default_corpus_file);
             print!("{}", routing::run(&corpora, runs));
@@ -444,7 +549,25 @@ fn load_once(file: &Path) -> ExitCode {
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let sources = portalgen::source::SourceMap::default();
     let start = Instant::now();
-    let (api, diags) = portalgen::load::openapi::load_api(&root, "bench", &file, &sources);
+    // Limits raised: the benchmark measures documents bigger than the defaults admit.
+    let mut files = match portalgen::load::files::Files::disk(&root) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {}: {e}", root.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    files.set_limits(
+        portalgen::load::files::ByteLimits {
+            file_size: u64::MAX,
+            input_size: u64::MAX,
+        },
+        portalgen::tree::Limits {
+            max_nodes: usize::MAX,
+            max_alias_nodes: usize::MAX,
+        },
+    );
+    let (api, diags) = portalgen::load::openapi::load_api_from(&files, "bench", &file, &sources);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let hwm = peak_rss_kib();
     let Some(api) = api else {
@@ -681,6 +804,319 @@ fn first_search(file: &Path, query: &str) -> ExitCode {
     }
 }
 
+/// Write a project into `dir` whose one API is `file`, made bigger as asked; returns the
+/// document's size in bytes. Limits are raised so that the document is read.
+fn make_check_project(
+    dir: &Path,
+    file: &Path,
+    scale_to: Option<u64>,
+    x_data: Option<u64>,
+    description: Option<u64>,
+) -> Result<u64, String> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir.join("apis")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("portal.yaml"),
+        "title: Bench\nbase_url: https://example.com/\nlimits:\n  file_size: 2 GiB\n  input_size: 4 GiB\n  yaml_nodes: 500000000\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let target = dir.join("apis/bench.json");
+    if scale_to.is_none() && x_data.is_none() && description.is_none() {
+        std::fs::copy(file, &target).map_err(|e| e.to_string())?;
+        return std::fs::metadata(&target)
+            .map(|m| m.len())
+            .map_err(|e| e.to_string());
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let mut doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    drop(text);
+    let original = doc
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .cloned()
+        .unwrap_or_default();
+    let one_copy = serde_json::to_vec(&original)
+        .map(|v| v.len())
+        .unwrap_or(1)
+        .max(1) as u64;
+    if let Some(mb) = scale_to {
+        let base = serde_json::to_vec(&doc).map(|v| v.len()).unwrap_or(0) as u64;
+        let want = mb * 1_000_000;
+        let copies = want.saturating_sub(base).div_ceil(one_copy);
+        let paths = doc
+            .get_mut("paths")
+            .and_then(|p| p.as_object_mut())
+            .ok_or("the document has no paths")?;
+        for i in 1..=copies {
+            for (path, item) in &original {
+                let mut item = item.clone();
+                if let Some(ops) = item.as_object_mut() {
+                    for op in ops.values_mut() {
+                        if let Some(id) = op.get_mut("operationId")
+                            && let Some(s) = id.as_str()
+                        {
+                            *id = serde_json::Value::String(format!("{s}-copy{i}"));
+                        }
+                    }
+                }
+                paths.insert(format!("/copy{i}{path}"), item);
+            }
+        }
+    }
+    if let Some(mb) = x_data {
+        // Nested objects of short strings, like the vendor data real descriptions carry.
+        let ops: Vec<(String, String)> = doc
+            .get("paths")
+            .and_then(|p| p.as_object())
+            .map(|p| {
+                p.iter()
+                    .flat_map(|(path, item)| {
+                        item.as_object()
+                            .into_iter()
+                            .flat_map(|m| m.keys())
+                            .filter(|k| !k.starts_with("x-") && *k != "parameters")
+                            .map(move |k| (path.clone(), k.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let per_op = (mb * 1_000_000 / ops.len().max(1) as u64).max(64) as usize;
+        let paths = doc
+            .get_mut("paths")
+            .and_then(|p| p.as_object_mut())
+            .ok_or("the document has no paths")?;
+        for (n, (path, method)) in ops.iter().enumerate() {
+            let mut items = Vec::new();
+            let mut size = 0;
+            let mut i = 0;
+            while size < per_op {
+                let entry = serde_json::json!({"id": format!("{n}-{i}"), "label": "vendor value", "flags": [true, false, i]});
+                size += entry.to_string().len();
+                items.push(entry);
+                i += 1;
+            }
+            if let Some(op) = paths
+                .get_mut(path)
+                .and_then(|p| p.get_mut(method))
+                .and_then(|o| o.as_object_mut())
+            {
+                op.insert("x-vendor-data".into(), serde_json::Value::Array(items));
+            }
+        }
+    }
+    if let Some(mb) = description {
+        let sentence = "This API does many things, and this description says so at length. ";
+        let text = sentence.repeat((mb * 1_000_000) as usize / sentence.len() + 1);
+        if let Some(info) = doc.get_mut("info").and_then(|i| i.as_object_mut()) {
+            info.insert("description".into(), serde_json::Value::String(text));
+        }
+    }
+    let bytes = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
+    drop(doc);
+    std::fs::write(&target, &bytes).map_err(|e| e.to_string())?;
+    Ok(bytes.len() as u64)
+}
+
+fn check_once(project: &Path) -> ExitCode {
+    let start = Instant::now();
+    let checked = portalgen::pipeline::check(project);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let hwm = peak_rss_kib();
+    match checked {
+        Ok(c) => {
+            let ops: usize = c.portal.apis.iter().map(|a| a.operations.len()).sum();
+            println!(
+                "ms={ms:.3} hwm_kib={hwm} operations={ops} errors={} warnings={}",
+                c.diags.count(portalgen::diagnostics::Severity::Error),
+                c.diags.count(portalgen::diagnostics::Severity::Warning),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What the loaded APIs are made of: counts and the JSON size of the kept values.
+fn model_census(apis: &[portalgen::model::Api]) {
+    use portalgen::model::api::{Schema, SchemaRef};
+    fn inline(s: &SchemaRef, n: &mut usize, json: &mut usize) {
+        if let SchemaRef::Inline(s) = s {
+            schema(s, n, json);
+        }
+    }
+    fn schema(s: &Schema, n: &mut usize, json: &mut usize) {
+        *n += 1;
+        let vals = s
+            .enum_values
+            .iter()
+            .chain(&s.examples)
+            .chain(s.const_value.iter())
+            .chain(s.default.iter());
+        *json += vals.map(|v| v.to_string().len()).sum::<usize>();
+        *json += s
+            .extensions
+            .values()
+            .map(|v| v.to_string().len())
+            .sum::<usize>();
+        for p in &s.properties {
+            inline(&p.schema, n, json);
+        }
+        for r in s
+            .all_of
+            .iter()
+            .chain(&s.one_of)
+            .chain(&s.any_of)
+            .chain(&s.prefix_items)
+        {
+            inline(r, n, json);
+        }
+        for r in [&s.items, &s.additional_properties, &s.not]
+            .into_iter()
+            .flatten()
+        {
+            inline(r, n, json);
+        }
+    }
+    let (mut ops, mut params, mut media, mut examples, mut ext, mut schemas, mut schema_json) =
+        (0, 0, 0, 0usize, 0usize, 0usize, 0usize);
+    for api in apis {
+        for s in &api.schemas {
+            schema(s, &mut schemas, &mut schema_json);
+        }
+        for op in &api.operations {
+            ops += 1;
+            ext += op
+                .extensions
+                .values()
+                .map(|v| v.to_string().len())
+                .sum::<usize>();
+            for p in &op.parameters {
+                params += 1;
+                examples += p.example.iter().map(|v| v.to_string().len()).sum::<usize>();
+                if let Some(s) = &p.schema {
+                    inline(s, &mut schemas, &mut schema_json);
+                }
+            }
+            let contents = op
+                .request_body
+                .iter()
+                .flat_map(|b| &b.content)
+                .chain(op.responses.iter().flat_map(|r| &r.content));
+            for m in contents {
+                media += 1;
+                examples += m
+                    .example
+                    .iter()
+                    .chain(m.examples.values())
+                    .map(|v| v.to_string().len())
+                    .sum::<usize>();
+                if let Some(s) = &m.schema {
+                    inline(s, &mut schemas, &mut schema_json);
+                }
+            }
+        }
+    }
+    println!(
+        "  {ops} operations, {params} parameters, {media} media types, {} KiB of examples, {} KiB of extensions, {schemas} schemas (size_of {} B) with {} KiB of values",
+        examples / 1024,
+        ext / 1024,
+        std::mem::size_of::<Schema>(),
+        schema_json / 1024
+    );
+}
+
+fn check_stages(project: &Path) -> ExitCode {
+    let report = |stage: &str, start: Instant| {
+        let (now, peak) = heap_mib();
+        println!(
+            "{stage:<14} {:>8.0} ms   heap now {now:>8.1} MiB   peak {peak:>8.1} MiB",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    };
+    let t = Instant::now();
+    let sources = portalgen::source::SourceMap::default();
+    let (project, mut diags) = match portalgen::load::load(project, &sources) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            return ExitCode::FAILURE;
+        }
+    };
+    report("load", t);
+    model_census(&project.apis);
+    if std::env::var_os("BENCH_DROP").is_some() {
+        let mut project = project;
+        for api in &mut project.apis {
+            for op in &mut api.operations {
+                for p in &mut op.parameters {
+                    p.example = None;
+                }
+                for m in op
+                    .request_body
+                    .iter_mut()
+                    .flat_map(|b| &mut b.content)
+                    .chain(op.responses.iter_mut().flat_map(|r| &mut r.content))
+                {
+                    m.example = None;
+                    m.examples.clear();
+                    m.examples.shrink_to_fit();
+                }
+            }
+        }
+        report("no examples", t);
+        for api in &mut project.apis {
+            for op in &mut api.operations {
+                for p in &mut op.parameters {
+                    p.schema = None;
+                }
+                for m in op
+                    .request_body
+                    .iter_mut()
+                    .flat_map(|b| &mut b.content)
+                    .chain(op.responses.iter_mut().flat_map(|r| &mut r.content))
+                {
+                    m.schema = None;
+                }
+            }
+        }
+        report("no op schemas", t);
+        for api in &mut project.apis {
+            api.operations.clear();
+            api.operations.shrink_to_fit();
+        }
+        report("no operations", t);
+        for api in &mut project.apis {
+            api.schemas.clear();
+            api.schemas.shrink_to_fit();
+        }
+        report("no schemas", t);
+        return ExitCode::SUCCESS;
+    }
+    let t = Instant::now();
+    let portal = portalgen::validate::validate(project, &mut diags);
+    report("validate", t);
+    let t = Instant::now();
+    let (export, d) = portalgen::export::plan(&portal, portal.config.gateway.flavor);
+    diags.extend(d);
+    report("export plan", t);
+    let t = Instant::now();
+    let plan = portalgen::render::plan::plan(&portal, &[]);
+    report("render plan", t);
+    let t = Instant::now();
+    diags.sort();
+    report("sort", t);
+    println!(
+        "{} diagnostics, {} planned files, {} export entries",
+        diags.len(),
+        plan.files.len(),
+        export.plugins.len()
+    );
+    ExitCode::SUCCESS
+}
+
 fn parse_once(file: &Path, reader: &str) -> ExitCode {
     let start = Instant::now();
     let text = match std::fs::read_to_string(file) {
@@ -692,9 +1128,8 @@ fn parse_once(file: &Path, reader: &str) -> ExitCode {
     };
     let result = match reader {
         "json" => portalgen::tree::parse(&text).map(|n| n.kind()),
-        "yaml" => {
-            portalgen::tree::parse_yaml(&text, portalgen::tree::Limits::default()).map(|n| n.kind())
-        }
+        "yaml" => portalgen::tree::parse_yaml(&text, &portalgen::tree::Budget::default())
+            .map(|n| n.kind()),
         "serde" => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) => Ok(if v.is_object() { "a mapping" } else { "other" }),
             Err(e) => {

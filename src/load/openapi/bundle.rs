@@ -75,8 +75,8 @@ impl Bundler<'_> {
                     // `$ref` with siblings: keep the siblings, the reference becomes an allOf.
                     let mut out = Map::new();
                     for (k, (_, child)) in m {
-                        if k != "$ref" {
-                            out.insert(k.clone(), self.node(doc, child, is_literal(k)));
+                        if &**k != "$ref" {
+                            out.insert(k.to_string(), self.node(doc, child, is_literal(k)));
                         }
                     }
                     out.insert("allOf".into(), Value::Array(vec![v]));
@@ -84,7 +84,7 @@ impl Bundler<'_> {
                 }
                 let mut out = Map::new();
                 for (k, (_, child)) in m {
-                    out.insert(k.clone(), self.node(doc, child, is_literal(k)));
+                    out.insert(k.to_string(), self.node(doc, child, is_literal(k)));
                 }
                 Value::Object(out)
             }

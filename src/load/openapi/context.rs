@@ -4,6 +4,7 @@
 
 use crate::diagnostics::codes;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -16,8 +17,38 @@ use super::pointer;
 use super::store::{DocId, RefProblem, Store};
 use crate::load::read::Reader;
 
-/// Maximum `$ref` → `$ref` hops before a chain is reported as too long.
-const MAX_HOPS: usize = 64;
+/// Maximum `$ref` → `$ref` hops before a chain is reported as too long (documented in
+/// docs/project-format.md, "Limits").
+pub(super) const MAX_REF_CHAIN: usize = 64;
+
+/// What is wrong with a `$ref` chain (the places it passed, `hops` `$ref`s followed so far)
+/// that is about to take one more hop to `next`: it comes back to a place it passed
+/// (`ref-cycle`), or it is longer than [`MAX_REF_CHAIN`] without coming back
+/// (`ref-chain-too-long`). `what` names the start for the message.
+pub(super) fn chain_problem<K: PartialEq>(
+    chain: &[K],
+    hops: usize,
+    next: &K,
+    what: &str,
+) -> Option<(crate::diagnostics::Code, String, &'static str)> {
+    if chain.contains(next) {
+        return Some((
+            codes::REF_CYCLE,
+            format!("{what} leads back to itself through `$ref`s only, so it describes nothing"),
+            "point one of the `$ref`s at an object instead of another `$ref`",
+        ));
+    }
+    if hops >= MAX_REF_CHAIN {
+        return Some((
+            codes::REF_CHAIN_TOO_LONG,
+            format!(
+                "{what} starts a chain of more than {MAX_REF_CHAIN} `$ref`s, each naming the next, without reaching an object"
+            ),
+            "point the `$ref` at the object at the end of the chain",
+        ));
+    }
+    None
+}
 
 pub struct Ctx<'s> {
     pub store: &'s Store,
@@ -33,6 +64,9 @@ pub struct Ctx<'s> {
     pub(super) schema_display: HashMap<SchemaId, String>,
     /// Slots allocated but not yet converted.
     pub(super) schema_queue: VecDeque<(SchemaId, DocId, &'s Node)>,
+    /// Literal values (examples) already converted, by node: a component example used by
+    /// many operations is converted and held once.
+    values: HashMap<*const Node, Arc<serde_json::Value>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -46,7 +80,16 @@ impl<'s> Ctx<'s> {
             schema_index: HashMap::new(),
             schema_display: HashMap::new(),
             schema_queue: VecDeque::new(),
+            values: HashMap::new(),
         }
+    }
+
+    /// `node` (a literal value of document data) as JSON, converted once per node.
+    pub fn value(&mut self, node: &'s Node) -> Arc<serde_json::Value> {
+        self.values
+            .entry(node as *const Node)
+            .or_insert_with(|| Arc::new(node.to_json()))
+            .clone()
     }
 
     pub fn span(&self, doc: DocId, node: &Node) -> Span {
@@ -107,13 +150,10 @@ impl<'s> Ctx<'s> {
             match self.store.resolve(doc, reference) {
                 Ok((target_doc, segs, target)) => {
                     let key = (target_doc, pointer::format_pointer(&segs));
-                    if seen.contains(&key) || seen.len() >= MAX_HOPS {
-                        self.report(
-                            codes::REF_CYCLE,
-                            format!("`{reference}` leads back to itself through `$ref`s only"),
-                            doc,
-                            site,
-                        );
+                    if let Some((code, message, help)) =
+                        chain_problem(&seen, seen.len(), &key, &format!("`{reference}`"))
+                    {
+                        self.report_help(code, message, help, doc, site);
                         return None;
                     }
                     seen.push(key);
@@ -187,7 +227,7 @@ pub fn extensions(node: &Node) -> IndexMap<String, serde_json::Value> {
     if let Some(m) = node.as_map() {
         for (k, (_, v)) in m {
             if k.starts_with("x-") {
-                out.insert(k.clone(), v.to_json());
+                out.insert(k.to_string(), v.to_json());
             }
         }
     }
@@ -198,5 +238,5 @@ pub fn extensions(node: &Node) -> IndexMap<String, serde_json::Value> {
 pub fn entries(node: &Node) -> impl Iterator<Item = (&str, &crate::tree::Key, &Node)> {
     node.as_map()
         .into_iter()
-        .flat_map(|m| m.iter().map(|(k, (key, v))| (k.as_str(), key, v)))
+        .flat_map(|m| m.iter().map(|(k, (key, v))| (&**k, key, v)))
 }

@@ -224,7 +224,7 @@ pub fn oauth_flow(ctx: &mut Ctx<'_>, doc: DocId, kind: &str, flow: &Node) -> OAu
         .map(|m| {
             m.iter()
                 .filter(|(k, _)| !k.starts_with("x-"))
-                .map(|(k, (_, v))| (k.clone(), v.scalar_text().unwrap_or_default()))
+                .map(|(k, (_, v))| (k.to_string(), v.scalar_text().unwrap_or_default()))
                 .collect()
         })
         .unwrap_or_default();
@@ -260,7 +260,7 @@ pub fn security(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> Vec<SecurityRequi
                 .as_seq()
                 .map(|s| s.iter().filter_map(Node::scalar_text).collect())
                 .unwrap_or_default();
-            req.schemes.push((name.clone(), scopes));
+            req.schemes.push((name.to_string(), scopes));
         }
         out.push(req);
     }

@@ -23,22 +23,47 @@ use crate::diagnostics::codes;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::files::Files;
 use crate::model::api::{Original, SecurityRequirement, SecurityScheme, SpecVersion, Tag};
 use crate::model::{Api, Operation, Slug};
 use crate::source::{SourceMap, Span};
 
 pub use finish::slugify;
 
-/// Load the API `slug` whose entry document is `entry` (absolute path below `root`).
-/// Registers every file read in `sources`. `None` when the document is unusable.
+/// Load the API `slug` whose entry document is `entry` (absolute path below `root`), reading
+/// from disk with the default limits, confined to `root`. Registers every file read in
+/// `sources`. `None` when the document is unusable.
 pub fn load_api(
     root: &Path,
     slug: &str,
     entry: &Path,
     sources: &SourceMap,
 ) -> (Option<Api>, Diagnostics) {
+    match Files::disk(root) {
+        Ok(files) => load_api_from(&files, slug, entry, sources),
+        Err(e) => {
+            let mut diags = Diagnostics::new();
+            diags.push(
+                Diagnostic::new(
+                    codes::FILE_UNREADABLE,
+                    format!("cannot open the folder `{}`: {e}", root.display()),
+                )
+                .in_file(root.display().to_string()),
+            );
+            (None, diags)
+        }
+    }
+}
+
+/// Load the API `slug` whose entry document is `entry`, reading every file through `files`.
+pub fn load_api_from(
+    files: &Files,
+    slug: &str,
+    entry: &Path,
+    sources: &SourceMap,
+) -> (Option<Api>, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let Some(store) = store::Store::load(root, entry, sources, &mut diags) else {
+    let Some(store) = store::Store::load(files, entry, sources, &mut diags) else {
         diags.sort();
         return (None, diags);
     };
@@ -107,6 +132,7 @@ pub fn load_api(
         yaml: !entry_doc.text.trim_start().starts_with('{'),
         html_comment: store.docs.iter().any(|d| d.text.contains("<!--")),
         bundled: bundle::bundle(&store),
+        text: entry_doc.text.clone(),
     };
     let api = Api {
         slug: Slug::parse(slug).unwrap_or_else(|| Slug::from_name(slug)),

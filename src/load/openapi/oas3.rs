@@ -111,14 +111,14 @@ fn parameter<'s>(ctx: &mut Ctx<'s>, p: &RawParam<'s>) -> Option<Parameter> {
         required = true;
     }
     let mut schema = node.get("schema").map(|s| ctx.schema_use(doc, s, 0));
-    let mut example = node.get("example").map(Node::to_json);
+    let mut example = node.get("example").map(|e| ctx.value(e));
     if schema.is_none()
         && let Some(content) = ctx.map_field(doc, node, "content")
         && let Some((_, _, mt)) = entries(content).next()
     {
         schema = mt.get("schema").map(|s| ctx.schema_use(doc, s, 0));
         if example.is_none() {
-            example = mt.get("example").map(Node::to_json);
+            example = mt.get("example").map(|e| ctx.value(e));
         }
     }
     if schema.is_none() {
@@ -157,10 +157,10 @@ fn first_example<'s>(
     ctx: &mut Ctx<'s>,
     doc: DocId,
     examples: &'s Node,
-) -> Option<serde_json::Value> {
+) -> Option<std::sync::Arc<serde_json::Value>> {
     let (_, _, first) = entries(examples).next()?;
     let (_, e) = ctx.follow(doc, first)?;
-    e.get("value").map(Node::to_json)
+    e.get("value").map(|v| ctx.value(v))
 }
 
 fn request_body<'s>(ctx: &mut Ctx<'s>, doc: DocId, site: &'s Node) -> Option<RequestBody> {
@@ -194,7 +194,7 @@ pub fn content<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<MediaTy
     let mut out = Vec::new();
     for (media_type, _, mt) in entries(node) {
         let schema = mt.get("schema").map(|s| ctx.schema_use(doc, s, 0));
-        let example = mt.get("example").map(Node::to_json);
+        let example = mt.get("example").map(|e| ctx.value(e));
         let mut examples = IndexMap::new();
         if let Some(ex) = mt.get("examples") {
             for (name, _, e) in entries(ex) {
@@ -202,9 +202,12 @@ pub fn content<'s>(ctx: &mut Ctx<'s>, doc: DocId, node: &'s Node) -> Vec<MediaTy
                     continue;
                 };
                 if let Some(v) = e.get("value") {
-                    examples.insert(name.to_string(), v.to_json());
+                    examples.insert(name.to_string(), ctx.value(v));
                 } else if let Some(url) = e.get("externalValue").and_then(Node::as_str) {
-                    examples.insert(name.to_string(), serde_json::Value::String(url.to_string()));
+                    examples.insert(
+                        name.to_string(),
+                        std::sync::Arc::new(serde_json::Value::String(url.to_string())),
+                    );
                 }
             }
         }

@@ -176,7 +176,7 @@ pub fn suggest_key(
 ) -> Option<String> {
     let wanted = segments.get(matched)?;
     let parent = lookup(root, &segments[..matched]).ok()?;
-    suggest_bounded(wanted, parent.as_map()?.keys().map(String::as_str), budget)
+    suggest_bounded(wanted, parent.as_map()?.keys().map(|k| &**k), budget)
 }
 
 /// The candidate closest to `wanted`, if it is close enough to be a likely typo.

@@ -27,20 +27,20 @@ impl<'s> Ctx<'s> {
         };
         for (name, (_, node)) in map {
             let mut segs: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
-            segs.push(name.clone());
+            segs.push(name.to_string());
             let key = (0, pointer::format_pointer(&segs));
             let id = match self.schema_index.get(&key) {
                 Some(&id) => id,
                 None => self.slot_for(0, key, node, name),
             };
-            self.schema_names.entry(name.clone()).or_insert(id);
+            self.schema_names.entry(name.to_string()).or_insert(id);
             // An alias (`A: {$ref: B}`) shares B's slot; the slot is displayed as B.
             if pure_ref(node).is_none() {
-                self.schema_display.insert(id, name.clone());
+                self.schema_display.insert(id, name.to_string());
             } else {
                 self.schema_display
                     .entry(id)
-                    .or_insert_with(|| name.clone());
+                    .or_insert_with(|| name.to_string());
             }
         }
     }
@@ -58,10 +58,14 @@ impl<'s> Ctx<'s> {
         let mut doc = doc;
         let mut node = node;
         let mut cyclic = false;
+        // Where the chain starts: a chain too long is reported there, at the schema the
+        // message names (a cycle at the `$ref` that closes it).
+        let mut start: Option<(DocId, &'s Node)> = None;
         while let Some(site) = pure_ref(node) {
             let Some(reference) = site.as_str() else {
                 break;
             };
+            let start = *start.get_or_insert((doc, site));
             match self.store.resolve(doc, reference) {
                 Ok((d, segs, target)) => {
                     let k = (d, pointer::format_pointer(&segs));
@@ -71,13 +75,18 @@ impl<'s> Ctx<'s> {
                         }
                         return id;
                     }
-                    if chain.contains(&k) || chain.len() > 64 {
-                        self.report(
-                            codes::REF_CYCLE,
-                            format!("schema `{name}` refers to itself through `$ref`s only, so it describes nothing"),
-                            doc,
-                            site,
-                        );
+                    if let Some((code, message, help)) = super::context::chain_problem(
+                        &chain,
+                        chain.len() - 1,
+                        &k,
+                        &format!("schema `{name}`"),
+                    ) {
+                        let (at_doc, at) = if code == codes::REF_CHAIN_TOO_LONG {
+                            start
+                        } else {
+                            (doc, site)
+                        };
+                        self.report_help(code, message, help, at_doc, at);
                         cyclic = true;
                         break;
                     }
@@ -109,7 +118,7 @@ impl<'s> Ctx<'s> {
             Value::Map(m) => {
                 if let Some((_, site)) = crate::tree::lookup(m, "$ref") {
                     let reference = self.schema_ref(doc, site);
-                    let has_siblings = m.keys().any(|k| k != "$ref");
+                    let has_siblings = m.keys().any(|k| &**k != "$ref");
                     return match reference {
                         Some(r) if !has_siblings => r,
                         // `$ref` with siblings (`description`, `nullable`…): keep both, as an
@@ -234,7 +243,7 @@ impl<'s> Ctx<'s> {
         let mut exclusive_min_flag = false;
         let mut exclusive_max_flag = false;
         for (key, (_, v)) in map {
-            match key.as_str() {
+            match &**key {
                 "title" => s.title = self.text(doc, node, key),
                 "description" => s.description = self.text(doc, node, key),
                 "type" => match &v.value {
@@ -264,7 +273,7 @@ impl<'s> Ctx<'s> {
                 "nullable" | "x-nullable" => {
                     nullable |= v.as_bool() == Some(true);
                     if key.starts_with("x-") {
-                        s.extensions.insert(key.clone(), v.to_json());
+                        s.extensions.insert(key.to_string(), v.to_json());
                     }
                 }
                 "format" => s.format = self.text(doc, node, key),
@@ -288,7 +297,7 @@ impl<'s> Ctx<'s> {
                     for (name, (_, p)) in v.as_map().into_iter().flatten() {
                         let schema = self.schema_use(doc, p, depth + 1);
                         s.properties.push(Property {
-                            name: name.clone(),
+                            name: name.to_string(),
                             schema,
                         });
                     }
@@ -344,7 +353,7 @@ impl<'s> Ctx<'s> {
                     for i in items {
                         list.push(self.schema_use(doc, i, depth + 1));
                     }
-                    match key.as_str() {
+                    match &**key {
                         "allOf" => s.all_of.extend(list),
                         "oneOf" => s.one_of = list,
                         _ => s.any_of = list,
@@ -358,7 +367,9 @@ impl<'s> Ctx<'s> {
                         if let Some(m) = v.get("mapping").and_then(Node::as_map) {
                             for (k, (_, target)) in m {
                                 if let Some(t) = target.scalar_text() {
-                                    details(&mut s).discriminator_mapping.insert(k.clone(), t);
+                                    details(&mut s)
+                                        .discriminator_mapping
+                                        .insert(k.to_string(), t);
                                 }
                             }
                         }
@@ -388,7 +399,7 @@ impl<'s> Ctx<'s> {
                     _ => details(&mut s).exclusive_maximum = number(v),
                 },
                 k if k.starts_with("x-") => {
-                    s.extensions.insert(key.clone(), v.to_json());
+                    s.extensions.insert(key.to_string(), v.to_json());
                 }
                 _ => {}
             }

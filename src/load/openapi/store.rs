@@ -6,12 +6,13 @@
 
 use crate::diagnostics::codes;
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::source::{self, SourceMap, Span};
-use crate::tree::{self, Node, Value};
+use crate::load::files::{FileError, Files, Text};
+use crate::source::{SourceMap, Span};
+use crate::tree::{Node, Value};
 
 use super::pointer::{self, RefTarget};
 
@@ -94,12 +95,12 @@ pub fn for_each_ref<'a>(node: &'a Node, mut f: impl FnMut(&'a str, &'a Node)) {
                     f(s, r);
                 }
                 for (k, (_, v)) in m.iter().rev() {
-                    if k == "$ref" || (!named && is_literal_key(k)) {
+                    if &**k == "$ref" || (!named && is_literal_key(k)) {
                         continue;
                     }
                     // `examples` is a list of literal values in JSON Schema, a map of Example
                     // Objects in OpenAPI.
-                    if !named && k == "examples" && matches!(v.value, Value::Seq(_)) {
+                    if !named && &**k == "examples" && matches!(v.value, Value::Seq(_)) {
                         continue;
                     }
                     stack.push((v, !named && is_named_collection(k)));
@@ -138,7 +139,7 @@ fn anchor_index(root: &Node) -> HashMap<String, Vec<String>> {
                 }
                 for (k, (_, v)) in m.iter().rev() {
                     if !is_literal_key(k) {
-                        stack.push((v, depth + 1, Some(k.clone())));
+                        stack.push((v, depth + 1, Some(k.to_string())));
                     }
                 }
             }
@@ -153,22 +154,7 @@ fn anchor_index(root: &Node) -> HashMap<String, Vec<String>> {
     out
 }
 
-/// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+use crate::load::files::normalize;
 
 /// What went wrong resolving a reference.
 #[derive(Debug)]
@@ -181,10 +167,11 @@ pub enum RefProblem {
 }
 
 impl Store {
-    /// Read the entry document and, transitively, every file it references.
+    /// Read the entry document and, transitively, every file it references, all through
+    /// `files` (confined to the project, within the run's budgets).
     /// `None` when the entry document itself cannot be read or parsed.
     pub fn load(
-        root: &Path,
+        files: &Files,
         entry: &Path,
         sources: &SourceMap,
         diags: &mut Diagnostics,
@@ -196,21 +183,14 @@ impl Store {
             anchors: Vec::new(),
         };
         let entry = normalize(entry);
-        let rel = source::relative(root, &entry);
-        let text = match std::fs::read_to_string(&entry) {
+        let text = match files.read_text(&entry, sources) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(
-                    Diagnostic::new(
-                        codes::FILE_UNREADABLE,
-                        format!("cannot read the OpenAPI document `{rel}`: {e}"),
-                    )
-                    .in_file(&rel),
-                );
+                diags.push(e.diagnostic(&files.display(&entry), None));
                 return None;
             }
         };
-        store.add(entry, rel, text, sources, diags)?;
+        store.add(files, entry, text, diags)?;
         // Breadth-first over referenced files, in the order references are written.
         let mut next = 0;
         // Files that cannot be read → their diagnostic (without a position), built once.
@@ -246,14 +226,13 @@ impl Store {
             for (path, line, column, written) in wanted {
                 let span = Span::new(store.docs[from].rel.clone(), line, column);
                 if !store.by_path.contains_key(&path) {
-                    let rel = source::relative(root, &path);
-                    match std::fs::read_to_string(&path) {
+                    match files.read_text(&path, sources) {
                         Ok(text) => {
-                            store.add(path.clone(), rel, text, sources, diags);
+                            store.add(files, path.clone(), text, diags);
                         }
                         Err(e) => {
                             store.by_path.insert(path.clone(), None);
-                            let d = missing_file(&written, &rel, &path, &e);
+                            let d = ref_problem(files, &written, &path, &e);
                             unreadable.insert(path.clone(), d);
                         }
                     }
@@ -277,31 +256,27 @@ impl Store {
 
     fn add(
         &mut self,
+        files: &Files,
         path: PathBuf,
-        rel: String,
-        text: String,
-        sources: &SourceMap,
+        text: Text,
         diags: &mut Diagnostics,
     ) -> Option<DocId> {
-        // Registered first, so even a parse error can quote its line.
-        let text = sources.add(&rel, text);
-        let rel: Arc<str> = Arc::from(rel.as_str());
-        let parsed = tree::parse(&text);
-        match parsed {
+        // Registered (by the read), so even a parse error can quote its line.
+        match files.parse(&text) {
             Ok(node) => {
                 let id = self.docs.len();
                 self.by_path.insert(path.clone(), Some(id));
                 self.docs.push(Doc {
                     path,
-                    rel,
-                    text,
+                    rel: text.rel,
+                    text: text.text,
                     root: node,
                 });
                 Some(id)
             }
             Err(e) => {
                 self.by_path.insert(path, None);
-                diags.push(e.diagnostic(rel.clone(), "", 0));
+                diags.push(e.diagnostic(text.rel, "", 0));
                 None
             }
         }
@@ -418,18 +393,23 @@ impl Store {
     }
 }
 
-/// The error for a `$ref` to a file that cannot be read.
-fn missing_file(written: &str, rel: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
-    let (code, reason) = if e.kind() == std::io::ErrorKind::NotFound {
-        (codes::REF_MISSING_FILE, "not found".to_string())
-    } else {
-        (codes::FILE_UNREADABLE, e.to_string())
+/// The error for a `$ref` (written `written`) to the file `path` that cannot be read. Only a
+/// missing file inside the project gets a "did you mean"; nothing outside it is looked at.
+fn ref_problem(files: &Files, written: &str, path: &Path, e: &FileError) -> Diagnostic {
+    let rel = files.display(path);
+    let d = match e {
+        FileError::NotFound => Diagnostic::new(
+            codes::REF_MISSING_FILE,
+            format!("referenced file `{written}` ({rel}): not found"),
+        ),
+        // Named as written: the resolved path of a file outside says nothing more.
+        FileError::Outside { via_link: false } => return e.diagnostic(written, None),
+        other => other.diagnostic(&rel, None),
     };
-    let d = Diagnostic::new(
-        code,
-        format!("referenced file `{written}` ({rel}): {reason}"),
-    );
-    match suggest_file(path) {
+    if *e != FileError::NotFound {
+        return d;
+    }
+    match suggest_file(files, path) {
         Some(s) => d.help(format!(
             "did you mean `{s}`? File references are relative to the file that contains the `$ref`"
         )),
@@ -437,17 +417,18 @@ fn missing_file(written: &str, rel: &str, path: &Path, e: &std::io::Error) -> Di
     }
 }
 
-/// A file next to `path` whose name is close to the missing one.
-fn suggest_file(path: &Path) -> Option<String> {
+/// A file next to the missing `path` (inside the allowed folders) whose name is close to it.
+fn suggest_file(files: &Files, path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let name = path.file_name()?.to_str()?;
-    let mut entries: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
+    let entries = files.list(dir).ok()?;
+    let names: Vec<&str> = entries
+        .iter()
+        .filter(|e| matches!(e.kind, Ok(crate::load::files::Kind::File { .. })))
+        .map(|e| e.name.as_str())
+        .filter(|n| *n != name)
         .collect();
-    entries.sort();
-    pointer::suggest(name, entries.iter().map(String::as_str))
+    pointer::suggest(name, names.iter().copied())
 }
 
 #[cfg(test)]
@@ -455,17 +436,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalize_is_lexical() {
-        assert_eq!(
-            normalize(Path::new("/a/b/./c/../d.yaml")),
-            PathBuf::from("/a/b/d.yaml")
-        );
-        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
-    }
-
-    #[test]
     fn refs_in_literal_data_are_not_references() {
-        let doc = tree::parse(
+        let doc = crate::tree::parse(
             r##"
 paths: {$ref: "#/p"}
 components:

@@ -241,7 +241,7 @@ fn fill<'s>(ctx: &mut Ctx<'s>, globals: &Globals, site: &Site<'s>, op: &mut Oper
                         .clone()
                         .or_else(|| ctx.text(pdoc, node, "description")),
                     schema,
-                    example: node.get("x-example").map(Node::to_json),
+                    example: node.get("x-example").map(|e| ctx.value(e)),
                     span: ctx.span(pdoc, node),
                 });
             }
@@ -294,14 +294,10 @@ fn fill<'s>(ctx: &mut Ctx<'s>, globals: &Globals, site: &Site<'s>, op: &mut Oper
 
 /// A schema from the keywords written directly on a parameter, header or items object.
 fn inline_schema(ctx: &mut Ctx<'_>, doc: DocId, node: &Node) -> SchemaRef {
-    let mut map = IndexMap::new();
-    if let Some(m) = node.as_map() {
-        for (k, (key, v)) in m {
-            if SCHEMA_KEYWORDS.contains(&k.as_str()) {
-                map.insert(k.clone(), (key.clone(), v.clone()));
-            }
-        }
-    }
+    let map = node
+        .as_map()
+        .map(|m| m.select(|k| SCHEMA_KEYWORDS.contains(&k)))
+        .unwrap_or_default();
     let synthetic = Node {
         value: Value::Map(map),
         line: node.line,
@@ -366,7 +362,7 @@ fn responses<'s>(
                 content.push(MediaType {
                     media_type: t.clone(),
                     schema: Some(schema.clone()),
-                    example: examples.and_then(|e| e.get(t)).map(Node::to_json),
+                    example: examples.and_then(|e| e.get(t)).map(|e| ctx.value(e)),
                     examples: IndexMap::new(),
                 });
             }
@@ -377,7 +373,7 @@ fn responses<'s>(
                 content.push(MediaType {
                     media_type: mime.to_string(),
                     schema: None,
-                    example: Some(e.to_json()),
+                    example: Some(ctx.value(e)),
                     examples: IndexMap::new(),
                 });
             }
