@@ -445,13 +445,26 @@ impl Builder {
 }
 
 /// A source map path (project-relative, or absolute outside the project) as an absolute path.
+/// `..` is resolved lexically (the root is canonical), so a file of a read root such as
+/// `../shared/owner.yaml` has the path the watcher reports for it.
 fn absolute(root: &Path, rel: &str) -> PathBuf {
     let p = Path::new(rel);
-    if p.is_absolute() {
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         root.join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
     }
+    out
 }
 
 /// Whether a changed file may change downloads other than a reloaded API's and its packages':
