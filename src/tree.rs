@@ -524,46 +524,34 @@ impl<'b> Meter<'b> {
 
     fn draw_nodes(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
         let n = std::mem::take(&mut self.nodes_undrawn);
-        let max = self.budget.limits.max_nodes;
         self.drawn_nodes += n;
-        let total = self
-            .budget
-            .nodes
-            .fetch_add(n, Ordering::Relaxed)
-            .saturating_add(n);
-        if total > max {
-            self.budget.tripped.store(true, Ordering::Relaxed);
-            return Err(too_large(
-                format!(
-                    "with the files read before it, the project's YAML and JSON files expand to more than {max} nodes; `limits.yaml_nodes` in portal.yaml sets the limit"
-                ),
-                line,
-                column,
-            ));
+        let max = self.budget.limits.max_nodes;
+        if draw(&self.budget.nodes, n, max, &self.budget.tripped) {
+            return Ok(());
         }
-        Ok(())
+        Err(too_large(
+            format!(
+                "with the files read before it, the project's YAML and JSON files expand to more than {max} nodes; `limits.yaml_nodes` in portal.yaml sets the limit"
+            ),
+            line,
+            column,
+        ))
     }
 
     fn draw_aliases(&mut self, line: u32, column: u32) -> Result<(), ParseError> {
         let n = std::mem::take(&mut self.alias_undrawn);
-        let max = self.budget.limits.max_alias_nodes;
         self.drawn_aliases += n;
-        let total = self
-            .budget
-            .alias_nodes
-            .fetch_add(n, Ordering::Relaxed)
-            .saturating_add(n);
-        if total > max {
-            self.budget.tripped.store(true, Ordering::Relaxed);
-            return Err(too_large(
-                format!(
-                    "with the files read before it, the aliases of the project's YAML files expand to more than {max} nodes; `limits.alias_nodes` in portal.yaml sets the limit"
-                ),
-                line,
-                column,
-            ));
+        let max = self.budget.limits.max_alias_nodes;
+        if draw(&self.budget.alias_nodes, n, max, &self.budget.tripped) {
+            return Ok(());
         }
-        Ok(())
+        Err(too_large(
+            format!(
+                "with the files read before it, the aliases of the project's YAML files expand to more than {max} nodes; `limits.alias_nodes` in portal.yaml sets the limit"
+            ),
+            line,
+            column,
+        ))
     }
 
     /// Draw what is left (at the end of a document, where it is reported) and keep the draws.
@@ -587,6 +575,17 @@ impl Drop for Meter<'_> {
                 .fetch_sub(self.drawn_aliases, Ordering::Relaxed);
         }
     }
+}
+
+/// Take `n` from a run-wide counter; past `max`, trip the budget (the loader then retries the
+/// run sequentially, so the report does not depend on thread timing).
+/// Whether the counter stayed within `max`.
+fn draw(counter: &AtomicUsize, n: usize, max: usize, tripped: &AtomicBool) -> bool {
+    let total = counter.fetch_add(n, Ordering::Relaxed).saturating_add(n);
+    if total > max {
+        tripped.store(true, Ordering::Relaxed);
+    }
+    total <= max
 }
 
 fn too_large(message: String, line: u32, column: u32) -> ParseError {
